@@ -1,0 +1,245 @@
+"""Borrowers: the people a digibank serves. Registration, edits, search, blocking."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from app import codes, postcodes
+from app.errors import NotFound, UserError
+from app.i18n import _
+from app.locations import LocationService
+from app.search import fts_query
+from db.models import Borrower
+
+log = logging.getLogger(__name__)
+
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
+PHONE_CHARS = re.compile(r"[+\d][\d\s./()-]*")
+
+TARGET_GROUPS = (
+    "",
+    "leefloon",
+    "verhoogde-tegemoetkoming",
+    "werkzoekend",
+    "student",
+    "nieuwkomer",
+    "senior",
+    "alleenstaande-ouder",
+    "andere",
+)
+
+
+def target_group_names() -> dict[str, str]:
+    return {
+        "": _("(niet opgegeven)"),
+        "leefloon": _("leefloon / OCMW-steun"),
+        "verhoogde-tegemoetkoming": _("verhoogde tegemoetkoming"),
+        "werkzoekend": _("werkzoekend"),
+        "student": _("scholier of student"),
+        "nieuwkomer": _("nieuwkomer"),
+        "senior": _("senior"),
+        "alleenstaande-ouder": _("alleenstaande ouder"),
+        "andere": _("andere"),
+    }
+
+
+@dataclass(frozen=True)
+class BorrowerInput:
+    first_name: str
+    last_name: str
+    postcode: str
+    municipality: str = ""
+    phone: str = ""
+    email: str = ""
+    street: str = ""
+    language: str = "nl"
+    target_group: str = ""
+    eligibility_proof: str = ""
+    consent_date: dt.date | None = None
+    notes: str = ""
+
+
+EDITABLE = (
+    "first_name",
+    "last_name",
+    "postcode",
+    "municipality",
+    "phone",
+    "email",
+    "street",
+    "language",
+    "target_group",
+    "eligibility_proof",
+    "notes",
+)
+
+
+def clean_phone(phone: str) -> str:
+    phone = (phone or "").strip()
+    if not phone:
+        return ""
+    digits = re.sub(r"\D", "", phone)
+    if not PHONE_CHARS.fullmatch(phone) or not 9 <= len(digits) <= 13:
+        raise UserError(
+            _("Telefoonnummer '{phone}' klopt niet: bv. 056 12 34 56 of +32 470 12 34 56.").format(
+                phone=phone
+            )
+        )
+    return phone
+
+
+def clean_email(email: str) -> str:
+    email = (email or "").strip()
+    if email and not EMAIL.fullmatch(email):
+        raise UserError(_("E-mailadres '{email}' klopt niet: bv. naam@voorbeeld.be.").format(email=email))
+    return email
+
+
+def clean_name(value: str, what: str) -> str:
+    value = " ".join((value or "").split())
+    if not value:
+        raise UserError(_("De {what} is verplicht.").format(what=what))
+    if len(value) > 80:
+        raise UserError(_("De {what} is te lang (max. 80 tekens).").format(what=what))
+    return value
+
+
+class BorrowerService:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        today: Callable[[], dt.date] = dt.date.today,
+    ) -> None:
+        self._sessions = session_factory
+        self._today = today
+
+    def add(self, data: BorrowerInput) -> Borrower:
+        first = clean_name(data.first_name, _("voornaam"))
+        last = clean_name(data.last_name, _("familienaam"))
+        postcode = postcodes.normalise(data.postcode)
+        municipality = data.municipality.strip() or postcodes.municipality_for(postcode)
+        phone = clean_phone(data.phone)
+        email = clean_email(data.email)
+        if data.target_group not in TARGET_GROUPS:
+            raise UserError(
+                _("Onbekende doelgroep '{group}'. Kies uit: {choices}.").format(
+                    group=data.target_group, choices=", ".join(g for g in TARGET_GROUPS if g)
+                )
+            )
+        with self._sessions() as s, s.begin():
+            location = LocationService.current_in(s)
+            card = codes.next_code(s, Borrower.card_number, f"{location.code}-B-", codes.CARD_WIDTH)
+            borrower = Borrower(
+                card_number=card,
+                first_name=first,
+                last_name=last,
+                postcode=postcode,
+                municipality=municipality,
+                province=postcodes.province_for(postcode),
+                phone=phone,
+                email=email,
+                street=data.street.strip(),
+                language=data.language or "nl",
+                target_group=data.target_group,
+                eligibility_proof=data.eligibility_proof.strip(),
+                # Registering at the counter includes the signed privacy consent.
+                consent_date=data.consent_date or self._today(),
+                notes=data.notes.strip(),
+                location_id=location.id,
+            )
+            s.add(borrower)
+        log.info("borrower %s registered", card)
+        return borrower
+
+    def edit(self, card: str, **changes: str) -> Borrower:
+        with self._sessions() as s, s.begin():
+            borrower = self.get_in(s, card)
+            if borrower.erased:
+                raise UserError(_("Deze persoon is gewist (GDPR) en kan niet meer gewijzigd worden."))
+            for key, value in changes.items():
+                if key not in EDITABLE:
+                    raise UserError(_("Dit veld kan niet gewijzigd worden: {field}").format(field=key))
+                if key == "first_name":
+                    value = clean_name(value, _("voornaam"))
+                elif key == "last_name":
+                    value = clean_name(value, _("familienaam"))
+                elif key == "postcode":
+                    value = postcodes.normalise(value)
+                    borrower.province = postcodes.province_for(value)
+                    if "municipality" not in changes:
+                        borrower.municipality = postcodes.municipality_for(value) or borrower.municipality
+                elif key == "phone":
+                    value = clean_phone(value)
+                elif key == "email":
+                    value = clean_email(value)
+                elif key == "target_group" and value not in TARGET_GROUPS:
+                    raise UserError(_("Onbekende doelgroep '{group}'.").format(group=value))
+                else:
+                    value = (value or "").strip()
+                setattr(borrower, key, value)
+            return borrower
+
+    def block(self, card: str, reason: str) -> Borrower:
+        if not reason.strip():
+            raise UserError(_("Geef een reden om deze persoon te blokkeren."))
+        with self._sessions() as s, s.begin():
+            borrower = self.get_in(s, card)
+            borrower.blocked = True
+            borrower.blocked_reason = reason.strip()
+            return borrower
+
+    def unblock(self, card: str) -> Borrower:
+        with self._sessions() as s, s.begin():
+            borrower = self.get_in(s, card)
+            borrower.blocked = False
+            borrower.blocked_reason = ""
+            return borrower
+
+    def get(self, card: str) -> Borrower:
+        with self._sessions() as s:
+            return self.get_in(s, card)
+
+    @staticmethod
+    def get_in(s: Session, card: str) -> Borrower:
+        code = codes.clean_scan(card)
+        borrower = s.scalar(select(Borrower).where(Borrower.card_number == code, Borrower.deleted.is_(False)))
+        if borrower is None:
+            raise NotFound(_("Geen ontlener met kaart '{card}'.").format(card=card))
+        return borrower
+
+    def by_id(self, ids: Sequence[str]) -> list[Borrower]:
+        if not ids:
+            return []
+        with self._sessions() as s:
+            rows = {b.id: b for b in s.scalars(select(Borrower).where(Borrower.id.in_(list(ids))))}
+        return [rows[i] for i in ids if i in rows]
+
+    def search_ids(self, query: str = "", limit: int | None = None) -> list[str]:
+        """Ids of matching people, by name; full-text on card, names, e-mail, phone, town."""
+        with self._sessions() as s:
+            stmt = select(Borrower.id).where(Borrower.deleted.is_(False))
+            match = fts_query(query)
+            if match:
+                stmt = stmt.where(
+                    text("borrower.rowid IN (SELECT rowid FROM borrower_fts WHERE borrower_fts MATCH :q)")
+                ).params(q=match)
+            stmt = stmt.order_by(Borrower.last_name, Borrower.first_name, Borrower.card_number)
+            if limit:
+                stmt = stmt.limit(limit)
+            return list(s.scalars(stmt))
+
+    def find(self, query: str, limit: int = 50) -> list[Borrower]:
+        return self.by_id(self.search_ids(query, limit=limit))
+
+    def count(self) -> int:
+        with self._sessions() as s:
+            return (
+                s.scalar(select(func.count()).select_from(Borrower).where(Borrower.deleted.is_(False))) or 0
+            )

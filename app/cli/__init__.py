@@ -1,0 +1,139 @@
+"""`digibank` command line: parse, call a service, print.
+
+Each `cmd_*.py` module in this package adds its sub-commands through
+`register(subparsers)`; a sub-command's handler takes `(args, ctx)` and returns
+an exit code. User errors (`UserError`) print one line on stderr and exit 1;
+argparse's usage errors exit 2; anything unexpected is logged in the data
+folder and reported in one line, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy.exc import OperationalError
+
+from app import i18n
+from app.config import Settings, data_dir
+from app.errors import UserError
+from app.i18n import _
+
+log = logging.getLogger(__name__)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with Dutch-first messages; usage errors still exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(2, _("{prog}: fout: {message}").format(prog=self.prog, message=message) + "\n")
+
+
+def command_modules() -> list[str]:
+    package = sys.modules[__name__]
+    return sorted(
+        f"{__name__}.{m.name}" for m in pkgutil.iter_modules(package.__path__) if m.name.startswith("cmd_")
+    )
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="digibank", description=_("Digibank Balie: uitlenen, herstellen, opleiden, rapporteren.")
+    )
+    parser.add_argument(
+        "--data-dir", help=_("map met de gegevens (standaard: DIGIBANK_DATA_DIR of de gebruikersmap)")
+    )
+    parser.add_argument("--lang", choices=i18n.LANGUAGES, help=_("taal van de meldingen (nl of en)"))
+    sub = parser.add_subparsers(dest="command", metavar=_("opdracht"), parser_class=Parser)
+    for name in command_modules():
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def _early_language(argv: Sequence[str]) -> None:
+    """Pick the language before argparse builds its (translated) help texts."""
+    lang = None
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            lang = argv[i + 1]
+        elif arg.startswith("--lang="):
+            lang = arg.split("=", 1)[1]
+    if lang is None:
+        folder = None
+        for i, arg in enumerate(argv):
+            if arg == "--data-dir" and i + 1 < len(argv):
+                folder = argv[i + 1]
+            elif arg.startswith("--data-dir="):
+                folder = arg.split("=", 1)[1]
+        if os.environ.get("DIGIBANK_LANG"):
+            lang = os.environ["DIGIBANK_LANG"]
+        else:
+            settings_file = data_dir(folder) / "settings.json"
+            lang = Settings.load(settings_file.parent).language if settings_file.exists() else None
+        lang = lang or i18n.language_from_environment()
+    i18n.set_language(lang)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        _early_language(argv)
+    except Exception:  # a broken settings file must not stop the command line
+        i18n.set_language(None)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command in (None, "gui"):
+        from app.cli.gui_launch import launch_gui
+
+        return launch_gui(args)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(sys.stderr)
+        return 2
+    from app.context import open_context, setup_logging
+
+    folder = data_dir(args.data_dir)
+    ctx = None
+    try:
+        setup_logging(folder)
+        ctx = open_context(folder)
+        code = handler(args, ctx)
+        return 0 if code is None else int(code)
+    except UserError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    except OperationalError as exc:
+        log.exception("database error")
+        if "locked" in str(exc):
+            print(_("De database is even bezet door een ander programma; probeer opnieuw."), file=sys.stderr)
+        else:
+            print(
+                _("De database kon niet gelezen of geschreven worden (details in het logboek)."),
+                file=sys.stderr,
+            )
+        return 1
+    except KeyboardInterrupt:
+        print(_("Onderbroken: er is niets half opgeslagen."), file=sys.stderr)
+        return 1
+    except Exception as exc:  # the one place that turns surprises into one plain line
+        log.exception("unexpected error in %s", args.command)
+        print(
+            _("Onverwachte fout ({kind}); details in {log}.").format(
+                kind=type(exc).__name__, log=folder / "digibank.log"
+            ),
+            file=sys.stderr,
+        )
+        return 1
+    finally:
+        if ctx is not None:
+            ctx.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

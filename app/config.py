@@ -1,0 +1,65 @@
+"""Where the data lives and the settings a digibank can change.
+
+The data folder holds the database, the log file and `settings.json`. Secrets
+(sync token, database key) never go into settings: see app/credentials.py.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+import platformdirs
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "digibank-balie"
+DB_FILE = "digibank.db"
+SETTINGS_FILE = "settings.json"
+LOG_FILE = "digibank.log"
+
+
+def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """--data-dir, else DIGIBANK_DATA_DIR, else the platform's user data folder."""
+    if explicit:
+        return Path(explicit).expanduser().resolve()
+    env = os.environ.get("DIGIBANK_DATA_DIR")
+    if env:
+        return Path(env).expanduser().resolve()
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+@dataclass
+class Settings:
+    language: str = "nl"
+    loan_period_days: int = 90
+    default_deposit_cents: int = 0
+    max_open_loans_per_borrower: int = 1
+    owner_line: str = ""  # "Eigendom van …" on labels; empty = the location's name
+    label_layout: str = "L7160"
+    server_url: str = ""
+    sync_interval_seconds: int = 60
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, folder: Path) -> Settings:
+        path = folder / SETTINGS_FILE
+        if not path.exists():
+            return cls()
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            log.warning("settings file %s unreadable; using defaults", path)
+            return cls()
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in raw.items() if k in known})
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / SETTINGS_FILE
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)  # atomic: a crash never leaves half a settings file

@@ -1,0 +1,79 @@
+"""Opens one data folder and hands out the services that work on it.
+
+The window and the command line both start here; widgets get the services
+they need from this object, never the engine or a session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import logging.handlers
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from app import config
+from app.borrowers import BorrowerService
+from app.counter import Counter
+from app.inventory import DeviceService
+from app.loans import LoanService
+from app.locations import LocationService
+from db.engine import open_database
+
+
+@dataclass
+class AppContext:
+    data_dir: Path
+    engine: Engine
+    sessions: sessionmaker[Session]
+    settings: config.Settings
+    now: Callable[[], dt.datetime] = dt.datetime.now
+    locations: LocationService = field(init=False)
+    devices: DeviceService = field(init=False)
+    borrowers: BorrowerService = field(init=False)
+    loans: LoanService = field(init=False)
+
+    def __post_init__(self) -> None:
+        today = lambda: self.now().date()  # noqa: E731
+        self.locations = LocationService(self.sessions)
+        self.devices = DeviceService(self.sessions, today=today)
+        self.borrowers = BorrowerService(self.sessions, today=today)
+        self.loans = LoanService(self.sessions, self.settings, now=self.now)
+
+    def counter(self) -> Counter:
+        return Counter(self.devices, self.borrowers, self.loans)
+
+    def save_settings(self) -> None:
+        self.settings.save(self.data_dir)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_context(
+    data_dir: str | Path | None = None,
+    actor: str | None = None,
+    now: Callable[[], dt.datetime] = dt.datetime.now,
+) -> AppContext:
+    folder = config.data_dir(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    engine, sessions = open_database(folder / config.DB_FILE, actor=actor)
+    return AppContext(folder, engine, sessions, config.Settings.load(folder), now=now)
+
+
+def setup_logging(folder: Path, level: int = logging.INFO) -> None:
+    """Log to a rotating file in the data folder (never to the user's terminal)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger()
+    if any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
+        return
+    handler = logging.handlers.RotatingFileHandler(
+        folder / config.LOG_FILE, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(level)

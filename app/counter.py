@@ -1,0 +1,155 @@
+"""The counter's scan logic, independent of any window.
+
+Card scan → that borrower becomes active. Tag scan with an active borrower →
+lent at once (or refused with the reason). Tag scan without one → returned if
+on loan, otherwise shown. `end_borrower()` (Escape) ends the borrower. The
+window only shows the `ScanOutcome` it gets back.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from enum import Enum
+
+from app import codes
+from app.borrowers import BorrowerService
+from app.errors import UserError
+from app.formatting import date_be
+from app.i18n import _
+from app.inventory import DeviceService, kind_names, status_name
+from app.loans import LoanService, LoanView, full_name
+from db.models import Borrower, Device
+
+log = logging.getLogger(__name__)
+
+
+class Outcome(Enum):
+    BORROWER = "borrower"
+    LENT = "lent"
+    RETURNED = "returned"
+    SHOWN = "shown"
+    REFUSED = "refused"
+    UNKNOWN = "unknown"
+    ENDED = "ended"
+
+
+@dataclass
+class ScanOutcome:
+    outcome: Outcome
+    message: str
+    borrower: Borrower | None = None
+    device: Device | None = None
+    loan: LoanView | None = None
+    open_loans: list[LoanView] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome not in (Outcome.REFUSED, Outcome.UNKNOWN)
+
+
+class Counter:
+    def __init__(self, devices: DeviceService, borrowers: BorrowerService, loans: LoanService) -> None:
+        self.devices = devices
+        self.borrowers = borrowers
+        self.loans = loans
+        self.active: Borrower | None = None
+        self.last_undoable: tuple[str, str] | None = None  # ("checkout"|"return", loan id)
+
+    def scan(self, raw: str) -> ScanOutcome:
+        code = codes.clean_scan(raw)
+        if not code:
+            return ScanOutcome(Outcome.UNKNOWN, _("Niets gescand."))
+        try:
+            if codes.is_card(code):
+                return self._card(code)
+            if codes.is_tag(code):
+                return self._tag(code)
+            return ScanOutcome(
+                Outcome.UNKNOWN,
+                _("'{code}' is geen kaart- of toestelnummer (bv. KRT-B-00042 of KRT-000123).").format(
+                    code=code
+                ),
+            )
+        except UserError as exc:
+            return ScanOutcome(Outcome.REFUSED, exc.message, borrower=self.active)
+
+    def end_borrower(self) -> ScanOutcome:
+        self.active = None
+        return ScanOutcome(Outcome.ENDED, _("Klaar. Scan de volgende kaart of een toestel."))
+
+    def refresh_active(self) -> list[LoanView]:
+        if self.active is None:
+            return []
+        return self.loans.list(open_only=True, borrower_id=self.active.id)
+
+    def undo(self) -> ScanOutcome:
+        if self.last_undoable is None:
+            return ScanOutcome(Outcome.REFUSED, _("Er is niets om ongedaan te maken."))
+        action, loan_id = self.last_undoable
+        try:
+            if action == "checkout":
+                self.loans.undo_checkout(loan_id)
+                message = _("Uitlening ongedaan gemaakt.")
+            else:
+                self.loans.undo_return(loan_id)
+                message = _("Terugbrengen ongedaan gemaakt: het toestel is weer uitgeleend.")
+        except UserError as exc:
+            return ScanOutcome(Outcome.REFUSED, exc.message, borrower=self.active)
+        self.last_undoable = None
+        return ScanOutcome(Outcome.SHOWN, message, borrower=self.active, open_loans=self.refresh_active())
+
+    def _card(self, code: str) -> ScanOutcome:
+        borrower = self.borrowers.get(code)
+        self.active = borrower
+        open_loans = self.refresh_active()
+        overdue = sum(1 for v in open_loans if v.overdue)
+        message = _("{name} ({card}): {count} toestel(len) in bruikleen.").format(
+            name=full_name(borrower), card=borrower.card_number, count=len(open_loans)
+        )
+        if overdue:
+            message += " " + _("{count} te laat!").format(count=overdue)
+        if borrower.blocked:
+            message += " " + _("GEBLOKKEERD: {reason}").format(reason=borrower.blocked_reason)
+        return ScanOutcome(Outcome.BORROWER, message, borrower=borrower, open_loans=open_loans)
+
+    def _tag(self, code: str) -> ScanOutcome:
+        if self.active is not None:
+            view = self.loans.checkout(code, self.active.card_number)
+            self.last_undoable = ("checkout", view.loan.id)
+            what = kind_names().get(view.device.kind, view.device.kind).capitalize()
+            return ScanOutcome(
+                Outcome.LENT,
+                _("{what} {tag} uitgeleend aan {name} tot {due}.").format(
+                    what=what,
+                    tag=view.device.asset_tag,
+                    name=full_name(view.borrower),
+                    due=date_be(view.loan.due_date),
+                ),
+                borrower=self.active,
+                device=view.device,
+                loan=view,
+                open_loans=self.refresh_active(),
+            )
+        current = self.loans.for_device(code)
+        if current is not None:
+            view = self.loans.return_device(code)
+            self.last_undoable = ("return", view.loan.id)
+            late = view.loan.due_date < view.loan.in_at.date() if view.loan.in_at else False
+            message = _("{tag} teruggebracht door {name}.").format(
+                tag=view.device.asset_tag, name=full_name(view.borrower)
+            )
+            if late:
+                message += " " + _("(te laat: was {due})").format(due=date_be(view.loan.due_date))
+            return ScanOutcome(Outcome.RETURNED, message, device=view.device, loan=view)
+        device = self.devices.get(code)
+        return ScanOutcome(
+            Outcome.SHOWN,
+            _("{tag}: {brand} {model} — {status}. Scan eerst een kaart om uit te lenen.").format(
+                tag=device.asset_tag,
+                brand=device.brand,
+                model=device.model,
+                status=status_name(device.status),
+            ),
+            device=device,
+        )

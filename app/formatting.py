@@ -1,0 +1,58 @@
+"""Belgian presentation of dates and money (dd/mm/jjjj, € 12,50)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from app.errors import UserError
+from app.i18n import _
+
+
+def date_be(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.strftime("%d/%m/%Y")
+
+
+def datetime_be(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.strftime("%d/%m/%Y %H:%M")
+
+
+def euro(cents: int) -> str:
+    sign = "-" if cents < 0 else ""
+    cents = abs(cents)
+    whole, rest = divmod(cents, 100)
+    whole_text = f"{whole:,}".replace(",", ".")
+    return f"{sign}€ {whole_text},{rest:02d}"
+
+
+def parse_iso_date(text: str, what: str | None = None) -> dt.date:
+    """YYYY-MM-DD (command line) or dd/mm/jjjj (counter), with a clear message otherwise."""
+    text = (text or "").strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    label = what or _("datum")
+    raise UserError(
+        _("Ongeldige {what} '{text}': gebruik JJJJ-MM-DD, bv. 2026-03-12.").format(what=label, text=text)
+    )
+
+
+def parse_euro(text: str) -> int:
+    """'12,50', '12.50', '€ 12' → cents."""
+    cleaned = (text or "").replace("€", "").replace(" ", "").strip()
+    if not cleaned:
+        return 0
+    if "," in cleaned:
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    try:
+        value = round(float(cleaned) * 100)
+    except ValueError:
+        raise UserError(_("Ongeldig bedrag '{text}': bv. 25,00.").format(text=text)) from None
+    if value < 0:
+        raise UserError(_("Een bedrag kan niet negatief zijn."))
+    return value

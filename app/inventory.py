@@ -1,0 +1,298 @@
+"""Devices: intake, details, search and the status state machine.
+
+Status changes go through `set_status`, which enforces the life cycle
+intake → wiping → repair → ready → on loan → ready …, ending in given away,
+recycled or lost. Lending and returning move a device in and out of `on-loan`;
+that happens only through the loan service, never by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from app import codes
+from app.errors import NotFound, UserError
+from app.i18n import _
+from app.locations import LocationService
+from app.search import fts_query
+from db.models import DEVICE_KINDS, DEVICE_SOURCES, DEVICE_STATUSES, DataWipe, Device, Loan
+
+log = logging.getLogger(__name__)
+
+END_STATES = frozenset({"given-away", "recycled"})
+
+# Which status may follow which, when a person changes it directly.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "intake": frozenset({"wiping", "repair", "ready", "recycled", "lost"}),
+    "wiping": frozenset({"intake", "repair", "ready", "recycled", "lost"}),
+    "repair": frozenset({"wiping", "ready", "recycled", "lost"}),
+    "ready": frozenset({"wiping", "repair", "given-away", "recycled", "lost"}),
+    "on-loan": frozenset(),  # only the loan service moves a device out of on-loan
+    "given-away": frozenset(),
+    "recycled": frozenset(),
+    "lost": frozenset({"intake", "repair", "ready", "recycled"}),  # found again
+}
+
+
+def status_names() -> dict[str, str]:
+    return {
+        "intake": _("binnengekomen"),
+        "wiping": _("wissen"),
+        "repair": _("in herstelling"),
+        "ready": _("klaar om uit te lenen"),
+        "on-loan": _("uitgeleend"),
+        "given-away": _("weggeschonken"),
+        "recycled": _("gerecycleerd"),
+        "lost": _("verloren"),
+    }
+
+
+def kind_names() -> dict[str, str]:
+    return {
+        "laptop": _("laptop"),
+        "desktop": _("desktop"),
+        "screen": _("scherm"),
+        "tablet": _("tablet"),
+        "smartphone": _("smartphone"),
+        "printer": _("printer"),
+        "router": _("router"),
+        "other": _("ander toestel"),
+    }
+
+
+def status_name(code: str) -> str:
+    return status_names().get(code, code)
+
+
+@dataclass(frozen=True)
+class DeviceInput:
+    kind: str
+    brand: str
+    model: str
+    serial: str = ""
+    source: str = "donation"
+    donation_id: str | None = None
+    acquisition_cost_cents: int = 0
+    accessories: str = ""
+    notes: str = ""
+    intake_date: dt.date | None = None
+
+
+EDITABLE = (
+    "kind",
+    "brand",
+    "model",
+    "serial",
+    "source",
+    "acquisition_cost_cents",
+    "accessories",
+    "notes",
+    "specs",
+)
+
+
+class DeviceService:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        today: Callable[[], dt.date] = dt.date.today,
+    ) -> None:
+        self._sessions = session_factory
+        self._today = today
+
+    # -- intake and editing --------------------------------------------------
+
+    def add(self, data: DeviceInput) -> Device:
+        with self._sessions() as s, s.begin():
+            return self.add_in(s, data)
+
+    def add_in(self, s: Session, data: DeviceInput) -> Device:
+        """Add within a caller's transaction (donation intake adds several at once)."""
+        _validate(data.kind, data.brand, data.model, data.source)
+        location = LocationService.current_in(s)
+        tag = codes.next_code(s, Device.asset_tag, f"{location.code}-", codes.TAG_WIDTH)
+        device = Device(
+            asset_tag=tag,
+            kind=data.kind,
+            brand=data.brand.strip(),
+            model=data.model.strip(),
+            serial=data.serial.strip(),
+            source=data.source,
+            donation_id=data.donation_id,
+            intake_date=data.intake_date or self._today(),
+            status="intake",
+            location_id=location.id,
+            acquisition_cost_cents=data.acquisition_cost_cents,
+            accessories=data.accessories.strip(),
+            notes=data.notes.strip(),
+            specs={},
+        )
+        s.add(device)
+        s.flush()
+        log.info("device %s added", tag)
+        return device
+
+    def edit(self, tag: str, **changes: object) -> Device:
+        with self._sessions() as s, s.begin():
+            device = self.get_in(s, tag)
+            for key, value in changes.items():
+                if key not in EDITABLE:
+                    raise UserError(_("Dit veld kan niet gewijzigd worden: {field}").format(field=key))
+                setattr(device, key, value.strip() if isinstance(value, str) else value)
+            _validate(device.kind, device.brand, device.model, device.source)
+            return device
+
+    # -- status ---------------------------------------------------------------
+
+    def set_status(self, tag: str, status: str) -> Device:
+        with self._sessions() as s, s.begin():
+            device = self.get_in(s, tag)
+            self.change_status_in(s, device, status)
+            return device
+
+    def change_status_in(self, s: Session, device: Device, status: str) -> None:
+        if status not in DEVICE_STATUSES:
+            raise UserError(
+                _("Onbekende status '{status}'. Kies uit: {choices}.").format(
+                    status=status, choices=", ".join(DEVICE_STATUSES)
+                )
+            )
+        if status == device.status:
+            return
+        current = device.status
+        if current == "on-loan":
+            raise UserError(
+                _("{tag} is uitgeleend: eerst terugbrengen (digibank loan return {tag}).").format(
+                    tag=device.asset_tag
+                )
+            )
+        if status == "on-loan":
+            raise UserError(
+                _("Uitlenen gebeurt via een uitlening (digibank loan checkout {tag} KAART).").format(
+                    tag=device.asset_tag
+                )
+            )
+        if status not in TRANSITIONS[current]:
+            raise UserError(
+                _("{tag} kan niet van '{old}' naar '{new}'.").format(
+                    tag=device.asset_tag, old=status_name(current), new=status_name(status)
+                )
+            )
+        if status == "ready" and not has_passed_wipe(s, device.id):
+            raise UserError(
+                _(
+                    "{tag} kan nog niet klaar gezet worden: er is geen geslaagde "
+                    "gegevenswissing geregistreerd (digibank wipe {tag} --method … "
+                    "--result passed)."
+                ).format(tag=device.asset_tag)
+            )
+        device.status = status
+        log.info("device %s: %s -> %s", device.asset_tag, current, status)
+
+    # -- look-up and search -----------------------------------------------------
+
+    def get(self, tag: str) -> Device:
+        with self._sessions() as s:
+            return self.get_in(s, tag)
+
+    @staticmethod
+    def get_in(s: Session, tag: str) -> Device:
+        code = codes.clean_scan(tag)
+        device = s.scalar(select(Device).where(Device.asset_tag == code, Device.deleted.is_(False)))
+        if device is None:
+            raise NotFound(_("Geen toestel met nummer '{tag}'.").format(tag=tag))
+        return device
+
+    def by_id(self, ids: Sequence[str]) -> list[Device]:
+        """Records for the given ids, in that order (for lazy table models)."""
+        if not ids:
+            return []
+        with self._sessions() as s:
+            rows = {d.id: d for d in s.scalars(select(Device).where(Device.id.in_(list(ids))))}
+        return [rows[i] for i in ids if i in rows]
+
+    def search_ids(self, query: str = "", status: str | None = None, limit: int | None = None) -> list[str]:
+        """Ids of matching devices, newest tag first. Full-text on tag, serial, brand, model."""
+        with self._sessions() as s:
+            stmt = select(Device.id).where(Device.deleted.is_(False))
+            if status:
+                stmt = stmt.where(Device.status == status)
+            match = fts_query(query)
+            if match:
+                stmt = stmt.where(
+                    text("device.rowid IN (SELECT rowid FROM device_fts WHERE device_fts MATCH :q)")
+                ).params(q=match)
+            stmt = stmt.order_by(Device.asset_tag.desc())
+            if limit:
+                stmt = stmt.limit(limit)
+            return list(s.scalars(stmt))
+
+    def list(self, status: str | None = None) -> list[Device]:
+        with self._sessions() as s:
+            stmt = select(Device).where(Device.deleted.is_(False))
+            if status:
+                if status not in DEVICE_STATUSES:
+                    raise UserError(
+                        _("Onbekende status '{status}'. Kies uit: {choices}.").format(
+                            status=status, choices=", ".join(DEVICE_STATUSES)
+                        )
+                    )
+                stmt = stmt.where(Device.status == status)
+            return list(s.scalars(stmt.order_by(Device.asset_tag)))
+
+    def count(self) -> int:
+        with self._sessions() as s:
+            return s.scalar(select(func.count()).select_from(Device).where(Device.deleted.is_(False))) or 0
+
+    def open_loan(self, device_id: str) -> Loan | None:
+        with self._sessions() as s:
+            return s.scalar(
+                select(Loan)
+                .where(Loan.device_id == device_id, Loan.state == "open", Loan.deleted.is_(False))
+                .order_by(Loan.out_at.desc())
+            )
+
+    def same_serial(self, serial: str) -> list[Device]:
+        """Other records with this serial: possible duplicates to look at."""
+        if not serial.strip():
+            return []
+        with self._sessions() as s:
+            return list(
+                s.scalars(select(Device).where(Device.serial == serial.strip(), Device.deleted.is_(False)))
+            )
+
+
+def has_passed_wipe(s: Session, device_id: str) -> bool:
+    return (
+        s.scalar(
+            select(func.count())
+            .select_from(DataWipe)
+            .where(
+                DataWipe.device_id == device_id,
+                DataWipe.result == "passed",
+                DataWipe.deleted.is_(False),
+            )
+        )
+        or 0
+    ) > 0
+
+
+def _validate(kind: str, brand: str, model: str, source: str) -> None:
+    if kind not in DEVICE_KINDS:
+        raise UserError(
+            _("Onbekende soort '{kind}'. Kies uit: {choices}.").format(
+                kind=kind, choices=", ".join(DEVICE_KINDS)
+            )
+        )
+    if not (brand or "").strip():
+        raise UserError(_("Geef het merk van het toestel (bv. Lenovo)."))
+    if not (model or "").strip():
+        raise UserError(_("Geef het model van het toestel (bv. ThinkPad T480)."))
+    if source not in DEVICE_SOURCES:
+        raise UserError(_("Herkomst moet 'donation' (schenking) of 'purchase' (aankoop) zijn."))

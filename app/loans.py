@@ -1,0 +1,286 @@
+"""Loans: checkout, return, extend, undo, and the open/overdue lists.
+
+Every refusal says why and what to do. A device has at most one open loan;
+a sync may still bring in a second one made offline elsewhere — that is a
+domain conflict that the sync flags for a person to resolve, never hidden here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.borrowers import BorrowerService
+from app.config import Settings
+from app.errors import NotFound, UserError
+from app.formatting import date_be
+from app.i18n import _
+from app.inventory import DeviceService, kind_names, status_name
+from app.locations import LocationService
+from db.models import Borrower, Device, Loan
+
+log = logging.getLogger(__name__)
+
+UNDO_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class LoanView:
+    """A loan with what a screen or a list needs to show about it."""
+
+    loan: Loan
+    device: Device
+    borrower: Borrower
+
+    @property
+    def overdue(self) -> bool:
+        return self.loan.state == "open" and self.loan.due_date < dt.date.today()
+
+
+class LoanService:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        settings: Settings | None = None,
+        now: Callable[[], dt.datetime] = dt.datetime.now,
+    ) -> None:
+        self._sessions = session_factory
+        self._settings = settings or Settings()
+        self._now = now
+
+    def today(self) -> dt.date:
+        return self._now().date()
+
+    def default_due(self) -> dt.date:
+        return self.today() + dt.timedelta(days=self._settings.loan_period_days)
+
+    # -- checkout -------------------------------------------------------------
+
+    def checkout(
+        self,
+        tag: str,
+        card: str,
+        due: dt.date | None = None,
+        deposit_cents: int | None = None,
+    ) -> LoanView:
+        with self._sessions() as s, s.begin():
+            device = DeviceService.get_in(s, tag)
+            borrower = BorrowerService.get_in(s, card)
+            self._refuse_if_not_lendable(s, device, borrower)
+            due = due or self.default_due()
+            if due < self.today():
+                raise UserError(_("De terugbrengdatum {due} ligt in het verleden.").format(due=date_be(due)))
+            location = LocationService.current_in(s)
+            loan = Loan(
+                device_id=device.id,
+                borrower_id=borrower.id,
+                out_location_id=location.id,
+                out_at=self._now().replace(microsecond=0),
+                due_date=due,
+                state="open",
+                deposit_cents=(
+                    self._settings.default_deposit_cents if deposit_cents is None else deposit_cents
+                ),
+            )
+            s.add(loan)
+            device.status = "on-loan"
+            device.location_id = location.id
+            s.flush()
+            log.info("checkout %s -> %s due %s", device.asset_tag, borrower.card_number, due)
+            return LoanView(loan, device, borrower)
+
+    def _refuse_if_not_lendable(self, s: Session, device: Device, borrower: Borrower) -> None:
+        what = kind_names().get(device.kind, device.kind).capitalize()
+        if borrower.erased:
+            raise UserError(_("Deze kaart hoort bij een gewiste persoon: maak een nieuwe inschrijving."))
+        if borrower.blocked:
+            raise UserError(
+                _("{name} is geblokkeerd ({reason}): niet uitlenen, verwijs naar de coördinator.").format(
+                    name=full_name(borrower), reason=borrower.blocked_reason or _("geen reden")
+                )
+            )
+        current = open_loan_in(s, device.id)
+        if current is not None:
+            holder = s.get(Borrower, current.borrower_id)
+            raise UserError(
+                _("{what} {tag} is nog uitgeleend aan {name} tot {due} — eerst terugbrengen.").format(
+                    what=what,
+                    tag=device.asset_tag,
+                    name=full_name(holder) if holder else "?",
+                    due=date_be(current.due_date),
+                )
+            )
+        if device.status != "ready":
+            raise UserError(
+                _("{what} {tag} is niet klaar om uit te lenen (status: {status}).").format(
+                    what=what, tag=device.asset_tag, status=status_name(device.status)
+                )
+            )
+        overdue = s.scalar(
+            select(func.count())
+            .select_from(Loan)
+            .where(
+                Loan.borrower_id == borrower.id,
+                Loan.state == "open",
+                Loan.deleted.is_(False),
+                Loan.due_date < self.today(),
+            )
+        )
+        if overdue:
+            raise UserError(
+                _("{name} heeft nog een toestel dat te laat is: eerst dat terugbrengen of verlengen.").format(
+                    name=full_name(borrower)
+                )
+            )
+        open_count = (
+            s.scalar(
+                select(func.count())
+                .select_from(Loan)
+                .where(Loan.borrower_id == borrower.id, Loan.state == "open", Loan.deleted.is_(False))
+            )
+            or 0
+        )
+        limit = self._settings.max_open_loans_per_borrower
+        if open_count >= limit:
+            raise UserError(
+                _("{name} heeft al {count} toestel(len) in bruikleen (maximum {limit}).").format(
+                    name=full_name(borrower), count=open_count, limit=limit
+                )
+            )
+
+    # -- return, extend, undo ----------------------------------------------------
+
+    def return_device(self, tag: str, condition: str = "", to_status: str = "ready") -> LoanView:
+        if to_status not in ("ready", "repair", "wiping"):
+            raise UserError(_("Na terugbrengen kan een toestel klaar, in herstelling of wissen zijn."))
+        with self._sessions() as s, s.begin():
+            device = DeviceService.get_in(s, tag)
+            loan = open_loan_in(s, device.id)
+            if loan is None:
+                raise UserError(
+                    _("{tag} is niet uitgeleend (status: {status}).").format(
+                        tag=device.asset_tag, status=status_name(device.status)
+                    )
+                )
+            location = LocationService.current_in(s)
+            loan.state = "returned"
+            loan.in_at = self._now().replace(microsecond=0)
+            loan.in_location_id = location.id
+            loan.condition_in = condition.strip()
+            # With a second open loan (a sync conflict) the device stays lent.
+            if open_loan_in(s, device.id, exclude=loan.id) is None:
+                device.status = to_status
+            device.location_id = location.id
+            borrower = s.get(Borrower, loan.borrower_id)
+            assert borrower is not None
+            log.info("return %s from %s", device.asset_tag, borrower.card_number)
+            return LoanView(loan, device, borrower)
+
+    def extend(self, tag: str, due: dt.date | None = None) -> LoanView:
+        with self._sessions() as s, s.begin():
+            device = DeviceService.get_in(s, tag)
+            loan = open_loan_in(s, device.id)
+            if loan is None:
+                raise UserError(
+                    _("{tag} is niet uitgeleend: er is niets te verlengen.").format(tag=device.asset_tag)
+                )
+            new_due = due or max(loan.due_date, self.today()) + dt.timedelta(
+                days=self._settings.loan_period_days
+            )
+            if new_due <= loan.due_date:
+                raise UserError(_("De nieuwe datum moet na {due} liggen.").format(due=date_be(loan.due_date)))
+            loan.due_date = new_due
+            loan.extensions += 1
+            borrower = s.get(Borrower, loan.borrower_id)
+            assert borrower is not None
+            return LoanView(loan, device, borrower)
+
+    def undo_checkout(self, loan_id: str) -> None:
+        """Take back a checkout made by mistake, within a minute."""
+        with self._sessions() as s, s.begin():
+            loan = self._recent(s, loan_id, "open", lambda ln: ln.out_at)
+            loan.deleted = True
+            device = s.get(Device, loan.device_id)
+            if device is not None and open_loan_in(s, device.id, exclude=loan.id) is None:
+                device.status = "ready"
+
+    def undo_return(self, loan_id: str) -> None:
+        """Reopen a loan returned by mistake, within a minute."""
+        with self._sessions() as s, s.begin():
+            loan = self._recent(s, loan_id, "returned", lambda ln: ln.in_at)
+            loan.state = "open"
+            loan.in_at = None
+            loan.in_location_id = None
+            device = s.get(Device, loan.device_id)
+            if device is not None:
+                device.status = "on-loan"
+
+    def _recent(
+        self, s: Session, loan_id: str, state: str, when: Callable[[Loan], dt.datetime | None]
+    ) -> Loan:
+        loan = s.get(Loan, loan_id)
+        if loan is None or loan.deleted or loan.state != state:
+            raise UserError(_("Er is niets meer om ongedaan te maken."))
+        moment = when(loan)
+        if moment is None or (self._now() - moment).total_seconds() > UNDO_SECONDS:
+            raise UserError(_("Ongedaan maken kan maar tot een minuut na de handeling."))
+        return loan
+
+    # -- lists --------------------------------------------------------------------
+
+    def list(
+        self, open_only: bool = False, overdue_only: bool = False, borrower_id: str | None = None
+    ) -> list[LoanView]:
+        with self._sessions() as s:
+            stmt = (
+                select(Loan, Device, Borrower)
+                .join(Device, Device.id == Loan.device_id)
+                .join(Borrower, Borrower.id == Loan.borrower_id)
+                .where(Loan.deleted.is_(False))
+            )
+            if open_only or overdue_only:
+                stmt = stmt.where(Loan.state == "open")
+            if overdue_only:
+                stmt = stmt.where(Loan.due_date < self.today())
+            if borrower_id:
+                stmt = stmt.where(Loan.borrower_id == borrower_id)
+            stmt = stmt.order_by(Loan.due_date, Device.asset_tag)
+            return [LoanView(loan, device, borrower) for loan, device, borrower in s.execute(stmt)]
+
+    def for_device(self, tag: str) -> LoanView | None:
+        with self._sessions() as s:
+            device = DeviceService.get_in(s, tag)
+            loan = open_loan_in(s, device.id)
+            if loan is None:
+                return None
+            borrower = s.get(Borrower, loan.borrower_id)
+            if borrower is None:
+                raise NotFound(_("Ontlener van deze uitlening niet gevonden."))
+            return LoanView(loan, device, borrower)
+
+    def open_count(self) -> int:
+        with self._sessions() as s:
+            return (
+                s.scalar(
+                    select(func.count())
+                    .select_from(Loan)
+                    .where(Loan.state == "open", Loan.deleted.is_(False))
+                )
+                or 0
+            )
+
+
+def open_loan_in(s: Session, device_id: str, exclude: str | None = None) -> Loan | None:
+    stmt = select(Loan).where(Loan.device_id == device_id, Loan.state == "open", Loan.deleted.is_(False))
+    if exclude:
+        stmt = stmt.where(Loan.id != exclude)
+    return s.scalars(stmt.order_by(Loan.out_at, Loan.id)).first()
+
+
+def full_name(borrower: Borrower) -> str:
+    return f"{borrower.first_name} {borrower.last_name}".strip()

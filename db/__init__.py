@@ -1,0 +1,1 @@
+"""Data layer: SQLAlchemy models, engine/session set-up, migrations. Never imports Qt."""

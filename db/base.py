@@ -1,0 +1,121 @@
+"""Declarative base and the bookkeeping every synced record shares.
+
+Every synced record has a UUID `id`, hybrid-logical-clock stamps (`created_at`,
+`updated_at`, and one stamp per field in `clocks` for per-field last-writer-wins),
+the `origin` location that last wrote it, `changed_by` (who, for the audit log)
+and a tombstone `deleted`. Local-only bookkeeping (outbox, local state, the field
+conflict log) lives in tables that never sync.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {
+        dict[str, Any]: JSON,
+        dict[str, str]: JSON,
+        dt.date: Date,
+        dt.datetime: DateTime,
+        str: String,
+    }
+
+
+# Columns that describe a record's sync state rather than its content.
+SYNC_META_COLUMNS = frozenset({"id", "clocks", "updated_at", "origin", "changed_by"})
+
+
+class Synced:
+    """Mixin for every record that syncs between locations."""
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    created_at: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[str] = mapped_column(String(64), default="", index=True)
+    origin: Mapped[str] = mapped_column(String(36), default="")
+    changed_by: Mapped[str] = mapped_column(String(80), default="")
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    clocks: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+
+    @classmethod
+    def data_columns(cls) -> list[str]:
+        """Names of the columns whose values sync (content plus `deleted`)."""
+        table = cls.__table__  # type: ignore[attr-defined]
+        return [c.name for c in table.columns if c.name not in SYNC_META_COLUMNS]
+
+
+def synced_models() -> list[type[Base]]:
+    """Every synced model class, in table-name order (stable for export)."""
+    classes = [m.class_ for m in Base.registry.mappers if issubclass(m.class_, Synced)]
+    return sorted(classes, key=lambda c: c.__tablename__)
+
+
+def model_for_table(name: str) -> type[Base] | None:
+    for cls in synced_models():
+        if cls.__tablename__ == name:
+            return cls
+    return None
+
+
+# -- local-only bookkeeping ---------------------------------------------------
+
+
+class LocalState(Base):
+    """Key/value facts of this replica: its location, last clock stamp, sync cursor."""
+
+    __tablename__ = "local_state"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+
+
+class OutboxEntry(Base):
+    """One local change waiting to be pushed, written in the same transaction as the change."""
+
+    __tablename__ = "outbox"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    change_id: Mapped[str] = mapped_column(String(36), unique=True, default=new_id)
+    table_name: Mapped[str] = mapped_column(String(64))
+    row_id: Mapped[str] = mapped_column(String(36), index=True)
+    stamp: Mapped[str] = mapped_column(String(64))
+    origin: Mapped[str] = mapped_column(String(36))
+    actor: Mapped[str] = mapped_column(String(80), default="")
+    # {"fields": {name: json value}, "clocks": {name: stamp}}
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Set when the server acknowledged the change; acknowledged rows can be pruned.
+    pushed_batch: Mapped[str | None] = mapped_column(String(36), default=None)
+
+
+class FieldConflict(Base):
+    """A value that lost a last-writer-wins merge, kept so nothing silently vanishes."""
+
+    __tablename__ = "field_conflict"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    table_name: Mapped[str] = mapped_column(String(64))
+    row_id: Mapped[str] = mapped_column(String(36), index=True)
+    field: Mapped[str] = mapped_column(String(64))
+    kept_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    kept_stamp: Mapped[str] = mapped_column(String(64))
+    lost_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    lost_stamp: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)

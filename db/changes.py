@@ -1,0 +1,146 @@
+"""Records every local change of a synced record in the outbox, in the same flush.
+
+This runs as a `before_flush` hook, so no service can forget it and no crash can
+separate a change from its outbox entry: both commit or neither does. Changes
+applied from a sync pull set `session.info["applying_remote"]` and are not
+recorded again.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session
+
+from db import clock
+from db.base import LocalState, OutboxEntry, Synced, new_id
+from db.values import to_json
+
+log = logging.getLogger(__name__)
+
+HLC_KEY = "hlc"
+LOCATION_KEY = "location_id"
+
+
+class TombstoneOnlyError(RuntimeError):
+    """Synced records are never deleted outright: set `deleted = True` instead."""
+
+
+def read_state(session: Session, key: str) -> str | None:
+    conn = session.connection()
+    return conn.execute(select(LocalState.value).where(LocalState.key == key)).scalar()
+
+
+def write_state(session: Session, key: str, value: str) -> None:
+    conn = session.connection()
+    table = LocalState.__table__
+    updated = conn.execute(table.update().where(table.c.key == key).values(value=value))
+    if updated.rowcount == 0:
+        conn.execute(table.insert().values(key=key, value=value))
+
+
+def next_stamps(session: Session, count: int) -> list[clock.Stamp]:
+    """Tick this replica's clock `count` times; the new last stamp is saved in the same
+    transaction, so stamps never repeat even across crashes."""
+    node = read_state(session, LOCATION_KEY) or "unset"
+    raw = read_state(session, HLC_KEY)
+    last = clock.Stamp.decode(raw) if raw else None
+    stamps = []
+    for _ in range(count):
+        last = clock.tick(last, node)
+        stamps.append(last)
+    if stamps:
+        write_state(session, HLC_KEY, stamps[-1].encode())
+    return stamps
+
+
+def observe_stamp(session: Session, remote: clock.Stamp) -> None:
+    """Merge a stamp received from elsewhere into our clock (sync pull)."""
+    node = read_state(session, LOCATION_KEY) or "unset"
+    raw = read_state(session, HLC_KEY)
+    last = clock.Stamp.decode(raw) if raw else None
+    write_state(session, HLC_KEY, clock.merge(last, remote, node).encode())
+
+
+def _changed_fields(obj: Synced, is_new: bool) -> list[str]:
+    names = type(obj).data_columns()
+    if is_new:
+        return names
+    state = inspect(obj)
+    return [n for n in names if state.attrs[n].history.has_changes()]
+
+
+@event.listens_for(Session, "before_flush")
+def _record_changes(session: Session, _flush_context: Any, _instances: Any) -> None:
+    for obj in session.deleted:
+        if isinstance(obj, Synced):
+            raise TombstoneOnlyError(f"{type(obj).__name__} {obj.id}: set deleted=True instead")
+    if session.info.get("applying_remote"):
+        return
+    work: list[tuple[Synced, bool, list[str]]] = []
+    for obj in list(session.new):
+        if isinstance(obj, Synced):
+            if obj.id is None:
+                obj.id = new_id()
+            work.append((obj, True, _changed_fields(obj, True)))
+    for obj in list(session.dirty):
+        if isinstance(obj, Synced) and session.is_modified(obj, include_collections=False):
+            fields = _changed_fields(obj, False)
+            if fields:
+                work.append((obj, False, fields))
+    if not work:
+        return
+    # Column defaults are applied at INSERT time, after this hook: fill them now so
+    # the outbox carries the same values the row will hold.
+    for obj, is_new, _ in work:
+        if is_new:
+            _apply_python_defaults(obj)
+    stamps = next_stamps(session, len(work))
+    origin = read_state(session, LOCATION_KEY) or ""
+    actor = str(session.info.get("actor", ""))
+    for (obj, is_new, fields), stamp in zip(work, stamps, strict=True):
+        text = stamp.encode()
+        clocks = dict(obj.clocks or {})
+        for name in fields:
+            clocks[name] = text
+        obj.clocks = clocks
+        if is_new or not obj.created_at:
+            obj.created_at = text
+        obj.updated_at = text
+        obj.origin = origin
+        obj.changed_by = actor
+        payload = {
+            "fields": {name: to_json(getattr(obj, name)) for name in fields},
+            "clocks": {name: text for name in fields},
+        }
+        session.add(
+            OutboxEntry(
+                change_id=new_id(),
+                table_name=type(obj).__tablename__,
+                row_id=obj.id,
+                stamp=text,
+                origin=origin,
+                actor=actor,
+                payload=payload,
+            )
+        )
+
+
+def _apply_python_defaults(obj: Synced) -> None:
+    for column in type(obj).__table__.columns:  # type: ignore[attr-defined]
+        if getattr(obj, column.key, None) is not None:
+            continue
+        default = column.default
+        if default is None or not default.is_scalar and not default.is_callable:
+            continue
+        if default.is_scalar:
+            value = default.arg
+        else:
+            try:
+                value = default.arg({})  # SQLAlchemy wraps callables to take a context
+            except TypeError:
+                value = default.arg()
+        # Mutable defaults (dict/list factories) must not be shared between rows.
+        setattr(obj, column.key, value.copy() if isinstance(value, dict | list) else value)

@@ -1,0 +1,249 @@
+"""Domain records. Every class here syncs (mixin `Synced`); see db/base.py.
+
+Codes stored here are the values the command line uses (`laptop`, `on-loan`, ...);
+the window shows Dutch names for them. Money is kept in euro cents (integers),
+so sums in reports are exact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.base import Base, Synced
+
+DEVICE_KINDS = ("laptop", "desktop", "screen", "tablet", "smartphone", "printer", "router", "other")
+DEVICE_SOURCES = ("donation", "purchase")
+DEVICE_STATUSES = (
+    "intake",
+    "wiping",
+    "repair",
+    "ready",
+    "on-loan",
+    "given-away",
+    "recycled",
+    "lost",
+)
+WIPE_METHODS = ("nist-clear", "nist-purge", "nwipe", "secure-erase", "destroyed")
+HELPDESK_TOPICS = (
+    "tax-on-web",
+    "itsme",
+    "ebox",
+    "burgerprofiel",
+    "bank",
+    "health",
+    "vdab",
+    "benefits",
+    "device",
+    "other",
+)
+HELPDESK_OUTCOMES = ("solved", "referred", "follow-up")
+LOCATION_KINDS = ("fixed", "mobile")
+
+
+class Location(Synced, Base):
+    """A counter or a van of this digibank."""
+
+    __tablename__ = "location"
+
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(16), default="fixed")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    postcode: Mapped[str] = mapped_column(String(4), default="")
+    municipality: Mapped[str] = mapped_column(String(80), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(120), default="")
+
+
+class Donation(Synced, Base):
+    """Hardware received from one donor in one go (the wipe certificate is per donation)."""
+
+    __tablename__ = "donation"
+
+    number: Mapped[str] = mapped_column(String(24), unique=True)  # e.g. KRT-D-00007
+    donor_name: Mapped[str] = mapped_column(String(160))
+    donor_kind: Mapped[str] = mapped_column(String(16), default="organisation")
+    donor_contact: Mapped[str] = mapped_column(String(200), default="")
+    received_on: Mapped[dt.date]
+    item_count: Mapped[int] = mapped_column(Integer, default=0)
+    location_id: Mapped[str | None] = mapped_column(ForeignKey("location.id"), default=None)
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class Device(Synced, Base):
+    __tablename__ = "device"
+    __table_args__ = (Index("ix_device_status_kind", "status", "kind"),)
+
+    asset_tag: Mapped[str] = mapped_column(String(24), unique=True)  # e.g. KRT-000123
+    kind: Mapped[str] = mapped_column(String(16), default="laptop")
+    brand: Mapped[str] = mapped_column(String(80), default="")
+    model: Mapped[str] = mapped_column(String(120), default="")
+    serial: Mapped[str] = mapped_column(String(120), default="", index=True)
+    source: Mapped[str] = mapped_column(String(16), default="donation")
+    donation_id: Mapped[str | None] = mapped_column(ForeignKey("donation.id"), default=None)
+    intake_date: Mapped[dt.date]
+    status: Mapped[str] = mapped_column(String(16), default="intake")
+    location_id: Mapped[str | None] = mapped_column(ForeignKey("location.id"), default=None)
+    acquisition_cost_cents: Mapped[int] = mapped_column(Integer, default=0)
+    specs: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    accessories: Mapped[str] = mapped_column(String(200), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    # End of life: given to a person (handover form) — who and when.
+    given_to_borrower_id: Mapped[str | None] = mapped_column(ForeignKey("borrower.id"), default=None)
+    given_on: Mapped[dt.date | None] = mapped_column(default=None)
+
+
+class Borrower(Synced, Base):
+    """A person the digibank serves (borrows, trains, gets helpdesk help)."""
+
+    __tablename__ = "borrower"
+
+    card_number: Mapped[str] = mapped_column(String(24), unique=True)  # e.g. KRT-B-00042
+    first_name: Mapped[str] = mapped_column(String(80))
+    last_name: Mapped[str] = mapped_column(String(80), index=True)
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(160), default="")
+    street: Mapped[str] = mapped_column(String(200), default="")
+    postcode: Mapped[str] = mapped_column(String(4), index=True)
+    municipality: Mapped[str] = mapped_column(String(80), default="")
+    province: Mapped[str] = mapped_column(String(32), default="")
+    language: Mapped[str] = mapped_column(String(8), default="nl")
+    target_group: Mapped[str] = mapped_column(String(60), default="")
+    eligibility_proof: Mapped[str] = mapped_column(String(200), default="")
+    consent_date: Mapped[dt.date | None] = mapped_column(default=None)
+    blocked: Mapped[bool] = mapped_column(default=False)
+    blocked_reason: Mapped[str] = mapped_column(String(200), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    # GDPR erasure anonymises the person but keeps postcode/province for report counts.
+    erased: Mapped[bool] = mapped_column(default=False)
+    location_id: Mapped[str | None] = mapped_column(ForeignKey("location.id"), default=None)
+
+
+class Loan(Synced, Base):
+    __tablename__ = "loan"
+    __table_args__ = (
+        Index("ix_loan_device_state", "device_id", "state"),
+        Index("ix_loan_borrower_state", "borrower_id", "state"),
+        Index("ix_loan_state_due", "state", "due_date"),
+    )
+
+    device_id: Mapped[str] = mapped_column(ForeignKey("device.id"))
+    borrower_id: Mapped[str] = mapped_column(ForeignKey("borrower.id"))
+    out_location_id: Mapped[str | None] = mapped_column(ForeignKey("location.id"), default=None)
+    in_location_id: Mapped[str | None] = mapped_column(ForeignKey("location.id"), default=None)
+    out_at: Mapped[dt.datetime]
+    in_at: Mapped[dt.datetime | None] = mapped_column(default=None, index=True)
+    due_date: Mapped[dt.date]
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open | returned
+    deposit_cents: Mapped[int] = mapped_column(Integer, default=0)
+    deposit_refunded_cents: Mapped[int] = mapped_column(Integer, default=0)
+    extensions: Mapped[int] = mapped_column(Integer, default=0)
+    contract_version: Mapped[str] = mapped_column(String(40), default="")
+    contract_printed: Mapped[bool] = mapped_column(default=False)
+    signed_on_paper: Mapped[bool] = mapped_column(default=False)
+    # PNG of the on-screen signature, base64 text (syncs like every other field).
+    signature_png: Mapped[str] = mapped_column(Text, default="")
+    condition_out: Mapped[str] = mapped_column(String(400), default="")
+    condition_in: Mapped[str] = mapped_column(String(400), default="")
+    # Set when a sync showed the device was lent twice; cleared by a person resolving it.
+    conflict: Mapped[str] = mapped_column(String(200), default="")
+
+
+class DataWipe(Synced, Base):
+    __tablename__ = "data_wipe"
+
+    device_id: Mapped[str] = mapped_column(ForeignKey("device.id"), index=True)
+    method: Mapped[str] = mapped_column(String(20))
+    tool: Mapped[str] = mapped_column(String(80), default="")
+    started_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    result: Mapped[str] = mapped_column(String(10))  # passed | failed
+    technician: Mapped[str] = mapped_column(String(80), default="")
+    verified_by: Mapped[str] = mapped_column(String(80), default="")
+    log_text: Mapped[str] = mapped_column(Text, default="")
+
+
+class Repair(Synced, Base):
+    __tablename__ = "repair"
+
+    device_id: Mapped[str] = mapped_column(ForeignKey("device.id"), index=True)
+    done_on: Mapped[dt.date]
+    action: Mapped[str] = mapped_column(String(200))
+    parts: Mapped[str] = mapped_column(String(200), default="")
+    cost_cents: Mapped[int] = mapped_column(Integer, default=0)
+    minutes: Mapped[int] = mapped_column(Integer, default=0)
+    technician: Mapped[str] = mapped_column(String(80), default="")
+    location_id: Mapped[str | None] = mapped_column(ForeignKey("location.id"), default=None)
+
+
+class TrainingSession(Synced, Base):
+    __tablename__ = "training_session"
+
+    title: Mapped[str] = mapped_column(String(160))
+    topic: Mapped[str] = mapped_column(String(80), default="")
+    series: Mapped[str] = mapped_column(String(160), default="", index=True)
+    series_part: Mapped[int] = mapped_column(Integer, default=0)
+    series_size: Mapped[int] = mapped_column(Integer, default=0)
+    trainer: Mapped[str] = mapped_column(String(120), default="")
+    place: Mapped[str] = mapped_column(String(160), default="")
+    location_id: Mapped[str | None] = mapped_column(ForeignKey("location.id"), default=None)
+    starts_at: Mapped[dt.datetime] = mapped_column(index=True)
+    minutes: Mapped[int] = mapped_column(Integer, default=120)
+    capacity: Mapped[int] = mapped_column(Integer, default=12)
+    walk_ins: Mapped[int] = mapped_column(Integer, default=0)  # anonymous, counted only
+
+
+class Registration(Synced, Base):
+    """A person registered for a session, or on its waiting list when it was full."""
+
+    __tablename__ = "registration"
+    __table_args__ = (Index("ix_registration_session_borrower", "session_id", "borrower_id"),)
+
+    session_id: Mapped[str] = mapped_column(ForeignKey("training_session.id"))
+    borrower_id: Mapped[str] = mapped_column(ForeignKey("borrower.id"))
+    state: Mapped[str] = mapped_column(String(16), default="registered")  # | waiting | cancelled
+    registered_at: Mapped[dt.datetime]
+
+
+class Attendance(Synced, Base):
+    """A person present at a session. Its id is derived from (session, person), so the
+    same card scanned twice — even at two offline places — is one record."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (Index("ix_attendance_session_borrower", "session_id", "borrower_id"),)
+
+    session_id: Mapped[str] = mapped_column(ForeignKey("training_session.id"))
+    borrower_id: Mapped[str] = mapped_column(ForeignKey("borrower.id"), index=True)
+    attended_at: Mapped[dt.datetime]
+
+
+class HelpdeskVisit(Synced, Base):
+    __tablename__ = "helpdesk_visit"
+
+    visited_at: Mapped[dt.datetime] = mapped_column(index=True)
+    topic: Mapped[str] = mapped_column(String(20))
+    minutes: Mapped[int] = mapped_column(Integer, default=10)
+    outcome: Mapped[str] = mapped_column(String(12), default="solved")
+    borrower_id: Mapped[str | None] = mapped_column(ForeignKey("borrower.id"), default=None, index=True)
+    # Anonymous visitors leave only a postcode (for the reach per municipality).
+    postcode: Mapped[str] = mapped_column(String(4), default="")
+    location_id: Mapped[str | None] = mapped_column(ForeignKey("location.id"), default=None)
+    notes: Mapped[str] = mapped_column(String(400), default="")
+
+
+class WaitingListEntry(Synced, Base):
+    """A person waiting for a device when none is ready."""
+
+    __tablename__ = "waiting_list_entry"
+
+    borrower_id: Mapped[str] = mapped_column(ForeignKey("borrower.id"), index=True)
+    device_kind: Mapped[str] = mapped_column(String(16), default="laptop")
+    priority: Mapped[int] = mapped_column(Integer, default=2)  # 1 = urgent, 3 = low
+    requested_on: Mapped[dt.date]
+    state: Mapped[str] = mapped_column(String(16), default="waiting")  # | served | cancelled
+    served_loan_id: Mapped[str | None] = mapped_column(ForeignKey("loan.id"), default=None)
+    notes: Mapped[str] = mapped_column(String(400), default="")

@@ -1,0 +1,49 @@
+"""Shared fixtures. Qt runs offscreen; every data folder lives in tmp_path."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("DIGIBANK_LANG", "nl")
+
+import datetime as dt  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from app import i18n  # noqa: E402
+from app.context import AppContext, open_context  # noqa: E402
+from db.models import DataWipe  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test may touch the real user data folder or keyring."""
+    monkeypatch.setenv("DIGIBANK_DATA_DIR", str(tmp_path / "default-data"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.delenv("DIGIBANK_TOKEN", raising=False)
+    monkeypatch.delenv("DIGIBANK_PASSPHRASE", raising=False)
+    i18n.set_language("nl")
+
+
+@pytest.fixture
+def ctx(tmp_path: Path) -> AppContext:
+    """An initialised, empty counter 'KRT'."""
+    context = open_context(tmp_path / "data", actor="test")
+    context.locations.initialise("KRT", "Kortrijk balie")
+    yield context
+    context.close()
+
+
+def make_ready(ctx: AppContext, tag: str) -> None:
+    """Record a passed wipe and set the device ready (the normal refurbishing path)."""
+    device = ctx.devices.get(tag)
+    with ctx.sessions() as s, s.begin():
+        s.add(
+            DataWipe(
+                device_id=device.id, method="nwipe", result="passed", ended_at=dt.datetime(2026, 1, 5, 10, 0)
+            )
+        )
+    ctx.devices.set_status(tag, "ready")
