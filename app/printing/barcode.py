@@ -1,0 +1,110 @@
+"""Code 128 as vector rectangles: python-barcode gives the module pattern, we draw the bars.
+
+Thermal label printers print at 203 dpi (8 dots/mm). A bar that is a whole
+number of printer dots prints sharp; a bar of 2.4 dots prints as 2 or 3 dots
+and the symbol may not scan. So the module (narrowest bar) is chosen as the
+widest whole number of dots (3, then 2, then 1) that fits the space, and the
+symbol's left edge is put on the dot grid. Only when even 1 dot does not fit
+(an unusually long code on a tiny label) do we fall back to a fractional width.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from barcode.codex import Code128
+from barcode.errors import IllegalCharacterError
+
+from app.errors import UserError
+from app.i18n import _
+
+MM = 72.0 / 25.4  # points per millimetre
+PRINTER_DPI = 203
+DOT = 72.0 / PRINTER_DPI  # one thermal printer dot, in points
+QUIET_MODULES = 10  # ISO/IEC 15417: at least 10 modules of white on each side
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """A Code 128 symbol: runs of dark modules as (first module, width in modules)."""
+
+    value: str
+    modules: int  # without quiet zones
+    runs: tuple[tuple[int, int], ...]
+
+    @property
+    def total_modules(self) -> int:
+        return self.modules + 2 * QUIET_MODULES
+
+
+@lru_cache(maxsize=4096)
+def encode(value: str) -> Symbol:
+    try:
+        pattern = Code128(value).build()[0]
+    except (IllegalCharacterError, KeyError, RuntimeError, ValueError) as exc:
+        raise UserError(
+            _("'{value}' kan niet als streepjescode gedrukt worden: {reason}.").format(
+                value=value, reason=exc
+            )
+        ) from None
+    runs: list[tuple[int, int]] = []
+    start = -1
+    for i, bit in enumerate(pattern):
+        if bit == "1" and start < 0:
+            start = i
+        elif bit == "0" and start >= 0:
+            runs.append((start, i - start))
+            start = -1
+    if start >= 0:
+        runs.append((start, len(pattern) - start))
+    return Symbol(value, len(pattern), tuple(runs))
+
+
+def module_width(symbol: Symbol, available: float, max_dots: int = 3) -> float:
+    """Widest whole-dot module (points) that fits `available` points, quiet zones included."""
+    for dots in range(max_dots, 0, -1):
+        if symbol.total_modules * dots * DOT <= available:
+            return dots * DOT
+    return available / symbol.total_modules
+
+
+def snap(x: float) -> float:
+    """Put x on the 203-dpi dot grid (relative to the page origin)."""
+    return round(x / DOT) * DOT
+
+
+@dataclass(frozen=True)
+class Placed:
+    """Where a symbol lands: bars as absolute (x, width) in points, between y and y + height."""
+
+    x: float  # left edge of the left quiet zone
+    y: float
+    height: float
+    module: float
+    bars: tuple[tuple[float, float], ...]
+
+    @property
+    def width(self) -> float:
+        return (self.bars[-1][0] + self.bars[-1][1] - self.bars[0][0]) + 2 * QUIET_MODULES * self.module
+
+
+def place(
+    value: str, centre_x: float, y: float, available: float, height: float, max_dots: int = 3
+) -> Placed:
+    """Centre the symbol (with its quiet zones) on centre_x within `available` points."""
+    symbol = encode(value)
+    module = module_width(symbol, available, max_dots)
+    left = snap(centre_x - symbol.total_modules * module / 2)
+    first = left + QUIET_MODULES * module
+    bars = tuple((first + start * module, width * module) for start, width in symbol.runs)
+    return Placed(left, y, height, module, bars)
+
+
+def draw(canvas: object, placed: Placed) -> None:
+    """Draw the bars as one filled path (far faster than one rect() call per bar)."""
+    path = canvas.beginPath()  # type: ignore[attr-defined]
+    y, h = placed.y, placed.height
+    for x, w in placed.bars:
+        path.rect(x, y, w, h)
+    canvas.drawPath(path, stroke=0, fill=1)  # type: ignore[attr-defined]

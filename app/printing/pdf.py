@@ -1,0 +1,72 @@
+"""Shared reportlab helpers: fonts, text fitting, Belgian dates, atomic output files."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from app import i18n
+from app.errors import UserError
+from app.formatting import date_be, datetime_be, euro  # noqa: F401  (re-exported for renderers)
+from app.i18n import _
+
+log = logging.getLogger(__name__)
+
+# The 14 standard PDF fonts need no embedding and cover Dutch and French (WinAnsi: é, ë, €, …).
+FONT = "Helvetica"
+FONT_BOLD = "Helvetica-Bold"
+ELLIPSIS = "…"
+
+
+def fit_text(text: str, font: str, size: float, max_width: float, min_size: float) -> tuple[str, float]:
+    """Shrink text down to min_size to fit max_width; if it still does not fit, cut it with '…'."""
+    text = " ".join((text or "").split())
+    width = stringWidth(text, font, size)
+    if width <= max_width:
+        return text, size
+    smaller = max(min_size, size * max_width / width)
+    if stringWidth(text, font, smaller) <= max_width:
+        return text, smaller
+    while text and stringWidth(text + ELLIPSIS, font, smaller) > max_width:
+        text = text[:-1]
+    return (text.rstrip() + ELLIPSIS) if text else "", smaller
+
+
+@contextlib.contextmanager
+def atomic_output(out: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path next to `out`; move it into place only when rendering succeeded.
+
+    A failure (or Ctrl+C) never leaves a half-written file, and an older file at
+    `out` stays as it was.
+    """
+    target = Path(out).expanduser()
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise UserError(_("De map {folder} bestaat niet: kies een bestaande map.").format(folder=folder))
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+@contextlib.contextmanager
+def use_language(language: str | None) -> Iterator[str]:
+    """Render one document in another language (e.g. an English contract), then switch back."""
+    previous = i18n.language()
+    active = i18n.set_language(language or previous)
+    try:
+        yield active
+    finally:
+        i18n.set_language(previous)

@@ -1,0 +1,1 @@
+"""Benchmarks: data generator for a large digibank and timing scripts."""

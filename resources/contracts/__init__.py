@@ -1,0 +1,1 @@
+"""Editable loan conditions (conditions_<lang>.md; first line `version: …`)."""
