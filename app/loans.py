@@ -36,10 +36,13 @@ class LoanView:
     loan: Loan
     device: Device
     borrower: Borrower
+    # The service's "today" (its injectable clock); None means the system date.
+    today: dt.date | None = None
 
     @property
     def overdue(self) -> bool:
-        return self.loan.state == "open" and self.loan.due_date < dt.date.today()
+        today = self.today or dt.date.today()
+        return self.loan.state == "open" and self.loan.due_date < today
 
 
 class LoanService:
@@ -92,7 +95,7 @@ class LoanService:
             device.location_id = location.id
             s.flush()
             log.info("checkout %s -> %s due %s", device.asset_tag, borrower.card_number, due)
-            return LoanView(loan, device, borrower)
+            return LoanView(loan, device, borrower, self.today())
 
     def _refuse_if_not_lendable(self, s: Session, device: Device, borrower: Borrower) -> None:
         what = kind_names().get(device.kind, device.kind).capitalize()
@@ -179,7 +182,7 @@ class LoanService:
             borrower = s.get(Borrower, loan.borrower_id)
             assert borrower is not None
             log.info("return %s from %s", device.asset_tag, borrower.card_number)
-            return LoanView(loan, device, borrower)
+            return LoanView(loan, device, borrower, self.today())
 
     def extend(self, tag: str, due: dt.date | None = None) -> LoanView:
         with self._sessions() as s, s.begin():
@@ -198,7 +201,7 @@ class LoanService:
             loan.extensions += 1
             borrower = s.get(Borrower, loan.borrower_id)
             assert borrower is not None
-            return LoanView(loan, device, borrower)
+            return LoanView(loan, device, borrower, self.today())
 
     def undo_checkout(self, loan_id: str) -> None:
         """Take back a checkout made by mistake, within a minute."""
@@ -213,10 +216,16 @@ class LoanService:
         """Reopen a loan returned by mistake, within a minute."""
         with self._sessions() as s, s.begin():
             loan = self._recent(s, loan_id, "returned", lambda ln: ln.in_at)
+            device = s.get(Device, loan.device_id)
+            if device is not None and open_loan_in(s, device.id) is not None:
+                raise UserError(
+                    _("{tag} is intussen opnieuw uitgeleend: terugbrengen kan niet meer ongedaan.").format(
+                        tag=device.asset_tag
+                    )
+                )
             loan.state = "open"
             loan.in_at = None
             loan.in_location_id = None
-            device = s.get(Device, loan.device_id)
             if device is not None:
                 device.status = "on-loan"
 
@@ -250,7 +259,9 @@ class LoanService:
             if borrower_id:
                 stmt = stmt.where(Loan.borrower_id == borrower_id)
             stmt = stmt.order_by(Loan.due_date, Device.asset_tag)
-            return [LoanView(loan, device, borrower) for loan, device, borrower in s.execute(stmt)]
+            return [
+                LoanView(loan, device, borrower, self.today()) for loan, device, borrower in s.execute(stmt)
+            ]
 
     def for_device(self, tag: str) -> LoanView | None:
         with self._sessions() as s:
@@ -261,7 +272,7 @@ class LoanService:
             borrower = s.get(Borrower, loan.borrower_id)
             if borrower is None:
                 raise NotFound(_("Ontlener van deze uitlening niet gevonden."))
-            return LoanView(loan, device, borrower)
+            return LoanView(loan, device, borrower, self.today())
 
     def open_count(self) -> int:
         with self._sessions() as s:
@@ -270,6 +281,18 @@ class LoanService:
                     select(func.count())
                     .select_from(Loan)
                     .where(Loan.state == "open", Loan.deleted.is_(False))
+                )
+                or 0
+            )
+
+    def overdue_count(self) -> int:
+        """Open loans past their due date (the window's status bar)."""
+        with self._sessions() as s:
+            return (
+                s.scalar(
+                    select(func.count())
+                    .select_from(Loan)
+                    .where(Loan.state == "open", Loan.deleted.is_(False), Loan.due_date < self.today())
                 )
                 or 0
             )

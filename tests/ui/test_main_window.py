@@ -1,0 +1,112 @@
+"""Main window: the views as tabs, keyboard tab switching, status bar, language, excepthook."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLabel
+
+from tests.ui.conftest import add_ready_devices, make_overdue
+from ui.app import ErrorReporter
+from ui.main_window import MainWindow
+
+
+def make_window(qtbot, ctx) -> MainWindow:
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.counter_view.scan_field)
+    return window
+
+
+def test_tabs_shortcuts_and_plugging_in(qtbot, ctx):
+    window = make_window(qtbot, ctx)
+    titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    assert titles == ["Balie", "Toestellen", "Ontleners"]
+    assert "Kortrijk balie (KRT)" in window.windowTitle()
+
+    extra = QLabel("later view")
+    assert window.add_view("Opleidingen", extra) == 3
+    sync = QLabel("Sync: nooit")
+    window.status.add_permanent(sync)
+    assert sync.parent() is not None
+
+    qtbot.keyClick(window.counter_view.scan_field, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is extra
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.devices_view
+    assert QApplication.focusWidget() is window.devices_view.table.search_field
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.counter_view
+    assert QApplication.focusWidget() is window.counter_view.scan_field
+
+
+def test_status_bar_follows_the_counter(qtbot, ctx):
+    from tests.ui.conftest import add_borrower
+
+    card = add_borrower(ctx)
+    other = add_borrower(ctx, "Jan", "Claes", "9000")
+    tags = add_ready_devices(ctx, 2)
+    make_overdue(ctx, ctx.loans.checkout(tags[1], other).loan.id)
+    window = make_window(qtbot, ctx)
+    assert window.status.location_label.text() == "Locatie: Kortrijk balie (KRT)"
+    assert window.status.open_label.text() == "Open uitleningen: 1"
+    assert window.status.overdue_label.text() == "TE LAAT: 1"
+
+    field = window.counter_view.scan_field
+    qtbot.keyClicks(field, f"{card}\r{tags[0]}\r")
+    assert window.status.open_label.text() == "Open uitleningen: 2"
+    # the devices table shows the new status without a manual refresh
+    row = window.devices_view.model.row_of(ctx.devices.get(tags[0]).id)
+    assert window.devices_view.model.data(window.devices_view.model.index(row, 1)) == "uitgeleend"
+
+
+def test_language_choice_is_saved_for_next_start(qtbot, ctx, monkeypatch):
+    window = make_window(qtbot, ctx)
+    shown = []
+    monkeypatch.setattr(window, "_inform", lambda title, text: shown.append(text))
+    window.language_actions["en"].trigger()
+    saved = json.loads((ctx.data_dir / "settings.json").read_text(encoding="utf-8"))
+    assert saved["language"] == "en"
+    assert len(shown) == 1
+    assert window.language_actions["en"].isChecked()
+
+
+def test_excepthook_logs_details_and_shows_plain_words(qtbot, tmp_path, caplog):
+    reporter = ErrorReporter(tmp_path / "digibank.log")
+    shown = []
+    reporter.show_message = lambda text, details: shown.append((text, details))
+    try:
+        raise ValueError("boom in a slot")
+    except ValueError:
+        info = sys.exc_info()
+    with caplog.at_level(logging.ERROR):
+        reporter(*info)
+    assert "Traceback" in caplog.text and "ValueError: boom in a slot" in caplog.text
+    assert len(shown) == 1
+    text, details = shown[0]
+    assert "Er ging iets mis" in text
+    assert "Traceback" not in text + details and "ValueError" not in text + details
+    assert str(tmp_path / "digibank.log") in details
+
+
+def test_qt_standard_buttons_speak_dutch(qtbot):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from ui.qt_i18n import install_qt_translations
+
+    app = QApplication.instance()
+    translators = install_qt_translations(app, "nl")
+    try:
+        assert len(translators) == 1
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        qtbot.addWidget(box)
+        assert [b.text() for b in box.buttons()] == ["Opslaan", "Annuleren"]
+    finally:
+        for translator in translators:
+            app.removeTranslator(translator)

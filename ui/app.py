@@ -1,0 +1,111 @@
+"""Starting the window: QApplication, language, one excepthook, first start, main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QTranslator
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from app import config, i18n
+from app.context import AppContext, open_context, setup_logging
+from app.i18n import _
+from ui.first_start import FirstStartDialog
+from ui.main_window import MainWindow
+from ui.qt_i18n import install_qt_translations
+
+log = logging.getLogger(__name__)
+
+
+class ErrorReporter:
+    """The one `sys.excepthook`: details to the log file, a plain message to the person."""
+
+    def __init__(self, log_file: Path) -> None:
+        self.log_file = log_file
+        self._showing = False
+
+    def __call__(self, kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, error, tb)))
+        if issubclass(kind, KeyboardInterrupt):
+            QApplication.quit()
+            return
+        if self._showing or QApplication.instance() is None:
+            return  # an error while the box is open: logged, one box is enough
+        self._showing = True
+        try:
+            self.show_message(
+                _(
+                    "Er ging iets mis in het programma. Wat u net deed, is misschien niet bewaard: "
+                    "kijk het even na. Werk gerust verder; blijft het gebeuren, bel dan de coördinator."
+                ),
+                _("De details staan in het logboek: {path}").format(path=self.log_file),
+            )
+        finally:
+            self._showing = False
+
+    def show_message(self, text: str, details: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, _("Er ging iets mis"), text)
+        box.setInformativeText(details)
+        box.exec()
+
+
+def run(data_dir: str | None = None, language: str | None = None, font_scale: float = 1.0) -> int:
+    """Start the desktop window on a data folder; returns the exit code."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Digibank Balie")
+    app.setOrganizationName("digibank")
+    if font_scale != 1.0:
+        font = QFont(app.font())
+        font.setPointSizeF(font.pointSizeF() * font_scale)
+        app.setFont(font)
+
+    folder = config.data_dir(data_dir)
+    setup_logging(folder)
+    reporter = ErrorReporter(folder / config.LOG_FILE)
+    previous_hook = sys.excepthook
+    sys.excepthook = reporter
+    translators: list[QTranslator] = []
+    ctx: AppContext | None = None
+    try:
+        try:
+            ctx = open_context(folder)
+        except Exception:
+            log.exception("could not open the data folder %s", folder)
+            i18n.set_language(language or i18n.language_from_environment())
+            QMessageBox.critical(
+                None,
+                _("Digibank Balie"),
+                _(
+                    "De gegevens in {folder} konden niet geopend worden. Is het programma al open "
+                    "op deze computer? Details in het logboek."
+                ).format(folder=folder),
+            )
+            return 1
+        lang = i18n.set_language(language or ctx.settings.language)
+        translators = install_qt_translations(app, lang)
+        log.info("window starting on %s (language %s)", folder, lang)
+
+        if not ctx.locations.is_initialised():
+            dialog = FirstStartDialog(ctx.locations)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                log.info("first start cancelled")
+                return 0
+
+        window = MainWindow(ctx)
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        window.counter_view.focus_scan()
+        return app.exec()
+    finally:
+        for translator in translators:
+            app.removeTranslator(translator)
+        if ctx is not None:
+            ctx.close()
+        sys.excepthook = previous_hook

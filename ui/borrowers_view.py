@@ -1,0 +1,235 @@
+"""Borrowers ("Ontleners"): search, a lazy table, details with open loans, add/edit, block."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.borrowers import BorrowerService, target_group_names
+from app.errors import UserError
+from app.formatting import date_be
+from app.i18n import _
+from app.loans import LoanService, full_name
+from app.postcodes import province_name
+from db.models import Borrower
+from ui.counter_view import loan_line
+from ui.devices_view import MessageBanner
+from ui.dialogs.borrower_dialog import BorrowerDialog, language_names
+from ui.table_models import SearchableTable, borrower_model
+
+log = logging.getLogger(__name__)
+
+
+class BorrowersView(QWidget):
+    borrowers_changed = Signal()
+
+    def __init__(self, borrowers: BorrowerService, loans: LoanService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.borrowers = borrowers
+        self.loans = loans
+
+        self.model = borrower_model(borrowers.by_id)
+        self.table = SearchableTable(
+            self.model,
+            lambda text: borrowers.search_ids(text),
+            _("Zoek op naam, kaartnummer, telefoon, e-mail of gemeente…"),
+            self,
+        )
+        self.table.set_column_widths([13, 15, 12, 16, 10, 14, 16, 14])
+        self.table.selection_changed.connect(self._show_borrower)
+        self.table.activated.connect(lambda _b: self.edit_borrower())
+
+        # -- the card number of a new registration, large enough to copy onto a card --
+        self.new_card = QLabel(self)
+        card_font = QFont(self.font())
+        card_font.setPointSizeF(card_font.pointSizeF() * 1.6)
+        card_font.setBold(True)
+        self.new_card.setFont(card_font)
+        self.new_card.setWordWrap(True)
+        self.new_card.setVisible(False)
+        self.new_card.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        details_box = QGroupBox(_("Details"), self)
+        self.detail_title = QLabel(details_box)
+        title_font = QFont(self.font())
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.3)
+        title_font.setBold(True)
+        self.detail_title.setFont(title_font)
+        self.detail_title.setWordWrap(True)
+        self.detail_text = QLabel(details_box)
+        self.detail_text.setWordWrap(True)
+        self.detail_text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.detail_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        details_layout = QVBoxLayout(details_box)
+        details_layout.addWidget(self.detail_title)
+        details_layout.addWidget(self.detail_text, 1)
+        self.message = MessageBanner(self)
+
+        self.new_button = QPushButton(_("&Nieuwe ontlener"), self)
+        self.new_button.clicked.connect(self.new_borrower)
+        self.edit_button = QPushButton(_("Be&werken"), self)
+        self.edit_button.clicked.connect(self.edit_borrower)
+        self.block_button = QPushButton(_("B&lokkeren…"), self)
+        self.block_button.clicked.connect(self.block_borrower)
+        self.unblock_button = QPushButton(_("&Deblokkeren"), self)
+        self.unblock_button.clicked.connect(self.unblock_borrower)
+        buttons = QHBoxLayout()
+        for button in (self.new_button, self.edit_button, self.block_button, self.unblock_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.new_card)
+        right_layout.addWidget(details_box, 1)
+        right_layout.addWidget(self.message)
+        right_layout.addLayout(buttons)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.table)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([650, 350])  # proportions: the table gets most of the width
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        self._show_borrower(None)
+        self.table.run_search()
+
+    def current_borrower(self) -> Borrower | None:
+        return self.table.current_record()
+
+    def _show_borrower(self, borrower: Borrower | None) -> None:
+        for button in (self.edit_button, self.block_button, self.unblock_button):
+            button.setEnabled(borrower is not None)
+        if borrower is None:
+            self.detail_title.setText(_("Geen ontlener gekozen"))
+            self.detail_text.setText(_("Kies iemand in de lijst, of zoek op naam of kaartnummer."))
+            return
+        self.block_button.setEnabled(not borrower.blocked)
+        self.unblock_button.setEnabled(borrower.blocked)
+        self.detail_title.setText(
+            _("{name} — kaart {card}").format(name=full_name(borrower), card=borrower.card_number)
+        )
+        lines = []
+        if borrower.blocked:
+            lines.append(_("GEBLOKKEERD: {reason}").format(reason=borrower.blocked_reason))
+        address = " ".join(p for p in (borrower.postcode, borrower.municipality) if p)
+        if borrower.street:
+            address = f"{borrower.street}, {address}"
+        lines.append(_("Adres: {address}").format(address=address))
+        lines.append(_("Provincie: {province}").format(province=province_name(borrower.province)))
+        if borrower.phone:
+            lines.append(_("Telefoon: {phone}").format(phone=borrower.phone))
+        if borrower.email:
+            lines.append(_("E-mail: {email}").format(email=borrower.email))
+        lines.append(
+            _("Taal: {language}").format(language=language_names().get(borrower.language, borrower.language))
+        )
+        if borrower.target_group:
+            lines.append(
+                _("Doelgroep: {group}").format(
+                    group=target_group_names().get(borrower.target_group, borrower.target_group)
+                )
+            )
+        if borrower.consent_date:
+            lines.append(_("Privacytoestemming: {date}").format(date=date_be(borrower.consent_date)))
+        if borrower.notes:
+            lines.append(_("Notities: {notes}").format(notes=borrower.notes))
+        open_loans = self.loans.list(open_only=True, borrower_id=borrower.id)
+        lines.append("")
+        if open_loans:
+            lines.append(_("In bruikleen ({count}):").format(count=len(open_loans)))
+            lines.extend(f"  {loan_line(view)}" for view in open_loans)
+        else:
+            lines.append(_("Geen toestellen in bruikleen."))
+        self.detail_text.setText("\n".join(lines))
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def new_borrower(self) -> None:
+        dialog = BorrowerDialog(self.borrowers, None, self)
+        if self._exec(dialog) and dialog.result_borrower is not None:
+            borrower = dialog.result_borrower
+            self.table.search_field.clear()
+            self.table.run_search()
+            self.table.select_id(borrower.id)
+            message = _(
+                "Nieuwe kaart: {card} — {name}. Schrijf het nummer op de lidkaart; afdrukken kan later."
+            )
+            self.new_card.setText(message.format(card=borrower.card_number, name=full_name(borrower)))
+            self.new_card.setVisible(True)
+            self.borrowers_changed.emit()
+
+    def edit_borrower(self) -> None:
+        borrower = self.current_borrower()
+        if borrower is None:
+            return
+        dialog = BorrowerDialog(self.borrowers, borrower, self)
+        if self._exec(dialog):
+            self.table.refresh_current()
+            self.message.show_ok(_("{card} is bijgewerkt.").format(card=borrower.card_number))
+            self.borrowers_changed.emit()
+
+    def block_borrower(self) -> None:
+        borrower = self.current_borrower()
+        if borrower is None:
+            return
+        reason = self._ask_reason(borrower)
+        if reason is None:
+            return
+        try:
+            self.borrowers.block(borrower.card_number, reason)
+        except UserError as exc:
+            self.message.show_error(exc.message)
+            return
+        self.message.show_ok(
+            _("{name} is geblokkeerd: aan de balie wordt niets meer uitgeleend.").format(
+                name=full_name(borrower)
+            )
+        )
+        self.table.refresh_current()
+        self.borrowers_changed.emit()
+
+    def unblock_borrower(self) -> None:
+        borrower = self.current_borrower()
+        if borrower is None:
+            return
+        try:
+            self.borrowers.unblock(borrower.card_number)
+        except UserError as exc:
+            self.message.show_error(exc.message)
+            return
+        self.message.show_ok(_("{name} is niet meer geblokkeerd.").format(name=full_name(borrower)))
+        self.table.refresh_current()
+        self.borrowers_changed.emit()
+
+    def _ask_reason(self, borrower: Borrower) -> str | None:
+        """Ask why; tests replace this to answer without a nested loop."""
+        text, ok = QInputDialog.getText(
+            self,
+            _("Blokkeren"),
+            _("Waarom wordt {name} geblokkeerd?").format(name=full_name(borrower)),
+        )
+        return text if ok else None
+
+    def _exec(self, dialog: QDialog) -> bool:
+        return dialog.exec() == QDialog.DialogCode.Accepted
+
+    def refresh(self) -> None:
+        self.table.run_search()

@@ -1,0 +1,1 @@
+"""Add/edit dialogs for devices and borrowers."""

@@ -1,0 +1,148 @@
+"""The main window: wires the views together. No business rules live here.
+
+Other parts plug in through two public methods:
+- `MainWindow.add_view(title, widget)` adds a tab (Ctrl+1..9 follow the tab order);
+- `MainWindow.status.add_permanent(widget)` adds a widget to the status bar.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
+
+from app import i18n
+from app.context import AppContext
+from app.i18n import _
+from ui.borrowers_view import BorrowersView
+from ui.counter_view import CounterView
+from ui.devices_view import DevicesView
+from ui.status_bar import StatusBar
+
+log = logging.getLogger(__name__)
+
+WINDOW_TITLE = "Digibank Balie"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        location = ctx.locations.current()
+        self.setWindowTitle(
+            _("{app} — {name} ({code})").format(app=WINDOW_TITLE, name=location.name, code=location.code)
+        )
+        self.resize(1200, 760)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.setCentralWidget(self.tabs)
+        self.status = StatusBar(ctx.locations, ctx.loans, self)
+        self.setStatusBar(self.status)
+
+        self.counter_view = CounterView(ctx.counter(), self)
+        self.devices_view = DevicesView(ctx.devices, ctx.loans, self)
+        self.borrowers_view = BorrowersView(ctx.borrowers, ctx.loans, self)
+        self.add_view(_("Balie"), self.counter_view)
+        self.add_view(_("Toestellen"), self.devices_view)
+        self.add_view(_("Ontleners"), self.borrowers_view)
+
+        # Loans changed at the counter: counts, and the lists that show statuses.
+        self.counter_view.loans_changed.connect(self.status.refresh)
+        self.counter_view.loans_changed.connect(self.devices_view.table.refresh_current)
+        self.counter_view.loans_changed.connect(self.borrowers_view.table.refresh_current)
+        self.devices_view.devices_changed.connect(self.status.refresh)
+        self.borrowers_view.borrowers_changed.connect(self.status.refresh)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+
+        self._build_menus()
+        for number in range(1, 10):
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
+            shortcut.activated.connect(lambda n=number: self.show_tab(n - 1))
+        self.counter_view.focus_scan()
+
+    # -- plugging in -----------------------------------------------------------------
+
+    def add_view(self, title: str, widget: QWidget) -> int:
+        """Add a view as a tab; returns its index (Ctrl+<index+1> opens it)."""
+        index = self.tabs.addTab(widget, title)
+        if index < 9:
+            self.tabs.setTabToolTip(index, _("Ctrl+{number}").format(number=index + 1))
+        return index
+
+    def show_tab(self, index: int) -> None:
+        if 0 <= index < self.tabs.count():
+            self.tabs.setCurrentIndex(index)
+
+    def _on_tab_changed(self, index: int) -> None:
+        self.status.refresh()  # other views may have changed loans; two small count queries
+        widget = self.tabs.widget(index)
+        if widget is self.counter_view:
+            self.counter_view.focus_scan()
+        elif widget is self.devices_view:
+            self.devices_view.table.search_field.setFocus()
+        elif widget is self.borrowers_view:
+            self.borrowers_view.table.search_field.setFocus()
+
+    # -- menus -------------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        menu_bar = self.menuBar()
+        file_menu = menu_bar.addMenu(_("&Bestand"))
+        quit_action = QAction(_("&Afsluiten"), self)
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        language_menu = menu_bar.addMenu(_("&Taal"))
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        self.language_actions: dict[str, QAction] = {}
+        for code, name in (("nl", "Nederlands"), ("en", "English")):  # each in its own language
+            action = QAction(name, self)
+            action.setCheckable(True)
+            action.setChecked(self.ctx.settings.language == code)
+            action.triggered.connect(lambda _checked=False, c=code: self.choose_language(c))
+            group.addAction(action)
+            language_menu.addAction(action)
+            self.language_actions[code] = action
+
+        help_menu = menu_bar.addMenu(_("&Help"))
+        about = QAction(_("&Over Digibank Balie"), self)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
+
+    def choose_language(self, code: str) -> None:
+        if code == self.ctx.settings.language:
+            return
+        self.ctx.settings.language = code
+        self.ctx.save_settings()
+        log.info("language set to %s (from next start)", code)
+        # Say it in the language chosen: that is the one the person can read.
+        previous = i18n.language()
+        i18n.set_language(code)
+        text = _("De taal wordt gewijzigd bij de volgende start van het programma.")
+        title = _("Taal")
+        i18n.set_language(previous)
+        self._inform(title, text)
+
+    def show_about(self) -> None:
+        location = self.ctx.locations.current()
+        self._inform(
+            _("Over Digibank Balie"),
+            _(
+                "Digibank Balie — uitlenen, herstellen, opleiden en rapporteren voor digibanken.\n"
+                "Locatie: {name} ({code})\nGegevensmap: {folder}"
+            ).format(name=location.name, code=location.code, folder=self.ctx.data_dir),
+        )
+
+    def _inform(self, title: str, text: str) -> None:
+        """A message box; tests replace it."""
+        QMessageBox.information(self, title, text)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        log.info("window closed")
+        super().closeEvent(event)

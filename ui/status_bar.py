@@ -1,0 +1,50 @@
+"""The status bar: where we are, and how many loans are open and overdue."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from app.i18n import _
+from app.loans import LoanService
+from app.locations import LocationService
+
+log = logging.getLogger(__name__)
+
+
+class StatusBar(QStatusBar):
+    """Call `refresh()` after loans change; other parts add widgets with `add_permanent`."""
+
+    def __init__(self, locations: LocationService, loans: LoanService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.locations = locations
+        self.loans = loans
+        self.location_label = QLabel(self)
+        self.open_label = QLabel(self)
+        self.overdue_label = QLabel(self)
+        for label in (self.location_label, self.open_label, self.overdue_label):
+            label.setContentsMargins(6, 0, 12, 0)
+            self.addWidget(label)
+        self.refresh()
+
+    def add_permanent(self, widget: QWidget, stretch: int = 0) -> None:
+        """Add a widget on the right that stays visible (e.g. the sync status)."""
+        self.addPermanentWidget(widget, stretch)
+
+    def refresh(self) -> None:
+        if self.locations.is_initialised():
+            location = self.locations.current()
+            self.location_label.setText(
+                _("Locatie: {name} ({code})").format(name=location.name, code=location.code)
+            )
+        else:
+            self.location_label.setText(_("Locatie: nog niet ingesteld"))
+        self.open_label.setText(_("Open uitleningen: {count}").format(count=self.loans.open_count()))
+        overdue = self.loans.overdue_count()
+        if overdue:
+            self.overdue_label.setText(_("TE LAAT: {count}").format(count=overdue))
+            self.overdue_label.setStyleSheet("color:#9b1c1c; font-weight:bold;")
+        else:
+            self.overdue_label.setText(_("Te laat: 0"))
+            self.overdue_label.setStyleSheet("")

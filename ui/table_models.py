@@ -1,0 +1,280 @@
+"""Tables over row ids, fetched lazily page by page (the Anki browser's way).
+
+A search gives a list of ids (FTS5 in SQL, fast even on 100,000 rows); the
+model fetches the records of a page only when the view asks for one of its
+cells, and keeps a few pages in a small cache. So opening a table of 100,000
+devices reads about one page, not 100,000 rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.formatting import date_be
+from app.i18n import _
+from app.inventory import kind_names, status_name
+from app.postcodes import province_name
+from db.models import Borrower, Device
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 100
+CACHE_PAGES = 20
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class Column:
+    title: Callable[[], str]  # translated at display time, so a language switch shows
+    value: Callable[[Any], str]
+
+
+class LazyTableModel(QAbstractTableModel):
+    """Rows are ids; `fetch(ids)` returns their records in the same order."""
+
+    def __init__(
+        self,
+        fetch: Callable[[Sequence[str]], Sequence[Any]],
+        columns: Sequence[Column],
+        page_size: int = PAGE_SIZE,
+        cache_pages: int = CACHE_PAGES,
+    ) -> None:
+        super().__init__()
+        self._fetch = fetch
+        self._columns = list(columns)
+        self._ids: list[str] = []
+        self._page_size = page_size
+        self._cache_pages = cache_pages
+        self._pages: OrderedDict[int, dict[str, Any]] = OrderedDict()
+
+    # -- data set ------------------------------------------------------------------
+
+    def set_ids(self, ids: Sequence[str]) -> None:
+        self.beginResetModel()
+        self._ids = list(ids)
+        self._pages.clear()
+        self.endResetModel()
+
+    def refresh(self) -> None:
+        """Forget cached records (after an edit) and repaint."""
+        self._pages.clear()
+        if self._ids:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(self._columns) - 1))
+
+    def id_at(self, row: int) -> str | None:
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def row_of(self, record_id: str) -> int:
+        try:
+            return self._ids.index(record_id)
+        except ValueError:
+            return -1
+
+    def record(self, row: int) -> Any | None:
+        record_id = self.id_at(row)
+        if record_id is None:
+            return None
+        page = self._page(row // self._page_size)
+        return page.get(record_id)
+
+    def _page(self, number: int) -> dict[str, Any]:
+        page = self._pages.get(number)
+        if page is not None:
+            self._pages.move_to_end(number)
+            return page
+        start = number * self._page_size
+        ids = self._ids[start : start + self._page_size]
+        page = {self._record_id(r): r for r in self._fetch(ids)}
+        self._pages[number] = page
+        while len(self._pages) > self._cache_pages:
+            self._pages.popitem(last=False)
+        return page
+
+    @staticmethod
+    def _record_id(record: Any) -> str:
+        return record.id
+
+    # -- Qt model ----------------------------------------------------------------------
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._columns)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        record = self.record(index.row())
+        if record is None:
+            return "" if role == Qt.ItemDataRole.DisplayRole else None
+        return self._columns[index.column()].value(record)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
+            return self._columns[section].title()
+        if orientation == Qt.Orientation.Vertical:
+            return str(section + 1)
+        return None
+
+
+def device_columns() -> list[Column]:
+    # Status comes second: it is what people look for, and it must stay visible at 150% font.
+    return [
+        Column(lambda: _("Nummer"), lambda d: d.asset_tag),
+        Column(lambda: _("Status"), lambda d: status_name(d.status)),
+        Column(lambda: _("Soort"), lambda d: kind_names().get(d.kind, d.kind)),
+        Column(lambda: _("Merk"), lambda d: d.brand),
+        Column(lambda: _("Model"), lambda d: d.model),
+        Column(lambda: _("Serienummer"), lambda d: d.serial),
+        Column(lambda: _("Binnengekomen"), lambda d: date_be(d.intake_date)),
+    ]
+
+
+def borrower_columns() -> list[Column]:
+    return [
+        Column(lambda: _("Kaart"), lambda b: b.card_number),
+        Column(lambda: _("Familienaam"), lambda b: b.last_name),
+        Column(lambda: _("Voornaam"), lambda b: b.first_name),
+        Column(lambda: _("Geblokkeerd"), lambda b: _("GEBLOKKEERD") if b.blocked else ""),
+        Column(lambda: _("Postcode"), lambda b: b.postcode),
+        Column(lambda: _("Gemeente"), lambda b: b.municipality),
+        Column(lambda: _("Provincie"), lambda b: province_name(b.province)),
+        Column(lambda: _("Telefoon"), lambda b: b.phone),
+    ]
+
+
+def device_model(fetch: Callable[[Sequence[str]], Sequence[Device]]) -> LazyTableModel:
+    return LazyTableModel(fetch, device_columns())
+
+
+def borrower_model(fetch: Callable[[Sequence[str]], Sequence[Borrower]]) -> LazyTableModel:
+    return LazyTableModel(fetch, borrower_columns())
+
+
+class SearchableTable(QWidget):
+    """A search-as-you-type field over a lazy table; the search itself is a service call.
+
+    `search(text) -> ids` is given by the view; typing restarts a short timer so
+    a fast typist causes one query, not one per key.
+    """
+
+    selection_changed = Signal(object)  # the selected record, or None
+    activated = Signal(object)  # double-click or Enter on a row
+
+    DEBOUNCE_MS = 200
+
+    def __init__(
+        self,
+        model: LazyTableModel,
+        search: Callable[[str], Sequence[str]],
+        placeholder: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.model = model
+        self._search = search
+        self.search_field = QLineEdit(self)
+        self.search_field.setPlaceholderText(placeholder)
+        self.search_field.setClearButtonEnabled(True)
+        self.search_field.textChanged.connect(self._restart_timer)
+        self.search_field.returnPressed.connect(self.run_search)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(self.DEBOUNCE_MS)
+        self.timer.timeout.connect(self.run_search)
+        self.count_label = QLabel(self)
+
+        self.table = QTableView(self)
+        self.table.setModel(model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        # Fixed row heights: the view never measures rows it does not show (keeps fetching lazy).
+        vertical = self.table.verticalHeader()
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(self.table.fontMetrics().height() + 10)
+        vertical.setVisible(False)
+        horizontal = self.table.horizontalHeader()
+        horizontal.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        horizontal.setStretchLastSection(True)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current)
+        # Double-click, or Enter on a row: open it (edit), so the keyboard reaches it too.
+        self.table.activated.connect(lambda index: self.activated.emit(model.record(index.row())))
+
+        top = QHBoxLayout()
+        top.addWidget(self.search_field, 1)
+        self.filters = top  # views add their own filters here
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count_label)
+
+    def set_column_widths(self, widths: Sequence[int]) -> None:
+        unit = self.table.fontMetrics().averageCharWidth()
+        for column, chars in enumerate(widths):
+            self.table.setColumnWidth(column, chars * unit + 16)
+
+    def _restart_timer(self) -> None:
+        self.timer.start()
+
+    def run_search(self) -> None:
+        self.timer.stop()
+        selected = self.current_id()
+        ids = self._search(self.search_field.text())
+        self.model.set_ids(ids)
+        self.count_label.setText(_("{count} gevonden").format(count=len(ids)))
+        row = self.model.row_of(selected) if selected else -1
+        if row >= 0:
+            self.select_row(row)
+        else:
+            self.selection_changed.emit(None)
+
+    def select_row(self, row: int) -> None:
+        self.table.selectRow(row)
+        self.table.setCurrentIndex(self.model.index(row, 0))
+
+    def select_id(self, record_id: str) -> None:
+        row = self.model.row_of(record_id)
+        if row >= 0:
+            self.select_row(row)
+            self.table.scrollTo(self.model.index(row, 0))
+
+    def current_id(self) -> str | None:
+        index = self.table.currentIndex()
+        return self.model.id_at(index.row()) if index.isValid() else None
+
+    def current_record(self) -> Any | None:
+        index = self.table.currentIndex()
+        return self.model.record(index.row()) if index.isValid() else None
+
+    def refresh_current(self) -> None:
+        """Reload cached rows after an edit and re-announce the selection."""
+        self.model.refresh()
+        self.selection_changed.emit(self.current_record())
+
+    def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.selection_changed.emit(self.model.record(current.row()) if current.isValid() else None)
