@@ -1,0 +1,217 @@
+"""Donations: hardware a donor hands over in one go, its intake, and the data for the
+wipe certificate the donor needs for its own GDPR duties."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app import codes
+from app.errors import NotFound, UserError
+from app.i18n import _
+from app.inventory import DeviceInput, DeviceService
+from app.locations import LocationService
+from db.models import DataWipe, Device, Donation, Location
+
+log = logging.getLogger(__name__)
+
+DONOR_KINDS = ("person", "organisation")
+DONATION_WIDTH = 5
+
+
+def donor_kind_names() -> dict[str, str]:
+    return {"person": _("particulier"), "organisation": _("organisatie")}
+
+
+@dataclass(frozen=True)
+class IntakeItem:
+    """One device in the intake grid."""
+
+    kind: str
+    brand: str
+    model: str
+    serial: str = ""
+    accessories: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class CertificateLine:
+    device: Device
+    wipe: DataWipe | None  # the last passed wipe, else the last one, else None
+
+
+@dataclass(frozen=True)
+class CertificateData:
+    donation: Donation
+    location: Location | None
+    lines: list[CertificateLine]
+
+
+class DonationService:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        devices: DeviceService,
+        today: Callable[[], dt.date] = dt.date.today,
+    ) -> None:
+        self._sessions = session_factory
+        self._devices = devices
+        self._today = today
+
+    @property
+    def session_factory(self) -> sessionmaker[Session]:
+        """For building a PrintService next to this service (the intake prints labels)."""
+        return self._sessions
+
+    def add(
+        self,
+        donor: str,
+        contact: str = "",
+        kind: str = "organisation",
+        notes: str = "",
+        received_on: dt.date | None = None,
+    ) -> Donation:
+        donor = " ".join((donor or "").split())
+        if not donor:
+            raise UserError(_("Geef de naam van de schenker (--donor), bv. 'Bakkerij Dewitte bv'."))
+        if kind not in DONOR_KINDS:
+            raise UserError(
+                _("Soort schenker '{kind}' bestaat niet: kies 'person' of 'organisation'.").format(kind=kind)
+            )
+        with self._sessions() as s, s.begin():
+            location = LocationService.current_in(s)
+            number = codes.next_code(s, Donation.number, f"{location.code}-D-", DONATION_WIDTH)
+            donation = Donation(
+                number=number,
+                donor_name=donor[:160],
+                donor_kind=kind,
+                donor_contact=contact.strip()[:200],
+                received_on=received_on or self._today(),
+                item_count=0,
+                location_id=location.id,
+                notes=notes.strip(),
+            )
+            s.add(donation)
+        log.info("donation %s from %s", number, donor)
+        return donation
+
+    def intake(self, ref: str, items: Sequence[IntakeItem]) -> list[Device]:
+        """Add all devices of one intake in one transaction: all or none."""
+        if not items:
+            raise UserError(_("Er zijn geen toestellen om in te boeken."))
+        with self._sessions() as s, s.begin():
+            donation = self.get_in(s, ref)
+            seen: set[str] = set()
+            devices = []
+            for item in items:
+                serial = item.serial.strip()
+                if serial and serial.upper() in seen:
+                    raise UserError(
+                        _("Serienummer {serial} staat twee keer in de lijst.").format(serial=serial)
+                    )
+                seen.add(serial.upper())
+                devices.append(
+                    self._devices.add_in(
+                        s,
+                        DeviceInput(
+                            kind=item.kind,
+                            brand=item.brand,
+                            model=item.model,
+                            serial=serial,
+                            source="donation",
+                            donation_id=donation.id,
+                            accessories=item.accessories,
+                            notes=item.notes,
+                            intake_date=self._today(),
+                        ),
+                    )
+                )
+            donation.item_count = self._count_in(s, donation.id)
+        log.info("intake of %d devices into %s", len(devices), donation.number)
+        return devices
+
+    def get(self, ref: str) -> Donation:
+        with self._sessions() as s:
+            return self.get_in(s, ref)
+
+    @staticmethod
+    def get_in(s: Session, ref: str) -> Donation:
+        """By number (KRT-D-00007, any case) or by id."""
+        code = codes.clean_scan(ref)
+        donation = s.scalar(
+            select(Donation).where(
+                or_(Donation.number == code, Donation.id == (ref or "").strip()), Donation.deleted.is_(False)
+            )
+        )
+        if donation is None:
+            raise NotFound(_("Geen schenking met nummer '{ref}'.").format(ref=ref))
+        return donation
+
+    def list(self, limit: int = 200) -> list[Donation]:
+        with self._sessions() as s:
+            return list(
+                s.scalars(
+                    select(Donation)
+                    .where(Donation.deleted.is_(False))
+                    .order_by(Donation.received_on.desc(), Donation.number.desc())
+                    .limit(limit)
+                )
+            )
+
+    def devices(self, ref: str) -> list[Device]:
+        with self._sessions() as s:
+            donation = self.get_in(s, ref)
+            return list(
+                s.scalars(
+                    select(Device)
+                    .where(Device.donation_id == donation.id, Device.deleted.is_(False))
+                    .order_by(Device.asset_tag)
+                )
+            )
+
+    def certificate_data(self, ref: str) -> CertificateData:
+        with self._sessions() as s:
+            donation = self.get_in(s, ref)
+            location = s.get(Location, donation.location_id) if donation.location_id else None
+            devices = list(
+                s.scalars(
+                    select(Device)
+                    .where(Device.donation_id == donation.id, Device.deleted.is_(False))
+                    .order_by(Device.asset_tag)
+                )
+            )
+            if not devices:
+                raise UserError(
+                    _("Schenking {number} heeft nog geen toestellen: boek ze eerst in.").format(
+                        number=donation.number
+                    )
+                )
+            lines = []
+            for device in devices:
+                wipes = list(
+                    s.scalars(
+                        select(DataWipe)
+                        .where(DataWipe.device_id == device.id, DataWipe.deleted.is_(False))
+                        .order_by(DataWipe.ended_at, DataWipe.created_at)
+                    )
+                )
+                passed = [w for w in wipes if w.result == "passed"]
+                lines.append(CertificateLine(device, (passed or wipes or [None])[-1]))
+            return CertificateData(donation, location, lines)
+
+    @staticmethod
+    def _count_in(s: Session, donation_id: str) -> int:
+        return (
+            s.scalar(
+                select(func.count())
+                .select_from(Device)
+                .where(Device.donation_id == donation_id, Device.deleted.is_(False))
+            )
+            or 0
+        )

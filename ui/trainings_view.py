@@ -1,0 +1,375 @@
+"""Trainings: the sessions, a new-session form, and per session the registrations with
+attendance — by scanning member cards (code + Enter, like the counter), or by ticking
+names — and the walk-in counter.
+
+Scans are handled one at a time in the order typed; a scan that arrives while another
+is being handled waits in a queue, so none is lost or counted twice. The service
+makes a double scan of one card a single attendance anyway.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import deque
+
+from PySide6.QtCore import QDateTime, Qt, QTimer
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateTimeEdit,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import UserError
+from app.formatting import datetime_be
+from app.i18n import _
+from app.trainings import RegistrationRow, SessionSummary, TrainingService, registration_state_names
+from ui.widgets.scan_field import ScanField
+
+log = logging.getLogger(__name__)
+
+MODE_ATTEND = "attend"
+MODE_REGISTER = "register"
+
+
+class TrainingsView(QWidget):
+    """Constructor: `TrainingsView(trainings: TrainingService, parent: QWidget | None = None)`."""
+
+    def __init__(self, trainings: TrainingService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.trainings = trainings
+        self._sessions: list[SessionSummary] = []
+        self._rows: list[RegistrationRow] = []
+        self._current: str | None = None
+        self._pending: deque[str] = deque()
+        self._busy = False
+        self._filling = False
+        self.processed = 0
+
+        root = QHBoxLayout(self)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        root.addWidget(splitter)
+
+        # -- left: sessions and the new-session form --------------------------------------
+        left = QWidget()
+        left_box = QVBoxLayout(left)
+        left_box.addWidget(QLabel(_("Sessies")))
+        self.sessions_table = QTableWidget(0, 5)
+        self.sessions_table.setHorizontalHeaderLabels(
+            [_("Nummer"), _("Datum"), _("Titel"), _("Ingeschr."), _("Aanw.")]
+        )
+        self._table_defaults(self.sessions_table)
+        # The title takes the free width; the numbers keep theirs, so nothing is cut off.
+        self.sessions_table.horizontalHeader().setStretchLastSection(False)
+        self.sessions_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.sessions_table.itemSelectionChanged.connect(self._on_session_selected)
+        left_box.addWidget(self.sessions_table, 1)
+
+        form_box = QGroupBox(_("Nieuwe sessie"))
+        form = QFormLayout(form_box)
+        self.title_edit = QLineEdit()
+        self.start_edit = QDateTimeEdit(QDateTime.currentDateTime())
+        self.start_edit.setDisplayFormat("dd/MM/yyyy HH:mm")
+        self.start_edit.setCalendarPopup(True)
+        self.capacity_edit = QSpinBox()
+        self.capacity_edit.setRange(1, 200)
+        self.capacity_edit.setValue(12)
+        self.series_edit = QLineEdit()
+        self.series_edit.setPlaceholderText(_("bv. Basis laptop (leeg = losse sessie)"))
+        part_row = QHBoxLayout()
+        self.part_edit = QSpinBox()
+        self.part_edit.setRange(0, 50)
+        self.of_edit = QSpinBox()
+        self.of_edit.setRange(0, 50)
+        part_row.addWidget(self.part_edit)
+        part_row.addWidget(QLabel(_("van")))
+        part_row.addWidget(self.of_edit)
+        self.trainer_edit = QLineEdit()
+        self.place_edit = QLineEdit()
+        self.place_edit.setPlaceholderText(_("bv. bibliotheek, of de bus"))
+        form.addRow(_("Titel"), self.title_edit)
+        form.addRow(_("Begin"), self.start_edit)
+        form.addRow(_("Capaciteit"), self.capacity_edit)
+        form.addRow(_("Reeks"), self.series_edit)
+        form.addRow(_("Deel"), part_row)
+        form.addRow(_("Lesgever"), self.trainer_edit)
+        form.addRow(_("Plaats"), self.place_edit)
+        self.add_button = QPushButton(_("Sessie &toevoegen"))
+        self.add_button.clicked.connect(self.add_session)
+        form.addRow(self.add_button)
+        left_box.addWidget(form_box)
+        splitter.addWidget(left)
+
+        # -- right: the selected session ------------------------------------------------------
+        right = QWidget()
+        right_box = QVBoxLayout(right)
+        self.session_title = QLabel(_("Kies een sessie links."))
+        _enlarge(self.session_title, 1.3)
+        self.session_title.setWordWrap(True)
+        self.session_details = QLabel()
+        self.session_details.setWordWrap(True)
+        self.session_counts = QLabel()
+        self.session_counts.setWordWrap(True)
+        right_box.addWidget(self.session_title)
+        right_box.addWidget(self.session_details)
+        right_box.addWidget(self.session_counts)
+
+        scan_row = QHBoxLayout()
+        self.mode = QComboBox()
+        self.mode.addItem(_("Scannen = aanwezig"), MODE_ATTEND)
+        self.mode.addItem(_("Scannen = inschrijven"), MODE_REGISTER)
+        self.scan_field = ScanField()
+        self.scan_field.setPlaceholderText(_("Scan een ledenkaart en druk Enter"))
+        self.scan_field.scanned.connect(self._on_scanned)
+        scan_row.addWidget(self.mode)
+        scan_row.addWidget(self.scan_field, 1)
+        right_box.addLayout(scan_row)
+
+        self.message = QLabel()
+        # No word wrap (a wrapped label gets squeezed by the layouts around it): the text
+        # has its own line breaks, and an ignored width keeps long lines from widening the view.
+        self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+        right_box.addWidget(self.message)
+
+        self.people_table = QTableWidget(0, 4)
+        self.people_table.setHorizontalHeaderLabels([_("Aanwezig"), _("Naam"), _("Kaart"), _("Inschrijving")])
+        self._table_defaults(self.people_table)
+        self.people_table.itemChanged.connect(self._on_item_changed)
+        right_box.addWidget(self.people_table, 1)
+
+        walk = QHBoxLayout()
+        walk.addWidget(QLabel(_("Vrije deelnemers zonder kaart:")))
+        self.walk_in_label = QLabel("0")
+        _enlarge(self.walk_in_label, 1.5)
+        self.walk_in_minus = QPushButton("−1")
+        self.walk_in_plus = QPushButton(_("+1 vrije deelnemer"))
+        self.walk_in_minus.clicked.connect(lambda: self.add_walk_ins(-1))
+        self.walk_in_plus.clicked.connect(lambda: self.add_walk_ins(1))
+        walk.addWidget(self.walk_in_label)
+        walk.addWidget(self.walk_in_minus)
+        walk.addWidget(self.walk_in_plus)
+        walk.addStretch(1)
+        right_box.addLayout(walk)
+        splitter.addWidget(right)
+        splitter.setSizes([420, 620])
+
+        self.refresh_sessions()
+
+    @staticmethod
+    def _table_defaults(table: QTableWidget) -> None:
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.verticalHeader().setVisible(False)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+
+    # -- sessions ---------------------------------------------------------------------------
+
+    def refresh_sessions(self) -> None:
+        self._sessions = self.trainings.list()
+        self.sessions_table.blockSignals(True)
+        self.sessions_table.setRowCount(len(self._sessions))
+        select_row = -1
+        for r, s in enumerate(self._sessions):
+            t = s.session
+            values = [
+                s.short,
+                datetime_be(t.starts_at),
+                t.title,
+                f"{s.registered}/{t.capacity}" + (f" (+{s.waiting})" if s.waiting else ""),
+                str(s.present),
+            ]
+            for c, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                self.sessions_table.setItem(r, c, item)
+            if t.id == self._current:
+                select_row = r
+        if select_row >= 0:
+            self.sessions_table.selectRow(select_row)
+        self.sessions_table.blockSignals(False)
+
+    def select_session(self, session_id: str) -> None:
+        for r, s in enumerate(self._sessions):
+            if s.session.id == session_id:
+                self.sessions_table.selectRow(r)
+                return
+
+    def _on_session_selected(self) -> None:
+        rows = self.sessions_table.selectionModel().selectedRows()
+        if not rows:
+            return
+        self._current = self._sessions[rows[0].row()].session.id
+        self.refresh_session()
+        self.scan_field.setFocus()
+
+    def add_session(self) -> bool:
+        start = self.start_edit.dateTime().toPython()
+        try:
+            training = self.trainings.add(
+                self.title_edit.text(),
+                start.replace(second=0, microsecond=0) if isinstance(start, dt.datetime) else start,
+                capacity=self.capacity_edit.value(),
+                series=self.series_edit.text(),
+                part=self.part_edit.value(),
+                of=self.of_edit.value(),
+                trainer=self.trainer_edit.text(),
+                place=self.place_edit.text(),
+            )
+        except UserError as exc:
+            self._say(exc.message, ok=False)
+            return False
+        self.title_edit.clear()
+        self._current = training.id
+        self.refresh_sessions()
+        self.select_session(training.id)
+        self._say(_("Sessie {short} toegevoegd.").format(short=training.id[:8]), ok=True)
+        return True
+
+    # -- the selected session -------------------------------------------------------------
+
+    def refresh_session(self) -> None:
+        if self._current is None:
+            return
+        summary = self.trainings.summary(self._current)
+        t = summary.session
+        series = (
+            _("{series}, deel {part} van {of}").format(series=t.series, part=t.series_part, of=t.series_size)
+            if t.series
+            else _("losse sessie")
+        )
+        self.session_title.setText(f"{t.title} — {datetime_be(t.starts_at)}")
+        self.session_details.setText(
+            _("Nummer {short} · {series} · lesgever {trainer} · {place}").format(
+                short=summary.short, series=series, trainer=t.trainer or "—", place=t.place or "—"
+            )
+        )
+        self.session_counts.setText(
+            _(
+                "Ingeschreven {reg} van {cap} · wachtlijst {wait} · aanwezig {att} met kaart + {walk} vrij"
+            ).format(
+                reg=summary.registered,
+                cap=t.capacity,
+                wait=summary.waiting,
+                att=summary.attended,
+                walk=t.walk_ins,
+            )
+        )
+        self.walk_in_label.setText(str(t.walk_ins))
+        self._rows = [
+            r for r in self.trainings.registrations(self._current) if r.registration.state != "cancelled"
+        ]
+        states = registration_state_names()
+        self._filling = True
+        self.people_table.setRowCount(len(self._rows))
+        for r, row in enumerate(self._rows):
+            tick = QTableWidgetItem(_("aanwezig") if row.attended else "")
+            tick.setFlags(
+                Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+            )
+            tick.setCheckState(Qt.CheckState.Checked if row.attended else Qt.CheckState.Unchecked)
+            self.people_table.setItem(r, 0, tick)
+            b = row.borrower
+            for c, value in enumerate(
+                [f"{b.last_name}, {b.first_name}", b.card_number, states.get(row.registration.state, "")],
+                start=1,
+            ):
+                item = QTableWidgetItem(value)
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                self.people_table.setItem(r, c, item)
+        self._filling = False
+        self.refresh_sessions()
+
+    def _on_item_changed(self, item: QTableWidgetItem) -> None:
+        if self._filling or item.column() != 0 or self._current is None:
+            return
+        row = self._rows[item.row()]
+        card = row.borrower.card_number
+        try:
+            if item.checkState() == Qt.CheckState.Checked:
+                self.trainings.attend(self._current, card)
+            else:
+                self.trainings.unattend(self._current, card)
+        except UserError as exc:
+            self._say(exc.message, ok=False)
+        # Refresh after the check-box signal has returned, not inside it.
+        QTimer.singleShot(0, self.refresh_session)
+
+    def add_walk_ins(self, count: int) -> None:
+        if self._current is None:
+            self._say(_("Kies eerst een sessie."), ok=False)
+            return
+        try:
+            self.trainings.walk_in(self._current, count)
+        except UserError as exc:
+            self._say(exc.message, ok=False)
+        self.refresh_session()
+        self.scan_field.setFocus()
+
+    # -- scanning ---------------------------------------------------------------------------
+
+    def _on_scanned(self, text: str) -> None:
+        self._pending.append(text)
+        if self._busy:
+            return
+        self._busy = True
+        try:
+            while self._pending:
+                self._handle_scan(self._pending.popleft())
+        finally:
+            self._busy = False
+        self.scan_field.setFocus()
+
+    def _handle_scan(self, card: str) -> None:
+        self.processed += 1
+        if self._current is None:
+            self._say(_("Kies eerst een sessie, dan scannen."), ok=False)
+            return
+        try:
+            if self.mode.currentData() == MODE_REGISTER:
+                reg = self.trainings.register(self._current, card)
+                msg = (
+                    _("{card} staat op de wachtlijst (de sessie is volzet).")
+                    if reg.state == "waiting"
+                    else _("{card} is ingeschreven.")
+                ).format(card=card.strip().upper())
+                self._say(msg, ok=True)
+            else:
+                result = self.trainings.attend(self._current, card)
+                name = f"{result.borrower.first_name} {result.borrower.last_name}"
+                if result.already:
+                    self._say(_("{name} was al aanwezig gezet (telt één keer).").format(name=name), ok=True)
+                else:
+                    self._say(_("{name} is aanwezig.").format(name=name), ok=True)
+        except UserError as exc:
+            self._say(exc.message, ok=False)
+            return
+        self.refresh_session()
+
+    def _say(self, text: str, ok: bool) -> None:
+        self.message.setStyleSheet("color:#1b5e20;" if ok else "color:#9b1c1c; font-weight:bold;")
+        self.message.setText(("✔ " if ok else "⚠ ") + text)
+
+
+def _enlarge(widget: QWidget, factor: float) -> None:
+    """Bold and bigger relative to the user's font, so it scales with a 150% system font."""
+    font = QFont(widget.font())
+    font.setPointSizeF(font.pointSizeF() * factor)
+    font.setBold(True)
+    widget.setFont(font)
