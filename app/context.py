@@ -17,11 +17,19 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import config
+from app.bench import BenchService
 from app.borrowers import BorrowerService
 from app.counter import Counter
+from app.donations import DonationService
+from app.helpdesk import HelpdeskService
 from app.inventory import DeviceService
 from app.loans import LoanService
 from app.locations import LocationService
+from app.printing.service import PrintService
+from app.privacy import PrivacyService
+from app.reports import ReportService
+from app.trainings import TrainingService
+from app.waiting_list import WaitingListService
 from db.engine import open_database
 
 
@@ -36,6 +44,14 @@ class AppContext:
     devices: DeviceService = field(init=False)
     borrowers: BorrowerService = field(init=False)
     loans: LoanService = field(init=False)
+    printing: PrintService = field(init=False)
+    bench: BenchService = field(init=False)
+    donations: DonationService = field(init=False)
+    trainings: TrainingService = field(init=False)
+    helpdesk: HelpdeskService = field(init=False)
+    waiting_list: WaitingListService = field(init=False)
+    reports: ReportService = field(init=False)
+    privacy: PrivacyService = field(init=False)
 
     def __post_init__(self) -> None:
         today = lambda: self.now().date()  # noqa: E731
@@ -43,6 +59,16 @@ class AppContext:
         self.devices = DeviceService(self.sessions, today=today)
         self.borrowers = BorrowerService(self.sessions, today=today)
         self.loans = LoanService(self.sessions, self.settings, now=self.now)
+        self.printing = PrintService(
+            self.sessions, self.settings, templates_dir=self.data_dir / "contracts"
+        )
+        self.bench = BenchService(self.sessions, self.devices, now=self.now)
+        self.donations = DonationService(self.sessions, self.devices, today=today)
+        self.trainings = TrainingService(self.sessions, now=self.now)
+        self.helpdesk = HelpdeskService(self.sessions, now=self.now)
+        self.waiting_list = WaitingListService(self.sessions, today=today)
+        self.reports = ReportService(self.sessions, today=today)
+        self.privacy = PrivacyService(self.sessions)
 
     def counter(self) -> Counter:
         return Counter(self.devices, self.borrowers, self.loans)

@@ -11,6 +11,7 @@ import logging
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QDialog,
     QGroupBox,
@@ -97,6 +98,8 @@ class DevicesView(QWidget):
         self.table.filters.addWidget(self.status_filter)
         self.status_filter.currentIndexChanged.connect(lambda _i: self.table.run_search())
         self.table.set_column_widths([12, 20, 10, 10, 18, 14, 13])
+        # Several devices at once (Shift/Ctrl+click, Shift+arrows) for printing labels.
+        self.table.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.selection_changed.connect(self._show_device)
         self.table.activated.connect(lambda _d: self.edit_device())
 

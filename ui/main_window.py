@@ -16,10 +16,17 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
 from app import i18n
 from app.context import AppContext
 from app.i18n import _
+from ui.bench_view import BenchView
 from ui.borrowers_view import BorrowersView
 from ui.counter_view import CounterView
 from ui.devices_view import DevicesView
+from ui.donations_view import DonationsView
+from ui.helpdesk_view import HelpdeskView
+from ui.print_actions import PrintActions
+from ui.reports_view import ReportsView
 from ui.status_bar import StatusBar
+from ui.trainings_view import TrainingsView
+from ui.waiting_list_view import WaitingListView
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +55,27 @@ class MainWindow(QMainWindow):
         self.add_view(_("Balie"), self.counter_view)
         self.add_view(_("Toestellen"), self.devices_view)
         self.add_view(_("Ontleners"), self.borrowers_view)
+        self.helpdesk_view = HelpdeskView(ctx.helpdesk, self)
+        self.trainings_view = TrainingsView(ctx.trainings, self)
+        self.bench_view = BenchView(ctx.devices, ctx.bench, ctx.waiting_list, self)
+        self.donations_view = DonationsView(
+            ctx.donations,
+            printer=ctx.printing,
+            labels_dir=ctx.data_dir / "etiketten",
+            label_layout=ctx.settings.label_layout,
+            parent=self,
+        )
+        self.waiting_view = WaitingListView(ctx.waiting_list, self)
+        self.reports_view = ReportsView(ctx.reports, parent=self)
+        self.add_view(_("Helpdesk"), self.helpdesk_view)
+        self.add_view(_("Opleidingen"), self.trainings_view)
+        self.add_view(_("Werkbank"), self.bench_view)
+        self.add_view(_("Schenkingen"), self.donations_view)
+        self.add_view(_("Wachtlijst"), self.waiting_view)
+        self.add_view(_("Rapporten"), self.reports_view)
+        self.print_actions = PrintActions(
+            ctx.printing, self.devices_view, self.borrowers_view, ctx.settings.label_layout, self
+        )
 
         # Loans changed at the counter: counts, and the lists that show statuses.
         self.counter_view.loans_changed.connect(self.status.refresh)
@@ -97,6 +125,8 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
+        self.print_actions.build_menu(menu_bar.addMenu(_("&Afdrukken")))
+
         language_menu = menu_bar.addMenu(_("&Taal"))
         group = QActionGroup(self)
         group.setExclusive(True)
@@ -145,4 +175,5 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         log.info("window closed")
+        self.reports_view.shutdown()
         super().closeEvent(event)

@@ -27,17 +27,20 @@ def make_window(qtbot, ctx) -> MainWindow:
 def test_tabs_shortcuts_and_plugging_in(qtbot, ctx):
     window = make_window(qtbot, ctx)
     titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    assert titles == ["Balie", "Toestellen", "Ontleners"]
+    assert titles == [
+        "Balie", "Toestellen", "Ontleners", "Helpdesk", "Opleidingen", "Werkbank",
+        "Schenkingen", "Wachtlijst", "Rapporten",
+    ]
     assert "Kortrijk balie (KRT)" in window.windowTitle()
 
     extra = QLabel("later view")
-    assert window.add_view("Opleidingen", extra) == 3
+    assert window.add_view("Later", extra) == len(titles)
     sync = QLabel("Sync: nooit")
     window.status.add_permanent(sync)
     assert sync.parent() is not None
 
     qtbot.keyClick(window.counter_view.scan_field, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
-    assert window.tabs.currentWidget() is extra
+    assert window.tabs.currentWidget() is window.helpdesk_view
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert window.tabs.currentWidget() is window.devices_view
     assert QApplication.focusWidget() is window.devices_view.table.search_field
