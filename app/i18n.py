@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gettext as _gettext
 import io
-import locale
 import logging
 import os
 from pathlib import Path
@@ -58,15 +57,13 @@ def language() -> str:
 
 def language_from_environment() -> str:
     """DIGIBANK_LANG, then the usual locale variables; Dutch when nothing says English."""
+    # Only an explicit setting counts: Python maps the "C" locale to en_US, and a
+    # counter PC with an unset locale must still speak Dutch.
     for var in ("DIGIBANK_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(var)
-        if value and value not in ("C", "POSIX", "C.UTF-8"):
+        if value and not value.upper().startswith(("C.", "POSIX")) and value.upper() != "C":
             return value
-    try:
-        loc = locale.getlocale()[0]
-    except ValueError:
-        loc = None
-    return loc or DEFAULT_LANGUAGE
+    return DEFAULT_LANGUAGE
 
 
 def _(message: str) -> str:

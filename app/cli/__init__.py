@@ -58,6 +58,14 @@ def build_parser() -> Parser:
 
 def _early_language(argv: Sequence[str]) -> None:
     """Pick the language before argparse builds its (translated) help texts."""
+    # Only the global options (before the command) count: `contract --lang en` sets the
+    # contract's language, not the language of the messages.
+    globals_only: list[str] = []
+    for i, arg in enumerate(argv):
+        if not arg.startswith("-") and (i == 0 or argv[i - 1] not in ("--data-dir", "--lang")):
+            break
+        globals_only.append(arg)
+    argv = globals_only
     lang = None
     for i, arg in enumerate(argv):
         if arg == "--lang" and i + 1 < len(argv):
