@@ -41,6 +41,8 @@ def make_backup(data_dir: Path, out: Path | None = None, now: dt.datetime | None
         dst = sqlite3.connect(tmp)
         try:
             src.backup(dst)
+            # One self-contained file: no -wal/-shm companions appear when it is opened later.
+            dst.execute("PRAGMA journal_mode=DELETE")
         finally:
             dst.close()
     finally:

@@ -13,6 +13,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from app import config, i18n
+from app.backup import backup_if_due
 from app.context import AppContext, open_context, setup_logging
 from app.i18n import _
 from ui.first_start import FirstStartDialog
@@ -97,6 +98,10 @@ def run(data_dir: str | None = None, language: str | None = None, font_scale: fl
                 log.info("first start cancelled")
                 return 0
 
+        try:
+            backup_if_due(folder)  # the daily automatic backup; a few hundred ms at most
+        except Exception:  # a failed backup must not keep the counter closed; it is logged
+            log.exception("automatic backup failed")
         window = MainWindow(ctx)
         window.show()
         window.raise_()
