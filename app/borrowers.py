@@ -21,7 +21,7 @@ from db.models import Borrower
 log = logging.getLogger(__name__)
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
-PHONE_CHARS = re.compile(r"[+\d][\d\s./()-]*")
+PHONE_CHARS = re.compile(r"[+(\d][\d\s./()-]*")
 
 TARGET_GROUPS = (
     "",
@@ -103,12 +103,30 @@ def clean_email(email: str) -> str:
 
 
 def clean_name(value: str, what: str) -> str:
+    """Tidy a name; `what` is the translated label (_("voornaam") or _("familienaam"))."""
     value = " ".join((value or "").split())
+    # Whole sentences per field, so translators never see a sentence glued from fragments.
+    if what == _("voornaam"):
+        missing, too_long = _("De voornaam is verplicht."), _("De voornaam is te lang (max. 80 tekens).")
+    elif what == _("familienaam"):
+        missing = _("De familienaam is verplicht.")
+        too_long = _("De familienaam is te lang (max. 80 tekens).")
+    else:
+        missing = _("De {what} is verplicht.").format(what=what)
+        too_long = _("De {what} is te lang (max. 80 tekens).").format(what=what)
     if not value:
-        raise UserError(_("De {what} is verplicht.").format(what=what))
+        raise UserError(missing)
     if len(value) > 80:
-        raise UserError(_("De {what} is te lang (max. 80 tekens).").format(what=what))
+        raise UserError(too_long)
     return value
+
+
+def clean_first_name(value: str) -> str:
+    return clean_name(value, _("voornaam"))
+
+
+def clean_last_name(value: str) -> str:
+    return clean_name(value, _("familienaam"))
 
 
 class BorrowerService:

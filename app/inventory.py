@@ -115,6 +115,7 @@ class DeviceService:
     def add_in(self, s: Session, data: DeviceInput) -> Device:
         """Add within a caller's transaction (donation intake adds several at once)."""
         _validate(data.kind, data.brand, data.model, data.source)
+        _validate_cost(data.acquisition_cost_cents)
         location = LocationService.current_in(s)
         tag = codes.next_code(s, Device.asset_tag, f"{location.code}-", codes.TAG_WIDTH)
         device = Device(
@@ -146,6 +147,7 @@ class DeviceService:
                     raise UserError(_("Dit veld kan niet gewijzigd worden: {field}").format(field=key))
                 setattr(device, key, value.strip() if isinstance(value, str) else value)
             _validate(device.kind, device.brand, device.model, device.source)
+            _validate_cost(device.acquisition_cost_cents)
             return device
 
     # -- status ---------------------------------------------------------------
@@ -281,6 +283,11 @@ def has_passed_wipe(s: Session, device_id: str) -> bool:
         )
         or 0
     ) > 0
+
+
+def _validate_cost(cents: object) -> None:
+    if not isinstance(cents, int) or isinstance(cents, bool) or cents < 0:
+        raise UserError(_("De aankoopprijs moet een bedrag van 0 of meer zijn, bv. 120,00."))
 
 
 def _validate(kind: str, brand: str, model: str, source: str) -> None:

@@ -60,7 +60,7 @@ def province_name(code: str) -> str:
 def normalise(postcode: str) -> str:
     """Return the four-digit postcode or raise a clear error (also accepts 'B-8500')."""
     text = (postcode or "").strip().upper()
-    text = re.sub(r"^(B|BE)[-\s]?", "", text)
+    text = re.sub(r"^(BE|B)[-\s]?", "", text)
     if not re.fullmatch(r"\d{4}", text) or not 1000 <= int(text) <= 9999:
         raise UserError(
             _("'{postcode}' is geen Belgische postcode: vier cijfers, van 1000 tot 9999.").format(

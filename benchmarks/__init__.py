@@ -1,1 +1,0 @@
-"""Benchmarks: data generator for a large digibank and timing scripts."""

@@ -1,0 +1,130 @@
+"""`digibank loan checkout|return|extend|list`: lending at the counter, from a script."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from typing import Any
+
+from app.cli.output import add_json_flag, emit_json
+from app.context import AppContext
+from app.formatting import date_be, parse_iso_date
+from app.i18n import _
+from app.inventory import kind_names
+from app.loans import LoanView, full_name
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    loan = sub.add_parser("loan", help=_("uitlenen, terugbrengen, verlengen, oplijsten"))
+    lsub = loan.add_subparsers(dest="loan_command", metavar=_("actie"), parser_class=type(loan))
+    lsub.required = True
+
+    p = lsub.add_parser("checkout", help=_("een toestel uitlenen"))
+    p.add_argument("tag", metavar="TAG")
+    p.add_argument("card", metavar="CARD")
+    p.add_argument("--due", help=_("terugbrengdatum JJJJ-MM-DD (standaard: de uitleentermijn)"))
+    add_json_flag(p)
+    p.set_defaults(handler=_checkout)
+
+    p = lsub.add_parser("return", help=_("een toestel terugnemen"))
+    p.add_argument("tag", metavar="TAG")
+    p.add_argument("--condition", default="", help=_("staat bij terugkomst"))
+    add_json_flag(p)
+    p.set_defaults(handler=_return)
+
+    p = lsub.add_parser("extend", help=_("een uitlening verlengen"))
+    p.add_argument("tag", metavar="TAG")
+    p.add_argument("--due", help=_("nieuwe terugbrengdatum JJJJ-MM-DD (standaard: één termijn later)"))
+    add_json_flag(p)
+    p.set_defaults(handler=_extend)
+
+    p = lsub.add_parser("list", help=_("uitleningen oplijsten"))
+    p.add_argument("--open", action="store_true", help=_("enkel lopende uitleningen"))
+    p.add_argument("--overdue", action="store_true", help=_("enkel te late uitleningen"))
+    add_json_flag(p)
+    p.set_defaults(handler=_list)
+
+
+def loan_json(view: LoanView) -> dict[str, Any]:
+    loan = view.loan
+    return {
+        "id": loan.id,
+        "asset_tag": view.device.asset_tag,
+        "card_number": view.borrower.card_number,
+        "borrower": full_name(view.borrower),
+        "state": loan.state,
+        "out_at": loan.out_at.isoformat(timespec="seconds"),
+        "in_at": loan.in_at.isoformat(timespec="seconds") if loan.in_at else None,
+        "due_date": loan.due_date.isoformat(),
+        "extensions": loan.extensions,
+        "deposit_cents": loan.deposit_cents,
+        "overdue": view.overdue,
+    }
+
+
+def _due(text: str | None) -> dt.date | None:
+    return parse_iso_date(text, _("terugbrengdatum")) if text else None
+
+
+def _checkout(args: argparse.Namespace, ctx: AppContext) -> int:
+    due = _due(args.due)  # parsed before anything is written
+    view = ctx.loans.checkout(args.tag, args.card, due=due)
+    if args.json:
+        emit_json(loan_json(view))
+    else:
+        what = kind_names().get(view.device.kind, view.device.kind).capitalize()
+        print(
+            _("{what} {tag} uitgeleend aan {name} tot {due}.").format(
+                what=what,
+                tag=view.device.asset_tag,
+                name=full_name(view.borrower),
+                due=date_be(view.loan.due_date),
+            )
+        )
+    return 0
+
+
+def _return(args: argparse.Namespace, ctx: AppContext) -> int:
+    view = ctx.loans.return_device(args.tag, condition=args.condition)
+    if args.json:
+        emit_json(loan_json(view))
+    else:
+        print(
+            _("{tag} teruggebracht door {name}.").format(
+                tag=view.device.asset_tag, name=full_name(view.borrower)
+            )
+        )
+    return 0
+
+
+def _extend(args: argparse.Namespace, ctx: AppContext) -> int:
+    due = _due(args.due)
+    view = ctx.loans.extend(args.tag, due=due)
+    if args.json:
+        emit_json(loan_json(view))
+    else:
+        print(
+            _("{tag} verlengd tot {due}.").format(tag=view.device.asset_tag, due=date_be(view.loan.due_date))
+        )
+    return 0
+
+
+def _list(args: argparse.Namespace, ctx: AppContext) -> int:
+    views = ctx.loans.list(open_only=args.open, overdue_only=args.overdue)
+    if args.json:
+        emit_json([loan_json(v) for v in views])
+        return 0
+    if not views:
+        print(_("Geen uitleningen gevonden."))
+        return 0
+    for view in views:
+        if view.loan.state == "open":
+            state = _("TE LAAT") if view.overdue else _("loopt")
+        else:
+            state = _("terug op {date}").format(date=date_be(view.loan.in_at))
+        print(
+            f"{view.device.asset_tag:<12} {view.borrower.card_number:<13} "
+            f"{full_name(view.borrower):<28} {date_be(view.loan.due_date)}  {state}"
+        )
+    print(_("{count} uitlening(en).").format(count=len(views)))
+    return 0

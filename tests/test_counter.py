@@ -1,0 +1,152 @@
+"""The counter's scan logic without a window: card → borrower, tag → lend/return/show."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from app.borrowers import BorrowerInput
+from app.context import open_context
+from app.counter import Outcome
+from app.inventory import DeviceInput
+from tests.conftest import make_ready
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = dt.datetime(2026, 3, 2, 10, 0)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def cc(tmp_path, clock):
+    context = open_context(tmp_path / "counter", actor="test", now=clock)
+    context.locations.initialise("KRT", "Kortrijk balie")
+    yield context
+    context.close()
+
+
+def device(ctx, ready=True, serial="SN1"):
+    tag = ctx.devices.add(DeviceInput("laptop", "Lenovo", "T480", serial)).asset_tag
+    if ready:
+        make_ready(ctx, tag)
+    return tag
+
+
+def card(ctx, first="Jan", last="Peeters"):
+    return ctx.borrowers.add(BorrowerInput(first, last, "8500")).card_number
+
+
+def test_card_then_tag_lends_and_tag_alone_returns(cc):
+    tag, c = device(cc), card(cc)
+    counter = cc.counter()
+    first = counter.scan(c)
+    assert first.outcome is Outcome.BORROWER
+    assert "Jan Peeters" in first.message and "0 toestel" in first.message
+    lent = counter.scan(tag)
+    assert lent.outcome is Outcome.LENT
+    assert lent.ok
+    assert "uitgeleend aan Jan Peeters" in lent.message
+    assert [v.device.asset_tag for v in lent.open_loans] == [tag]
+    assert cc.loans.open_count() == 1
+    assert counter.end_borrower().outcome is Outcome.ENDED
+    assert counter.active is None
+    back = counter.scan(tag)
+    assert back.outcome is Outcome.RETURNED
+    assert "teruggebracht door Jan Peeters" in back.message
+    assert cc.loans.open_count() == 0
+    assert cc.devices.get(tag).status == "ready"
+
+
+def test_scans_are_cleaned_like_a_scanner_or_a_typist_sends_them(cc):
+    tag, c = device(cc), card(cc)
+    counter = cc.counter()
+    assert counter.scan(f"  {c.lower()} ").outcome is Outcome.BORROWER
+    assert counter.scan(tag.lower()).outcome is Outcome.LENT
+
+
+def test_tag_without_borrower_and_not_lent_is_shown(cc):
+    tag = device(cc, ready=False)
+    outcome = cc.counter().scan(tag)
+    assert outcome.outcome is Outcome.SHOWN
+    assert "binnengekomen" in outcome.message
+    assert outcome.device.asset_tag == tag
+
+
+def test_refusal_keeps_the_borrower_active_and_says_why(cc):
+    tag, c = device(cc, ready=False), card(cc)
+    counter = cc.counter()
+    counter.scan(c)
+    outcome = counter.scan(tag)
+    assert outcome.outcome is Outcome.REFUSED
+    assert not outcome.ok
+    assert "niet klaar" in outcome.message
+    assert counter.active is not None and counter.active.card_number == c
+    assert cc.loans.open_count() == 0
+
+
+def test_unknown_codes(cc):
+    counter = cc.counter()
+    assert counter.scan("").outcome is Outcome.UNKNOWN
+    assert counter.scan("hallo").outcome is Outcome.UNKNOWN
+    unknown_tag = counter.scan("KRT-000999")
+    assert unknown_tag.outcome is Outcome.REFUSED
+    assert "KRT-000999" in unknown_tag.message
+    assert counter.scan("KRT-B-00999").outcome is Outcome.REFUSED
+    assert counter.active is None
+
+
+def test_blocked_and_overdue_are_announced_on_the_card_scan(cc, clock):
+    tag, c = device(cc), card(cc)
+    cc.loans.checkout(tag, c, due=dt.date(2026, 3, 3))
+    clock.now = dt.datetime(2026, 3, 10, 9, 0)
+    cc.borrowers.block(c, "schade")
+    outcome = cc.counter().scan(c)
+    assert "1 te laat" in outcome.message
+    assert "GEBLOKKEERD: schade" in outcome.message
+    assert outcome.open_loans[0].overdue
+
+
+def test_late_return_is_mentioned(cc, clock):
+    tag, c = device(cc), card(cc)
+    cc.loans.checkout(tag, c, due=dt.date(2026, 3, 3))
+    clock.now = dt.datetime(2026, 3, 10, 9, 0)
+    outcome = cc.counter().scan(tag)
+    assert outcome.outcome is Outcome.RETURNED
+    assert "te laat" in outcome.message and "03/03/2026" in outcome.message
+
+
+def test_undo_last_checkout_and_last_return(cc, clock):
+    tag, c = device(cc), card(cc)
+    counter = cc.counter()
+    assert counter.undo().outcome is Outcome.REFUSED  # nothing yet
+    counter.scan(c)
+    counter.scan(tag)
+    assert counter.undo().ok
+    assert cc.loans.open_count() == 0
+    assert cc.devices.get(tag).status == "ready"
+    counter.scan(tag)
+    counter.end_borrower()
+    counter.scan(tag)  # returned
+    clock.now += dt.timedelta(seconds=20)
+    assert counter.undo().ok
+    assert cc.loans.open_count() == 1
+
+
+def test_undo_after_a_minute_is_refused(cc, clock):
+    tag, c = device(cc), card(cc)
+    counter = cc.counter()
+    counter.scan(c)
+    counter.scan(tag)
+    clock.now += dt.timedelta(seconds=90)
+    outcome = counter.undo()
+    assert outcome.outcome is Outcome.REFUSED
+    assert cc.loans.open_count() == 1
