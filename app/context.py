@@ -71,7 +71,7 @@ class AppContext:
         self.privacy = PrivacyService(self.sessions)
 
     def counter(self) -> Counter:
-        return Counter(self.devices, self.borrowers, self.loans)
+        return Counter(self.devices, self.borrowers, self.loans, self.waiting_list)
 
     def save_settings(self) -> None:
         self.settings.save(self.data_dir)

@@ -19,6 +19,7 @@ from app.formatting import date_be
 from app.i18n import _
 from app.inventory import DeviceService, kind_names, status_name
 from app.loans import LoanService, LoanView, full_name
+from app.waiting_list import WaitingListService
 from db.models import Borrower, Device
 
 log = logging.getLogger(__name__)
@@ -49,10 +50,17 @@ class ScanOutcome:
 
 
 class Counter:
-    def __init__(self, devices: DeviceService, borrowers: BorrowerService, loans: LoanService) -> None:
+    def __init__(
+        self,
+        devices: DeviceService,
+        borrowers: BorrowerService,
+        loans: LoanService,
+        waiting: WaitingListService | None = None,
+    ) -> None:
         self.devices = devices
         self.borrowers = borrowers
         self.loans = loans
+        self.waiting = waiting
         self.active: Borrower | None = None
         self.last_undoable: tuple[str, str] | None = None  # ("checkout"|"return", loan id)
 
@@ -141,6 +149,7 @@ class Counter:
             )
             if late:
                 message += " " + _("(te laat: was {due})").format(due=date_be(view.loan.due_date))
+            message += self._waiting_hint(view.device)
             return ScanOutcome(Outcome.RETURNED, message, device=view.device, loan=view)
         device = self.devices.get(code)
         return ScanOutcome(
@@ -152,4 +161,17 @@ class Counter:
                 status=status_name(device.status),
             ),
             device=device,
+        )
+
+    def _waiting_hint(self, device: Device) -> str:
+        """A device that comes back ready may be exactly what the next person waits for."""
+        if self.waiting is None or device.status != "ready":
+            return ""
+        row = self.waiting.next(device.kind)
+        if row is None:
+            return ""
+        return " " + _("Wachtlijst: {name} ({card}) wacht op een {kind}.").format(
+            name=full_name(row.borrower),
+            card=row.borrower.card_number,
+            kind=kind_names().get(device.kind, device.kind),
         )

@@ -150,3 +150,25 @@ def test_undo_after_a_minute_is_refused(cc, clock):
     outcome = counter.undo()
     assert outcome.outcome is Outcome.REFUSED
     assert cc.loans.open_count() == 1
+
+
+def test_return_names_the_next_person_on_the_waiting_list(cc):
+    tag, lender = device(cc), card(cc)
+    waiting = card(cc, "Noor", "Jacobs")
+    cc.waiting_list.add(waiting, kind="laptop")
+    counter = cc.counter()
+    counter.scan(lender)
+    counter.scan(tag)
+    counter.end_borrower()
+    returned = counter.scan(tag)
+    assert returned.outcome is Outcome.RETURNED
+    assert "Wachtlijst: Noor Jacobs" in returned.message and waiting in returned.message
+
+
+def test_return_without_anyone_waiting_adds_no_hint(cc):
+    tag, lender = device(cc), card(cc)
+    counter = cc.counter()
+    counter.scan(lender)
+    counter.scan(tag)
+    counter.end_borrower()
+    assert "Wachtlijst" not in counter.scan(tag).message
