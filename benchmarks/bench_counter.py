@@ -163,6 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", required=True, type=Path)
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args(argv)
+    if not (args.data_dir / "digibank.db").exists():
+        # Timing an empty database would print reassuring nonsense.
+        parser.error(f"no database in {args.data_dir}: run python -m benchmarks.generate first")
     ctx = open_context(args.data_dir, actor="bench")
     try:
         ctx.settings.max_open_loans_per_borrower = 1
