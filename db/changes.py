@@ -41,6 +41,13 @@ def write_state(session: Session, key: str, value: str) -> None:
         conn.execute(table.insert().values(key=key, value=value))
 
 
+def _wall(session: Session) -> int | None:
+    """An injected wall clock (ms) from `session.info["wall_clock"]`, else None (real time).
+    Lets tests run one replica with a wrong clock."""
+    hook = session.info.get("wall_clock")
+    return int(hook()) if hook is not None else None
+
+
 def next_stamps(session: Session, count: int) -> list[clock.Stamp]:
     """Tick this replica's clock `count` times; the new last stamp is saved in the same
     transaction, so stamps never repeat even across crashes."""
@@ -49,7 +56,7 @@ def next_stamps(session: Session, count: int) -> list[clock.Stamp]:
     last = clock.Stamp.decode(raw) if raw else None
     stamps = []
     for _ in range(count):
-        last = clock.tick(last, node)
+        last = clock.tick(last, node, now=_wall(session))
         stamps.append(last)
     if stamps:
         write_state(session, HLC_KEY, stamps[-1].encode())
@@ -61,7 +68,7 @@ def observe_stamp(session: Session, remote: clock.Stamp) -> None:
     node = read_state(session, LOCATION_KEY) or "unset"
     raw = read_state(session, HLC_KEY)
     last = clock.Stamp.decode(raw) if raw else None
-    write_state(session, HLC_KEY, clock.merge(last, remote, node).encode())
+    write_state(session, HLC_KEY, clock.merge(last, remote, node, now=_wall(session)).encode())
 
 
 def _changed_fields(obj: Synced, is_new: bool) -> list[str]:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import db.changes  # noqa: F401  (registers the outbox hook)
 import db.models  # noqa: F401  (registers every model on the metadata)
+import db.models_sync  # noqa: F401  (conflict decisions, see app/sync)
 
 log = logging.getLogger(__name__)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 import db.models  # noqa: F401
+import db.models_sync  # noqa: F401
 from db.base import Base
 
 FTS_PREFIXES = ("device_fts", "borrower_fts")

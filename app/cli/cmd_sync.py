@@ -1,0 +1,131 @@
+"""`digibank login`, `digibank sync`, `digibank conflicts`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from app.cli.output import emit_json
+from app.context import AppContext
+from app.errors import UserError
+from app.i18n import _
+from app.sync.account import clean_url, login, service_for
+from app.sync.domain_conflicts import KINDS, ConflictService, kind_names
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("login", help=_("deze computer aanmelden bij de server (sleutel via stdin)"))
+    p.add_argument("--server", required=True, help=_("adres van de server, bv. https://sync.digibank.be"))
+    p.set_defaults(handler=_login)
+
+    p = sub.add_parser("sync", help=_("één synchronisatieronde met de server"))
+    p.add_argument("--server", help=_("adres van de server (standaard: het bewaarde adres)"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_sync)
+
+    p = sub.add_parser("conflicts", help=_("conflicten na synchronisatie tonen en oplossen"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_conflicts)
+    actions = p.add_subparsers(dest="action")
+    r = actions.add_parser("resolve", help=_("een conflict oplossen"))
+    r.add_argument("kind", choices=(*KINDS, "field"))
+    r.add_argument("id", help=_("id van de uitlening of het toestel, of nummer van het veldconflict"))
+    r.add_argument("decision", help=_("keep, cancel (uitlening), delete (toestel) of restore (veld)"))
+    r.add_argument("--note", default="")
+
+
+def _server_url(args: argparse.Namespace, ctx: AppContext) -> str:
+    url = getattr(args, "server", None) or ctx.settings.server_url or ""
+    if not url.strip():
+        raise UserError(_("Geen server ingesteld: gebruik eerst 'digibank login --server URL'."))
+    return clean_url(url)
+
+
+def _login(args: argparse.Namespace, ctx: AppContext) -> int:
+    url = _server_url(args, ctx)
+    token = sys.stdin.readline().strip()
+    if not token:
+        raise UserError(_("Geef de sleutel via de standaardinvoer, bv. 'echo SLEUTEL | digibank login ...'."))
+    answer = login(ctx.sessions, url, token)
+    ctx.settings.server_url = url
+    ctx.save_settings()
+    print(
+        _("Aangemeld bij {tenant} als locatie {code}. Synchroniseer nu met 'digibank sync'.").format(
+            tenant=answer.tenant, code=answer.location_code
+        )
+    )
+    return 0
+
+
+def _sync(args: argparse.Namespace, ctx: AppContext) -> int:
+    url = _server_url(args, ctx)
+    result = service_for(ctx.sessions, url).run_once()
+    if args.json:
+        emit_json(result.as_dict())
+        return 0
+    print(
+        _(
+            "Gesynchroniseerd met {tenant}: {pushed} verstuurd, {pulled} ontvangen, {waiting} wachtend."
+        ).format(tenant=result.tenant, pushed=result.pushed, pulled=result.pulled, waiting=result.waiting)
+    )
+    if result.clock_warning:
+        print(
+            _(
+                "Let op: de klok van deze computer wijkt {minutes} minuten af van de server; zet ze juist."
+            ).format(minutes=round(result.skew_ms / 60000))
+        )
+    if result.location_mismatch:
+        print(
+            _(
+                "Let op: deze computer is ingesteld als een andere locatie dan de sleutel ({code}); "
+                "vraag de beheerder om de juiste sleutel."
+            ).format(code=result.location_code)
+        )
+    if result.mismatched_tables:
+        print(
+            _("Let op: deze tabellen verschillen nog van de server: {tables} (zie het logboek).").format(
+                tables=", ".join(result.mismatched_tables)
+            )
+        )
+    total = result.domain_conflicts + result.open_field_conflicts
+    if total:
+        print(_("{count} conflict(en) om op te lossen: zie 'digibank conflicts'.").format(count=total))
+    return 0
+
+
+def _conflicts(args: argparse.Namespace, ctx: AppContext) -> int:
+    service = ConflictService(ctx.sessions)
+    if getattr(args, "action", None) == "resolve":
+        if args.kind == "field":
+            try:
+                number = int(args.id)
+            except ValueError as exc:
+                raise UserError(_("Een veldconflict heeft een nummer, bv. 3.")) from exc
+            service.resolve_field(number, args.decision)
+        else:
+            service.resolve_domain(args.kind, args.id, args.decision, args.note)
+        print(_("Conflict opgelost; de beslissing wordt bij de volgende synchronisatie gedeeld."))
+        return 0
+    domain = service.domain()
+    fields = service.fields()
+    if args.json:
+        emit_json(
+            {
+                "domain": [c.__dict__ for c in domain],
+                "fields": [f.__dict__ for f in fields],
+            }
+        )
+        return 0
+    if not domain and not fields:
+        print(_("Geen conflicten."))
+        return 0
+    names = kind_names()
+    for c in domain:
+        print(f"{names[c.kind]}\t{c.subject_id}\t{c.message}")
+    for f in fields:
+        print(
+            _("veld {n}\t{table}.{field}\tbehouden: {kept}\tverloren: {lost}").format(
+                n=f.id, table=f.table, field=f.field, kept=f.kept_value, lost=f.lost_value
+            )
+        )
+    return 0

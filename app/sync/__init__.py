@@ -1,0 +1,1 @@
+"""Offline-first sync client: outbox batches, per-field merge, pull pages, service round."""

@@ -1,0 +1,88 @@
+"""Logging a counter in to a server, building a sync service, and what the status bar shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.credentials import CredentialStore
+from app.errors import UserError
+from app.i18n import _
+from app.sync.domain_conflicts import detect
+from app.sync.outbox import waiting_count
+from app.sync.protocol import HandshakeAnswer, HandshakeRequest
+from app.sync.service import LAST_OK_KEY, SKEW_KEY, SKEW_WARNING_MS, SyncService
+from app.sync.transport import HttpTransport
+from db.base import FieldConflict
+from db.changes import LOCATION_KEY, read_state
+
+
+def clean_url(url: str) -> str:
+    url = (url or "").strip().rstrip("/")
+    if not url:
+        raise UserError(_("Geen server ingesteld: geef het adres van de server."))
+    if not url.startswith(("http://", "https://")):
+        raise UserError(_("Het serveradres moet met https:// (of http://) beginnen: {url}").format(url=url))
+    return url
+
+
+def login(
+    sessions: sessionmaker[Session], url: str, token: str, store: CredentialStore | None = None
+) -> HandshakeAnswer:
+    """Check the token with the server, then keep it in the OS keychain."""
+    url = clean_url(url)
+    token = (token or "").strip()
+    if not token:
+        raise UserError(_("Geef de sleutel die de beheerder van de server u gaf."))
+    with sessions() as s:
+        location_id = read_state(s, LOCATION_KEY) or ""
+    answer: HandshakeAnswer = HttpTransport(url, token).post(
+        "/sync/handshake", HandshakeRequest(client_time_ms=0, location_id=location_id), HandshakeAnswer
+    )
+    (store or CredentialStore()).store(url, token)
+    return answer
+
+
+def service_for(
+    sessions: sessionmaker[Session],
+    url: str,
+    store: CredentialStore | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SyncService:
+    """A service for one round against `url`, with the token from DIGIBANK_TOKEN or the keychain."""
+    url = clean_url(url)
+    token = (store or CredentialStore()).token_for(url)
+    return SyncService(sessions, HttpTransport(url, token), progress=progress)
+
+
+@dataclass(frozen=True)
+class SyncSnapshot:
+    waiting: int
+    last_sync: dt.datetime | None
+    skew_ms: int
+    clock_warning: bool
+    conflicts: int
+
+
+class SyncState:
+    """What the status bar shows, read from the local database (no network)."""
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._sessions = session_factory
+
+    def snapshot(self) -> SyncSnapshot:
+        with self._sessions() as s:
+            last = read_state(s, LAST_OK_KEY)
+            skew = int(read_state(s, SKEW_KEY) or 0)
+            conflicts = len(detect(s)) + (s.scalar(select(func.count()).select_from(FieldConflict)) or 0)
+            return SyncSnapshot(
+                waiting=waiting_count(s),
+                last_sync=dt.datetime.fromisoformat(last) if last else None,
+                skew_ms=skew,
+                clock_warning=abs(skew) > SKEW_WARNING_MS,
+                conflicts=conflicts,
+            )

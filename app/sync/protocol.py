@@ -1,0 +1,133 @@
+"""Sync protocol: the request and answer schemas that client and server share.
+
+Plain pydantic, no Qt, no database. Every request carries the protocol and the
+sync-schema version; the server refuses an unsupported client with a clear
+"update the program" answer before any data moves (HTTP 426).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PROTOCOL_VERSION = 1
+# Bump when the shape of synced tables changes in a way old clients cannot merge.
+SCHEMA_VERSION = 1
+
+STAMP_PATTERN = r"^\d{13}-\d{6}-[A-Za-z0-9_.:-]{0,64}$"
+NAME_PATTERN = r"^[a-z_][a-z0-9_]{0,63}$"
+ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
+
+MAX_BATCH = 1000
+MAX_PAGE = 5000
+DEFAULT_PAGE = 2000
+
+UPDATE_REQUIRED = "update-required"
+CLOCK_AHEAD = "clock-ahead"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# Every request names its versions in this header ("protocol.schema"), checked before
+# the body is even parsed, so an old client gets "update" rather than a parse error.
+VERSION_HEADER = "X-Digibank-Sync"
+
+
+def version_header() -> str:
+    return f"{PROTOCOL_VERSION}.{SCHEMA_VERSION}"
+
+
+class Versioned(_Strict):
+    pass
+
+
+class HandshakeRequest(Versioned):
+    client_time_ms: int = Field(ge=0, le=10**14)
+    location_id: str = Field(default="", max_length=64)
+
+
+class TableDigest(_Strict):
+    count: int
+    digest: str
+
+
+class HandshakeAnswer(_Strict):
+    protocol: int
+    schema_version: int
+    server_time_ms: int
+    tenant: str
+    location_code: str
+    head: int
+
+
+class Change(_Strict):
+    """One outbox entry: the fields one local write changed, each with its stamp."""
+
+    change_id: str = Field(pattern=ID_PATTERN)
+    table: str = Field(pattern=NAME_PATTERN)
+    row_id: str = Field(pattern=ID_PATTERN)
+    stamp: str = Field(pattern=STAMP_PATTERN)
+    origin: str = Field(default="", max_length=64)
+    fields: dict[str, Any] = Field(max_length=200)
+    clocks: dict[str, str] = Field(max_length=200)
+
+
+class PushRequest(Versioned):
+    batch_id: str = Field(pattern=ID_PATTERN)
+    changes: list[Change] = Field(max_length=MAX_BATCH)
+
+
+class LostField(_Strict):
+    field: str
+    kept_value: Any = None
+    kept_stamp: str
+    lost_value: Any = None
+    lost_stamp: str
+
+
+class ChangeResult(_Strict):
+    change_id: str
+    status: Literal["applied", "merged", "rejected"]
+    reason: str = ""
+    lost: list[LostField] = Field(default_factory=list)
+
+
+class PushAnswer(_Strict):
+    batch_id: str
+    results: list[ChangeResult]
+    head: int
+    replayed: bool = False
+
+
+class PullRequest(Versioned):
+    after: int = Field(ge=0)
+    limit: int = Field(default=DEFAULT_PAGE, ge=1, le=MAX_PAGE)
+    # Restrict to some tables (a re-pull of one table after a digest mismatch).
+    tables: list[str] | None = Field(default=None, max_length=100)
+
+
+class LoggedChange(_Strict):
+    seq: int
+    table: str
+    row_id: str
+    origin: str = ""
+    fields: dict[str, Any]
+    clocks: dict[str, str]
+
+
+class PullAnswer(_Strict):
+    changes: list[LoggedChange]
+    next_after: int
+    more: bool
+    head: int
+    # Only on the last page (read in the same transaction as it): per-table digests
+    # of the tenant's merged records at `head`, for the post-round check.
+    digests: dict[str, TableDigest] | None = None
+
+
+class ErrorAnswer(_Strict):
+    code: str
+    message: str

@@ -1,0 +1,303 @@
+"""One sync round: handshake → push outbox batches → pull pages → count/hash check.
+
+`SyncService(session_factory, transport).run_once()` is all the window and the
+command line call. What makes it safe to interrupt anywhere:
+
+- a push batch keeps its id until acknowledged, and the server answers a replayed
+  id from its record, so a lost answer plus a retry changes nothing twice;
+- each pulled page is applied and the cursor moved in ONE local transaction, so
+  the cursor never runs ahead of the data it describes;
+- after the round the per-table counts and hashes are compared with the server's;
+  a table that differs is pulled again from the start (merging is idempotent).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import random
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.sync import domain_conflicts
+from app.sync.merge import PageResult, apply_page, local_digests
+from app.sync.outbox import acknowledge, next_batch, prune_acknowledged, waiting_count
+from app.sync.protocol import (
+    DEFAULT_PAGE,
+    HandshakeAnswer,
+    HandshakeRequest,
+    PullAnswer,
+    PullRequest,
+    PushAnswer,
+    TableDigest,
+)
+from app.sync.transport import Transport
+from db.base import FieldConflict
+from db.changes import LOCATION_KEY, read_state, write_state
+from db.models import Location
+
+log = logging.getLogger(__name__)
+
+SKEW_WARNING_MS = 5 * 60 * 1000
+LAST_OK_KEY = "sync_last_ok"
+SKEW_KEY = "sync_skew_ms"
+DOMAIN_KEY = "sync_domain_conflicts"
+EMPTY_DIGEST = TableDigest(count=0, digest="0" * 32)
+REPULL_PAUSE_S = 24 * 3600
+# Acknowledged outbox entries are kept a while (audits, support), then pruned.
+PRUNE_AFTER_MS = 30 * 86_400_000
+
+
+@dataclass
+class SyncResult:
+    tenant: str = ""
+    location_code: str = ""
+    pushed: int = 0
+    applied: int = 0
+    merged: int = 0
+    rejected: int = 0
+    held: int = 0
+    pulled: int = 0
+    refused: int = 0
+    conflicts: int = 0
+    domain_conflicts: int = 0
+    open_field_conflicts: int = 0
+    waiting: int = 0
+    skew_ms: int = 0
+    clock_warning: bool = False
+    location_mismatch: bool = False
+    head: int = 0
+    cursor: int = 0
+    repulled_tables: list[str] = field(default_factory=list)
+    mismatched_tables: list[str] = field(default_factory=list)
+    requests: int = 0
+    bytes_sent: int = 0
+    bytes_received: int = 0
+    duration_ms: float = 0.0
+    finished_at: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+def cursor_key(base_url: str) -> str:
+    return f"sync_cursor@{base_url.rstrip('/')}"
+
+
+def verified_key(base_url: str) -> str:
+    return f"sync_verified@{base_url.rstrip('/')}"
+
+
+class SyncService:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        transport: Transport,
+        now: Callable[[], dt.datetime] = dt.datetime.now,
+        page_size: int = DEFAULT_PAGE,
+        progress: Callable[[int, int], None] | None = None,
+        crash_hook: Callable[[str], None] | None = None,
+    ) -> None:
+        self._sessions = session_factory
+        self._transport = transport
+        self._now = now
+        self._page_size = page_size
+        self._progress = progress
+        # Tests simulate a crash at named points ("in-page", "between-pages").
+        self._crash = crash_hook or (lambda _where: None)
+        self._cursor_key = cursor_key(transport.base_url)
+        self._verified_key = verified_key(transport.base_url)
+        self._repulled_key = "sync_repulled@" + transport.base_url.rstrip("/")
+
+    # -- the round ----------------------------------------------------------------
+
+    def run_once(self) -> SyncResult:
+        started = time.perf_counter()
+        stats = self._transport.stats
+        before = (stats.requests, stats.bytes_sent, stats.bytes_received)
+        result = SyncResult()
+        with self._transport.round():
+            hs = self._handshake(result)
+            self._push_all(result)
+            last_page = self._pull_all(result, hs.head)
+            if last_page is not None:
+                self._check(result, last_page)
+        with self._sessions() as s, s.begin():
+            prune_acknowledged(s, self._client_ms() - PRUNE_AFTER_MS)
+            result.waiting = waiting_count(s)
+            known = read_state(s, DOMAIN_KEY)
+            if result.pushed or result.pulled or not known:
+                result.domain_conflicts = len(domain_conflicts.detect(s))
+                write_state(s, DOMAIN_KEY, str(result.domain_conflicts))
+            else:  # nothing came or went: the flags cannot have changed by this round
+                result.domain_conflicts = int(known)
+            result.open_field_conflicts = s.query(FieldConflict).count()
+            result.finished_at = self._now().replace(microsecond=0).isoformat()
+            write_state(s, LAST_OK_KEY, result.finished_at)
+            write_state(s, SKEW_KEY, str(result.skew_ms))
+        result.requests = stats.requests - before[0]
+        result.bytes_sent = stats.bytes_sent - before[1]
+        result.bytes_received = stats.bytes_received - before[2]
+        result.duration_ms = (time.perf_counter() - started) * 1000
+        log.info(
+            "sync round: pushed %d pulled %d conflicts %d skew %d ms in %.0f ms",
+            result.pushed,
+            result.pulled,
+            result.conflicts,
+            result.skew_ms,
+            result.duration_ms,
+        )
+        return result
+
+    def _client_ms(self) -> int:
+        hook = self._sessions.kw.get("info", {}).get("wall_clock")
+        return int(hook()) if hook is not None else int(time.time() * 1000)
+
+    def _handshake(self, result: SyncResult) -> HandshakeAnswer:
+        with self._sessions() as s:
+            location_id = read_state(s, LOCATION_KEY) or ""
+            location = s.get(Location, location_id) if location_id else None
+            local_code = location.code if location is not None else ""
+        sent = self._client_ms()
+        hs: HandshakeAnswer = self._transport.post(
+            "/sync/handshake", HandshakeRequest(client_time_ms=sent, location_id=location_id), HandshakeAnswer
+        )
+        received = self._client_ms()
+        result.tenant = hs.tenant
+        result.location_code = hs.location_code
+        result.skew_ms = hs.server_time_ms - (sent + received) // 2
+        result.clock_warning = abs(result.skew_ms) > SKEW_WARNING_MS
+        result.head = hs.head
+        # The token was issued for one location code; a counter set up under another
+        # code is a mix-up the administrator should hear about (codes must be unique).
+        result.location_mismatch = bool(local_code) and local_code != hs.location_code
+        if result.location_mismatch:
+            log.warning("this counter is %s but its token is for %s", local_code, hs.location_code)
+        return hs
+
+    def _push_all(self, result: SyncResult) -> None:
+        after = 0
+        while True:
+            with self._sessions() as s, s.begin():
+                batch = next_batch(s, after_seq=after)
+            if batch is None:
+                return
+            answer: PushAnswer = self._transport.post("/sync/push", batch.request, PushAnswer)
+            with self._sessions() as s, s.begin():
+                ack = acknowledge(s, batch, answer, self._now())
+            result.pushed += len(batch.seqs) - ack.held
+            result.applied += ack.applied
+            result.merged += ack.merged
+            result.rejected += ack.rejected
+            result.held += ack.held
+            result.conflicts += ack.conflicts
+            result.head = max(result.head, answer.head)
+            after = max(batch.seqs)
+
+    def _read_cursor(self, s: Session, key: str) -> int:
+        raw = read_state(s, key)
+        return int(raw) if raw else 0
+
+    def _pull_all(self, result: SyncResult, head: int) -> PullAnswer | None:
+        with self._sessions() as s:
+            cursor = self._read_cursor(s, self._cursor_key)
+            verified = self._read_cursor(s, self._verified_key)
+        result.cursor = cursor
+        if result.pushed == 0 and head == cursor and verified == cursor:
+            return None  # nothing new anywhere: a no-op round is one request
+        return self._pull_pages(result, cursor, self._cursor_key, None)
+
+    def _pull_pages(self, result: SyncResult, cursor: int, key: str, tables: list[str] | None) -> PullAnswer:
+        def fetch(after: int) -> PullAnswer:
+            request = PullRequest(after=after, limit=self._page_size, tables=tables)
+            return self._transport.post("/sync/pull", request, PullAnswer)
+
+        # The next page is fetched while this one is applied (server and counter work
+        # at the same time); the cursor still only moves with an applied page.
+        with ThreadPoolExecutor(max_workers=1) as prefetch:
+            upcoming: Future[PullAnswer] = prefetch.submit(fetch, cursor)
+            while True:
+                page = upcoming.result()
+                if page.more:
+                    upcoming = prefetch.submit(fetch, page.next_after)
+                try:
+                    applied = self._apply(page, key, tables, careful=False)
+                except IntegrityError:
+                    log.warning("page after %s refused by a constraint; applying it row by row", cursor)
+                    applied = self._apply(page, key, tables, careful=True)
+                result.refused += applied.refused
+                self._crash("between-pages")
+                result.pulled += len(page.changes)
+                result.conflicts += applied.conflicts
+                result.head = max(result.head, page.head)
+                cursor = page.next_after
+                if key == self._cursor_key:
+                    result.cursor = cursor
+                if self._progress is not None:
+                    self._progress(cursor, page.head)
+                if not page.more:
+                    return page
+
+    def _apply(self, page: PullAnswer, key: str, tables: list[str] | None, careful: bool) -> PageResult:
+        with self._sessions() as s, s.begin():
+            s.info["applying_remote"] = True
+            applied = apply_page(s, page.changes, self._now(), log_conflicts=tables is None, careful=careful)
+            # The cursor moves in the same transaction as the page it describes.
+            stored = self._read_cursor(s, key)
+            write_state(s, key, str(max(stored, page.next_after)))
+            self._crash("in-page")
+        return applied
+
+    def _mismatched(self, server: dict[str, TableDigest]) -> list[str]:
+        with self._sessions() as s:
+            if waiting_count(s):
+                return []  # local edits not pushed yet: the comparison would mislead
+            local = local_digests(s)
+        names = sorted(set(local) | set(server))
+        return [n for n in names if local.get(n, EMPTY_DIGEST) != server.get(n, EMPTY_DIGEST)]
+
+    def _check(self, result: SyncResult, page: PullAnswer) -> None:
+        if page.digests is None or page.head != result.cursor:
+            return
+        mismatched = self._mismatched(page.digests)
+        if mismatched:
+            with self._sessions() as s:
+                raw = read_state(s, self._repulled_key)
+            recent = json.loads(raw) if raw else {}
+            now = time.time()
+            # A table that a re-pull could not repair is not pulled again every minute.
+            to_repull = [t for t in mismatched if now - recent.get(t, 0) > REPULL_PAUSE_S]
+            result.mismatched_tables = [t for t in mismatched if t not in to_repull]
+            if to_repull:
+                log.warning("sync check: tables differ from the server: %s; pulling them again", to_repull)
+                result.repulled_tables = to_repull
+                scratch = "sync_repull@" + self._transport.base_url
+                with self._sessions() as s, s.begin():
+                    write_state(s, scratch, "0")
+                    recent.update({t: now for t in to_repull})
+                    write_state(s, self._repulled_key, json.dumps(recent))
+                again = self._pull_pages(result, 0, scratch, to_repull)
+                if again.digests is not None and again.head == result.cursor:
+                    still = self._mismatched(again.digests)
+                    result.mismatched_tables = sorted(set(result.mismatched_tables) | set(still))
+            if result.mismatched_tables:
+                log.error("sync check: tables still differ from the server: %s", result.mismatched_tables)
+        with self._sessions() as s, s.begin():
+            write_state(s, self._verified_key, str(result.cursor))
+
+
+def backoff_delay(
+    failures: int, base: float = 5.0, cap: float = 900.0, rng: random.Random | None = None
+) -> float:
+    """Seconds to wait after `failures` failed rounds in a row: exponential, capped,
+    with full jitter so many counters coming back online do not all knock at once."""
+    if failures <= 0:
+        return 0.0
+    ceiling = min(cap, base * (2 ** (failures - 1)))
+    return (rng or random).uniform(ceiling / 2, ceiling)

@@ -1,0 +1,1 @@
+"""Central sync server: tenants, location tokens, push/pull of changes."""

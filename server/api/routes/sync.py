@@ -1,0 +1,57 @@
+"""Sync endpoints: handshake, push, pull. Plain `def`: they run in the thread pool."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import APIRouter, Response
+
+from app.sync.protocol import (
+    PROTOCOL_VERSION,
+    SCHEMA_VERSION,
+    HandshakeAnswer,
+    HandshakeRequest,
+    PullRequest,
+    PushAnswer,
+    PushRequest,
+)
+from server import store
+from server.api.deps import CurrentLocation, DatabaseDep, SessionDep, SettingsDep
+from server.models import Tenant
+
+router = APIRouter(prefix="/sync", tags=["sync"])
+
+
+@router.post("/handshake", response_model=HandshakeAnswer)
+def handshake(request: HandshakeRequest, location: CurrentLocation, session: SessionDep) -> HandshakeAnswer:
+    head = session.get(Tenant, location.tenant_id)
+    return HandshakeAnswer(
+        protocol=PROTOCOL_VERSION,
+        schema_version=SCHEMA_VERSION,
+        server_time_ms=int(time.time() * 1000),
+        tenant=location.tenant_name,
+        location_code=location.location_code,
+        head=head.last_seq if head else 0,
+    )
+
+
+@router.post("/push", response_model=PushAnswer)
+def push(
+    request: PushRequest,
+    location: CurrentLocation,
+    session: SessionDep,
+    database: DatabaseDep,
+    settings: SettingsDep,
+) -> PushAnswer:
+    with database.serialised(), session.begin():
+        return store.apply_push(session, location.tenant_id, request, settings.max_clock_ahead_s * 1000)
+
+
+@router.post("/pull", response_class=Response)
+def pull(
+    request: PullRequest, location: CurrentLocation, session: SessionDep, database: DatabaseDep
+) -> Response:
+    """Answer: a `PullAnswer` (written out directly, see store.read_page)."""
+    with session.begin(), database.snapshot(session):
+        body = store.read_page(session, location.tenant_id, request)
+    return Response(content=body, media_type="application/json")

@@ -1,0 +1,125 @@
+"""`digibank-server`: run the sync server and manage tenants and location tokens."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
+from app.i18n import _
+from server.database import Database
+from server.models import LocationToken, Tenant
+from server.security import hash_token, new_token
+from server.settings import ServerSettings
+
+log = logging.getLogger(__name__)
+
+
+class CliError(Exception):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="digibank-server", description=_("Centrale synchronisatieserver."))
+    parser.add_argument("--db", help=_("database-URL (standaard: DIGIBANK_SERVER_DB)"))
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("serve", help=_("de server starten"))
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+    tenant = sub.add_parser("tenant", help=_("digibanken beheren")).add_subparsers(
+        dest="action", required=True
+    )
+    p = tenant.add_parser("add", help=_("een digibank toevoegen"))
+    p.add_argument("name")
+    tenant.add_parser("list", help=_("digibanken tonen"))
+    token = sub.add_parser("token", help=_("locatiesleutels beheren")).add_subparsers(
+        dest="action", required=True
+    )
+    p = token.add_parser("issue", help=_("een sleutel uitgeven (wordt één keer getoond)"))
+    p.add_argument("--tenant", required=True)
+    p.add_argument("--location", required=True)
+    p = token.add_parser("revoke", help=_("een sleutel intrekken"))
+    p.add_argument("token_id", type=int)
+    p = token.add_parser("list", help=_("sleutels tonen"))
+    p.add_argument("--tenant")
+    return parser
+
+
+def _tenant(session, name: str) -> Tenant:  # type: ignore[no-untyped-def]
+    tenant = session.scalar(select(Tenant).where(Tenant.name == name))
+    if tenant is None:
+        raise CliError(
+            _("Geen digibank met de naam '{name}' (digibank-server tenant add NAAM).").format(name=name)
+        )
+    return tenant
+
+
+def run(args: argparse.Namespace, settings: ServerSettings) -> int:
+    if args.command == "serve":
+        import uvicorn
+
+        from server.main import create_app
+
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+        return 0
+    database = Database(settings.server_db)
+    try:
+        database.migrate()
+        with database.sessions() as s, s.begin():
+            if args.command == "tenant" and args.action == "add":
+                name = args.name.strip()
+                if not name or s.scalar(select(Tenant).where(Tenant.name == name)):
+                    raise CliError(_("Digibank '{name}' bestaat al of de naam is leeg.").format(name=name))
+                s.add(Tenant(name=name, last_seq=0))
+                print(_("Digibank '{name}' toegevoegd.").format(name=name))
+            elif args.command == "tenant":
+                for t in s.scalars(select(Tenant).order_by(Tenant.name)):
+                    print(f"{t.name}\t{t.last_seq}")
+            elif args.action == "issue":
+                tenant = _tenant(s, args.tenant)
+                code = args.location.strip().upper()
+                token = new_token()
+                row = LocationToken(tenant_id=tenant.id, location_code=code, token_hash=hash_token(token))
+                s.add(row)
+                s.flush()
+                print(token)
+                print(
+                    _(
+                        "Sleutel {id} voor {code} van '{tenant}': bewaar hem nu, "
+                        "hij wordt niet opnieuw getoond."
+                    ).format(id=row.id, code=code, tenant=tenant.name),
+                    file=sys.stderr,
+                )
+            elif args.action == "revoke":
+                row = s.get(LocationToken, args.token_id)
+                if row is None:
+                    raise CliError(_("Geen sleutel met nummer {id}.").format(id=args.token_id))
+                row.revoked = True
+                print(_("Sleutel {id} is ingetrokken.").format(id=row.id))
+            else:
+                stmt = select(LocationToken, Tenant).join(Tenant, Tenant.id == LocationToken.tenant_id)
+                if args.tenant:
+                    stmt = stmt.where(Tenant.name == args.tenant)
+                for tok, ten in s.execute(stmt.order_by(LocationToken.id)):
+                    state = _("ingetrokken") if tok.revoked else _("actief")
+                    print(f"{tok.id}\t{ten.name}\t{tok.location_code}\t{state}\t{tok.created_at:%d/%m/%Y}")
+        return 0
+    finally:
+        database.dispose()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = ServerSettings(server_db=args.db) if args.db else ServerSettings()
+    try:
+        return run(args, settings)
+    except CliError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""Server engine, migrations and the write lock.
+
+PostgreSQL serialises pushes of one tenant with `SELECT ... FOR UPDATE` on the
+tenant's counter row, so several server processes can share one database. SQLite
+(one process, a small digibank on one PC) serialises writes — and the reads that
+must see one consistent moment — with a process lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def migrate(engine: Engine) -> None:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "head")
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self._lock = threading.Lock()
+
+    def migrate(self) -> None:
+        migrate(self.engine)
+
+    @contextlib.contextmanager
+    def serialised(self) -> Iterator[None]:
+        """Held around writes (and consistent reads) on SQLite; a no-op on PostgreSQL."""
+        if not self.is_sqlite:
+            yield
+            return
+        with self._lock:
+            yield
+
+    @contextlib.contextmanager
+    def snapshot(self, session: Session) -> Iterator[None]:
+        """One consistent view of the data for a multi-statement read."""
+        if self.is_sqlite:
+            with self.serialised():
+                yield
+            return
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        yield
+
+    def dispose(self) -> None:
+        self.engine.dispose()

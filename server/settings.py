@@ -1,0 +1,18 @@
+"""Server settings (environment variables DIGIBANK_*, or the command line)."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServerSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DIGIBANK_", extra="ignore")
+
+    # sqlite:///path for a small digibank on one PC; postgresql+psycopg://... in production.
+    server_db: str = "sqlite:///digibank-server.db"
+    # Stamps further ahead of the server's own clock than this are refused per change
+    # ("clock-ahead") and stay in the client's outbox: a wrong client clock must not
+    # win every merge for years nor drag every other replica's clock with it.
+    max_clock_ahead_s: int = 7 * 86400
+    # Differences larger than this between client and server time are reported.
+    skew_warning_s: int = 300
