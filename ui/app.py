@@ -103,6 +103,7 @@ def run(data_dir: str | None = None, language: str | None = None, font_scale: fl
         except Exception:  # a failed backup must not keep the counter closed; it is logged
             log.exception("automatic backup failed")
         window = MainWindow(ctx)
+        window.sync.start()
         window.show()
         window.raise_()
         window.activateWindow()

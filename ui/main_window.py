@@ -25,6 +25,7 @@ from ui.helpdesk_view import HelpdeskView
 from ui.print_actions import PrintActions
 from ui.reports_view import ReportsView
 from ui.status_bar import StatusBar
+from ui.sync_wiring import SyncWiring
 from ui.trainings_view import TrainingsView
 from ui.waiting_list_view import WaitingListView
 
@@ -73,6 +74,7 @@ class MainWindow(QMainWindow):
         self.add_view(_("Schenkingen"), self.donations_view)
         self.add_view(_("Wachtlijst"), self.waiting_view)
         self.add_view(_("Rapporten"), self.reports_view)
+        self.sync = SyncWiring(ctx, self)
         self.print_actions = PrintActions(
             ctx.printing, self.devices_view, self.borrowers_view, ctx.settings.label_layout, self
         )
@@ -175,5 +177,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         log.info("window closed")
+        self.sync.stop()
         self.reports_view.shutdown()
         super().closeEvent(event)

@@ -29,7 +29,7 @@ def test_tabs_shortcuts_and_plugging_in(qtbot, ctx):
     titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
     assert titles == [
         "Balie", "Toestellen", "Ontleners", "Helpdesk", "Opleidingen", "Werkbank",
-        "Schenkingen", "Wachtlijst", "Rapporten",
+        "Schenkingen", "Wachtlijst", "Rapporten", "Conflicten", "Synchronisatie",
     ]
     assert "Kortrijk balie (KRT)" in window.windowTitle()
 
@@ -113,3 +113,25 @@ def test_qt_standard_buttons_speak_dutch(qtbot):
     finally:
         for translator in translators:
             app.removeTranslator(translator)
+
+
+def test_sync_without_a_server_opens_the_sync_settings(qtbot, ctx):
+    window = make_window(qtbot, ctx)
+    assert window.sync.status.parent() is not None  # in the status bar
+    window.sync.start()  # no server known: nothing may start in the background
+    assert not window.sync.controller.busy
+    window.sync.status.sync_requested.emit()
+    assert window.tabs.currentWidget() is window.sync.settings_page
+    assert not window.sync.controller.busy
+
+
+def test_print_labels_takes_every_selected_device(qtbot, ctx):
+    from app.inventory import DeviceInput
+
+    tags = [ctx.devices.add(DeviceInput("laptop", "Dell", f"M{i}", f"S{i}")).asset_tag for i in range(3)]
+    window = make_window(qtbot, ctx)
+    window.show_tab(1)
+    table = window.devices_view.table
+    table.run_search()
+    table.table.selectAll()
+    assert sorted(window.print_actions.selected_tags()) == sorted(tags)
