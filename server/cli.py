@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
+from app.errors import UserError
 from app.i18n import _
 from server.database import Database
 from server.models import LocationToken, Tenant
@@ -45,7 +46,47 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("token_id", type=int)
     p = token.add_parser("list", help=_("sleutels tonen"))
     p.add_argument("--tenant")
+    report = sub.add_parser("report", help=_("rapport over alle locaties van een digibank")).add_subparsers(
+        dest="action", required=True
+    )
+    for name, text in (("reach", _("bereik")), ("cost", _("kosten"))):
+        p = report.add_parser(name, help=text)
+        p.add_argument("--tenant", required=True)
+        p.add_argument("--from", dest="start", required=True, help=_("begindatum JJJJ-MM-DD (telt mee)"))
+        p.add_argument("--to", dest="end", required=True, help=_("einddatum JJJJ-MM-DD (telt mee)"))
+        p.add_argument("--xlsx", help=_("Excel-bestand om te schrijven"))
+        p.add_argument("--json", action="store_true", help=_("de cijfers als JSON"))
     return parser
+
+
+def _report(args: argparse.Namespace, settings: ServerSettings) -> int:
+    import json
+
+    from app.reports.periods import parse_period
+    from app.reports.xlsx import write_cost_xlsx, write_reach_xlsx
+    from server.reports import UnknownTenant, tenant_report
+
+    period = parse_period(args.start, args.end)
+    database = Database(settings.server_db)
+    try:
+        database.migrate()
+        try:
+            report = tenant_report(database, args.tenant, args.action, period)
+        except UnknownTenant:
+            raise CliError(
+                _("Geen digibank met de naam '{name}' (digibank-server tenant add NAAM).").format(
+                    name=args.tenant
+                )
+            ) from None
+    finally:
+        database.dispose()
+    if args.xlsx:
+        writer = write_reach_xlsx if args.action == "reach" else write_cost_xlsx
+        writer(report, args.xlsx)  # type: ignore[arg-type]
+        print(_("Geschreven naar {path}.").format(path=args.xlsx), file=sys.stderr)
+    if args.json or not args.xlsx:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=1, sort_keys=True, default=str))
+    return 0
 
 
 def _tenant(session, name: str) -> Tenant:  # type: ignore[no-untyped-def]
@@ -58,6 +99,8 @@ def _tenant(session, name: str) -> Tenant:  # type: ignore[no-untyped-def]
 
 
 def run(args: argparse.Namespace, settings: ServerSettings) -> int:
+    if args.command == "report":
+        return _report(args, settings)
     if args.command == "serve":
         import uvicorn
 
@@ -116,8 +159,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = ServerSettings(server_db=args.db) if args.db else ServerSettings()
     try:
         return run(args, settings)
-    except CliError as exc:
+    except (CliError, UserError) as exc:
         print(str(exc), file=sys.stderr)
+        return 1
+    except Exception as exc:  # an administrator gets one plain line, the details go to the log
+        log.exception("digibank-server %s failed", args.command)
+        print(
+            _("Onverwachte fout ({kind}): {error}").format(kind=type(exc).__name__, error=exc),
+            file=sys.stderr,
+        )
         return 1
 
 
