@@ -223,3 +223,14 @@ def test_end_to_end_with_the_installed_command(tmp_path):
     assert _digibank(data, "export", "--json").stdout == before
     usage = _digibank(data, "--lang", "en", "loan", "checkout")
     assert usage.returncode == 2 and "Traceback" not in usage.stderr
+
+
+def test_window_without_a_screen_says_so_in_one_line(monkeypatch, capsys):
+    from app.cli import main
+
+    for var in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr("sys.platform", "linux")
+    assert main([]) == 1
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "scherm" in err
