@@ -15,7 +15,7 @@ from app import codes, postcodes
 from app.errors import NotFound, UserError
 from app.i18n import _
 from app.locations import LocationService
-from app.search import fts_query
+from app.search import fetch_in_order, fts_query
 from db.models import Borrower
 
 log = logging.getLogger(__name__)
@@ -233,11 +233,8 @@ class BorrowerService:
         return borrower
 
     def by_id(self, ids: Sequence[str]) -> list[Borrower]:
-        if not ids:
-            return []
-        with self._sessions() as s:
-            rows = {b.id: b for b in s.scalars(select(Borrower).where(Borrower.id.in_(list(ids))))}
-        return [rows[i] for i in ids if i in rows]
+        """Records for the given ids, in that order (for lazy table models)."""
+        return fetch_in_order(self._sessions, Borrower, ids)
 
     def search_ids(self, query: str = "", limit: int | None = None) -> list[str]:
         """Ids of matching people, by name; full-text on card, names, e-mail, phone, town."""

@@ -20,7 +20,7 @@ from app import codes
 from app.errors import NotFound, UserError
 from app.i18n import _
 from app.locations import LocationService
-from app.search import fts_query
+from app.search import fetch_in_order, fts_query
 from db.models import DEVICE_KINDS, DEVICE_SOURCES, DEVICE_STATUSES, DataWipe, Device, Loan
 
 log = logging.getLogger(__name__)
@@ -213,11 +213,7 @@ class DeviceService:
 
     def by_id(self, ids: Sequence[str]) -> list[Device]:
         """Records for the given ids, in that order (for lazy table models)."""
-        if not ids:
-            return []
-        with self._sessions() as s:
-            rows = {d.id: d for d in s.scalars(select(Device).where(Device.id.in_(list(ids))))}
-        return [rows[i] for i in ids if i in rows]
+        return fetch_in_order(self._sessions, Device, ids)
 
     def search_ids(self, query: str = "", status: str | None = None, limit: int | None = None) -> list[str]:
         """Ids of matching devices, newest tag first. Full-text on tag, serial, brand, model."""

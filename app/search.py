@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+T = TypeVar("T")
 
 _WORD = re.compile(r"[\w@.+-]+", re.UNICODE)
 
@@ -14,3 +21,12 @@ def fts_query(text: str) -> str | None:
     if not words:
         return None
     return " AND ".join(f'"{w}"*' for w in words)
+
+
+def fetch_in_order(sessions: sessionmaker[Session], model: type[T], ids: Sequence[str]) -> list[T]:
+    """Records for the given ids, in that order (lazy table models page through ids)."""
+    if not ids:
+        return []
+    with sessions() as s:
+        rows = {r.id: r for r in s.scalars(select(model).where(model.id.in_(list(ids))))}  # type: ignore[attr-defined]
+    return [rows[i] for i in ids if i in rows]
