@@ -1,0 +1,87 @@
+"""Changing the settings a digibank may tune (loan period, deposit, labels, …) with checks."""
+
+from __future__ import annotations
+
+from app import i18n
+from app.config import Settings
+from app.errors import UserError
+from app.formatting import euro, parse_euro
+from app.i18n import _
+from app.printing.layouts import layout_names
+
+EDITABLE = (
+    "language",
+    "loan_period_days",
+    "default_deposit",
+    "max_open_loans_per_borrower",
+    "owner_line",
+    "label_layout",
+    "sync_interval_seconds",
+)
+
+
+def describe(settings: Settings) -> list[tuple[str, str, str]]:
+    """(name, current value as shown, explanation) for every editable setting."""
+    return [
+        ("language", settings.language, _("taal: nl of en")),
+        ("loan_period_days", str(settings.loan_period_days), _("standaard uitleentermijn in dagen")),
+        ("default_deposit", euro(settings.default_deposit_cents), _("standaard waarborg, bv. 25,00")),
+        (
+            "max_open_loans_per_borrower",
+            str(settings.max_open_loans_per_borrower),
+            _("hoeveel toestellen één persoon tegelijk mag lenen"),
+        ),
+        ("owner_line", settings.owner_line, _("'Eigendom van …' op etiketten (leeg = naam van de locatie)")),
+        ("label_layout", settings.label_layout, _("standaard etiketindeling")),
+        (
+            "sync_interval_seconds",
+            str(settings.sync_interval_seconds),
+            _("seconden tussen twee synchronisaties"),
+        ),
+    ]
+
+
+def change(settings: Settings, name: str, value: str) -> None:
+    """Apply one change to `settings` (the caller saves), or refuse with a clear reason."""
+    value = (value or "").strip()
+    if name not in EDITABLE:
+        raise UserError(
+            _("Onbekende instelling '{name}'. Kies uit: {choices}.").format(
+                name=name, choices=", ".join(EDITABLE)
+            )
+        )
+    if name == "language":
+        if value not in i18n.LANGUAGES:
+            raise UserError(_("Taal moet nl of en zijn."))
+        settings.language = value
+    elif name == "default_deposit":
+        settings.default_deposit_cents = parse_euro(value)
+    elif name == "label_layout":
+        names = {n.upper(): n for n in layout_names()}
+        if value.upper() not in names:
+            raise UserError(
+                _("Onbekende etiketindeling '{name}'. Kies uit: {choices}.").format(
+                    name=value, choices=", ".join(layout_names())
+                )
+            )
+        settings.label_layout = names[value.upper()]
+    elif name == "owner_line":
+        settings.owner_line = value
+    else:
+        limits = {
+            "loan_period_days": (1, 730),
+            "max_open_loans_per_borrower": (1, 50),
+            "sync_interval_seconds": (15, 86_400),
+        }
+        low, high = limits[name]
+        try:
+            number = int(value)
+        except ValueError:
+            number = None
+        if number is None or not low <= number <= high:
+            raise UserError(
+                _("'{value}' past niet voor {name}: een geheel getal van {low} tot {high}.").format(
+                    value=value, name=name, low=low, high=high
+                )
+            )
+        setattr(settings, name, number)
