@@ -23,3 +23,24 @@ class NotFound(UserError):
 class NotInitialised(UserError):
     def __init__(self, message: str) -> None:
         super().__init__(message, code="not-initialised")
+
+
+def os_error_message(exc: OSError) -> str:
+    """A file-system error in plain words, with the file it is about."""
+    import errno
+
+    from app.i18n import _
+
+    where = exc.filename or ""
+    reasons = {
+        errno.ENOENT: _("{path} bestaat niet."),
+        errno.EISDIR: _("{path} is een map; geef een bestandsnaam."),
+        errno.ENOTDIR: _("{path}: een deel van dit pad is geen map."),
+        errno.EEXIST: _("{path} bestaat al; kies een andere naam."),
+        errno.EACCES: _("Geen toegang tot {path}."),
+        errno.EPERM: _("Geen toegang tot {path}."),
+        errno.ENOSPC: _("De schijf is vol; {path} kon niet geschreven worden."),
+        errno.EROFS: _("{path} staat op een schijf waarop niet geschreven kan worden."),
+    }
+    template = reasons.get(exc.errno or 0, _("Probleem met bestand {path} ({reason})."))
+    return template.format(path=where, reason=exc.strerror or type(exc).__name__)

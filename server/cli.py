@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from sqlalchemy import select
 
-from app.errors import UserError
+from app.errors import UserError, os_error_message
 from app.i18n import _
 from server.database import Database
 from server.models import LocationToken, Tenant
@@ -67,6 +69,12 @@ def _report(args: argparse.Namespace, settings: ServerSettings) -> int:
     from server.reports import UnknownTenant, tenant_report
 
     period = parse_period(args.start, args.end)
+    if args.xlsx:
+        target = Path(args.xlsx).expanduser()
+        if target.is_dir():
+            raise CliError(_("{path} is een map; geef een bestandsnaam.").format(path=target))
+        if not target.parent.is_dir():
+            raise CliError(_("De map {folder} bestaat niet.").format(folder=target.parent))
     database = Database(settings.server_db)
     try:
         database.migrate()
@@ -114,8 +122,10 @@ def run(args: argparse.Namespace, settings: ServerSettings) -> int:
         with database.sessions() as s, s.begin():
             if args.command == "tenant" and args.action == "add":
                 name = args.name.strip()
-                if not name or s.scalar(select(Tenant).where(Tenant.name == name)):
-                    raise CliError(_("Digibank '{name}' bestaat al of de naam is leeg.").format(name=name))
+                if not name:
+                    raise CliError(_('Geef de naam van de digibank, bv. "Digibank Kortrijk".'))
+                if s.scalar(select(Tenant).where(Tenant.name == name)):
+                    raise CliError(_("Digibank '{name}' bestaat al.").format(name=name))
                 s.add(Tenant(name=name, last_seq=0))
                 print(_("Digibank '{name}' toegevoegd.").format(name=name))
             elif args.command == "tenant":
@@ -155,6 +165,9 @@ def run(args: argparse.Namespace, settings: ServerSettings) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    logging.getLogger().addHandler(logging.NullHandler())  # no stray tracebacks on stderr
+    if os.environ.get("DIGIBANK_DEBUG"):
+        logging.basicConfig(level=logging.DEBUG)
     args = build_parser().parse_args(argv)
     settings = ServerSettings(server_db=args.db) if args.db else ServerSettings()
     try:
@@ -162,10 +175,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CliError, UserError) as exc:
         print(str(exc), file=sys.stderr)
         return 1
-    except Exception as exc:  # an administrator gets one plain line, the details go to the log
-        log.exception("digibank-server %s failed", args.command)
+    except OSError as exc:
+        print(os_error_message(exc), file=sys.stderr)
+        return 1
+    except Exception as exc:  # an administrator gets one plain line (DIGIBANK_DEBUG=1: the traceback)
+        log.debug("digibank-server %s failed", args.command, exc_info=True)
+        first_line = (str(exc).strip().splitlines() or [""])[0]
         print(
-            _("Onverwachte fout ({kind}): {error}").format(kind=type(exc).__name__, error=exc),
+            _("Onverwachte fout ({kind}): {error}").format(kind=type(exc).__name__, error=first_line),
             file=sys.stderr,
         )
         return 1

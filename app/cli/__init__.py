@@ -10,18 +10,20 @@ folder and reported in one line, never as a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
 import os
 import pkgutil
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
 
 from app import i18n
-from app.config import Settings, data_dir
-from app.errors import UserError
+from app.config import DB_FILE, Settings, data_dir
+from app.errors import UserError, os_error_message
 from app.i18n import _
 
 log = logging.getLogger(__name__)
@@ -88,7 +90,30 @@ def _early_language(argv: Sequence[str]) -> None:
     i18n.set_language(lang)
 
 
+def _check_output_files(args: argparse.Namespace) -> None:
+    """Refuse an output file that cannot be one before any work is done."""
+    if getattr(args, "out_is_folder", False):
+        return
+    for attr in ("out", "xlsx"):
+        value = getattr(args, attr, None)
+        if not value:
+            continue
+        path = Path(value).expanduser()
+        if path.is_dir():
+            raise UserError(
+                _("{path} is een map; geef een bestandsnaam.").format(path=path)
+            )
+        if not path.parent.is_dir():
+            raise UserError(_("De map {folder} bestaat niet.").format(folder=path.parent))
+
+
+# Commands that may run on a folder without a database yet (they create or fetch one).
+CREATES_DATA = frozenset({"init", "demo", "restore", "login", "sync", "selftest", "settings"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    # Without this, a log call made before the log file exists would print a traceback.
+    logging.getLogger().addHandler(logging.NullHandler())
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         _early_language(argv)
@@ -107,8 +132,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     from app.context import open_context, setup_logging
 
     folder = data_dir(args.data_dir)
+    if folder.exists() and not folder.is_dir():
+        print(
+            _("{folder} is geen map: geef met --data-dir een map op.").format(folder=folder), file=sys.stderr
+        )
+        return 1
+    if not (folder / DB_FILE).exists() and args.command not in CREATES_DATA:
+        # A mistyped --data-dir must not answer "no devices" from a new empty database.
+        print(
+            _(
+                "Geen gegevens in {folder}. Kies de juiste map met --data-dir, of stel deze computer "
+                'eerst in: digibank init --location-code KRT --location-name "Kortrijk balie".'
+            ).format(folder=folder),
+            file=sys.stderr,
+        )
+        return 1
     ctx = None
     try:
+        _check_output_files(args)
         setup_logging(folder)
         ctx = open_context(folder)
         code = handler(args, ctx)
@@ -125,6 +166,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _("De database kon niet gelezen of geschreven worden (details in het logboek)."),
                 file=sys.stderr,
             )
+        return 1
+    except BrokenPipeError:
+        # `digibank loan list | head`: the reader left; nothing to tell anyone.
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (Python's own recipe)
+        return 1
+    except OSError as exc:
+        log.warning("file error in %s: %s", args.command, exc)
+        print(os_error_message(exc), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(_("Onderbroken: er is niets half opgeslagen."), file=sys.stderr)

@@ -88,7 +88,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = bsub.add_parser("export-data", help=_("alle gegevens van één persoon in een JSON-bestand (GDPR)"))
     p.add_argument("card", metavar="CARD")
     p.add_argument("--out", required=True, type=Path, help=_("map waarin het bestand komt"))
-    p.set_defaults(handler=_export_data)
+    p.set_defaults(handler=_export_data, out_is_folder=True)
 
 
 def borrower_json(borrower: Borrower) -> dict[str, Any]:
