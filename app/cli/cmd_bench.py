@@ -17,7 +17,6 @@ from app.donations import DonationService, IntakeItem
 from app.errors import UserError
 from app.formatting import date_be, euro
 from app.i18n import _
-from app.inventory import status_name
 from db.models import WIPE_METHODS
 
 
@@ -248,9 +247,10 @@ def _give_away(args: argparse.Namespace, ctx: AppContext) -> int:
     if args.json:
         emit_json(record_json(device))
     else:
+        person = ctx.borrowers.get(args.card)
         print(
-            _("{tag} is weggeschonken ({status}).").format(
-                tag=device.asset_tag, status=status_name(device.status)
+            _("{tag} is weggeschonken aan {name} ({card}).").format(
+                tag=device.asset_tag, name=f"{person.first_name} {person.last_name}", card=person.card_number
             )
         )
     return 0

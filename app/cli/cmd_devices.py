@@ -61,6 +61,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_json_flag(p)
     p.set_defaults(handler=_edit)
 
+    from app.cli.cmd_bench import add_device_commands  # end of life lives with the bench
+
+    add_device_commands(dsub)
+
 
 def device_json(device: Device) -> dict[str, Any]:
     return record_json(device)
