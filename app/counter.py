@@ -122,6 +122,10 @@ class Counter:
         return ScanOutcome(Outcome.BORROWER, message, borrower=borrower, open_loans=open_loans)
 
     def _tag(self, code: str) -> ScanOutcome:
+        current = self.loans.for_device(code)
+        if self.active is not None and current is not None and current.borrower.id == self.active.id:
+            # The active person brings back their own device: that is a return, not a refusal.
+            return self._return(code)
         if self.active is not None:
             view = self.loans.checkout(code, self.active.card_number)
             self.last_undoable = ("checkout", view.loan.id)
@@ -139,18 +143,8 @@ class Counter:
                 loan=view,
                 open_loans=self.refresh_active(),
             )
-        current = self.loans.for_device(code)
         if current is not None:
-            view = self.loans.return_device(code)
-            self.last_undoable = ("return", view.loan.id)
-            late = view.loan.due_date < view.loan.in_at.date() if view.loan.in_at else False
-            message = _("{tag} teruggebracht door {name}.").format(
-                tag=view.device.asset_tag, name=full_name(view.borrower)
-            )
-            if late:
-                message += " " + _("(te laat: was {due})").format(due=date_be(view.loan.due_date))
-            message += self._waiting_hint(view.device)
-            return ScanOutcome(Outcome.RETURNED, message, device=view.device, loan=view)
+            return self._return(code)
         device = self.devices.get(code)
         return ScanOutcome(
             Outcome.SHOWN,
@@ -161,6 +155,25 @@ class Counter:
                 status=status_name(device.status),
             ),
             device=device,
+        )
+
+    def _return(self, code: str) -> ScanOutcome:
+        view = self.loans.return_device(code)
+        self.last_undoable = ("return", view.loan.id)
+        late = view.loan.due_date < view.loan.in_at.date() if view.loan.in_at else False
+        message = _("{tag} teruggebracht door {name}.").format(
+            tag=view.device.asset_tag, name=full_name(view.borrower)
+        )
+        if late:
+            message += " " + _("(te laat: was {due})").format(due=date_be(view.loan.due_date))
+        message += self._waiting_hint(view.device)
+        return ScanOutcome(
+            Outcome.RETURNED,
+            message,
+            borrower=self.active,
+            device=view.device,
+            loan=view,
+            open_loans=self.refresh_active(),
         )
 
     def _waiting_hint(self, device: Device) -> str:

@@ -36,7 +36,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "on-loan": frozenset(),  # only the loan service moves a device out of on-loan
     "given-away": frozenset(),
     "recycled": frozenset(),
-    "lost": frozenset({"intake", "repair", "ready", "recycled"}),  # found again
+    # Found again: back through intake, so a technician checks it before anyone borrows it.
+    "lost": frozenset({"intake", "recycled"}),
 }
 
 

@@ -172,3 +172,21 @@ def test_return_without_anyone_waiting_adds_no_hint(cc):
     counter.scan(tag)
     counter.end_borrower()
     assert "Wachtlijst" not in counter.scan(tag).message
+
+
+def test_the_active_person_bringing_back_their_own_device_returns_it(cc):
+    tag, own = device(cc), card(cc)
+    other_tag = device(cc, serial="SN2")
+    someone_else = card(cc, "An", "Claes")
+    counter = cc.counter()
+    counter.scan(own)
+    counter.scan(tag)
+    counter.scan(someone_else)
+    counter.scan(other_tag)
+    counter.scan(own)
+    back = counter.scan(tag)  # Jan is active and hands in his laptop
+    assert back.outcome is Outcome.RETURNED
+    assert back.borrower is not None and back.borrower.card_number == own
+    assert back.open_loans == []
+    refused = counter.scan(other_tag)  # An's laptop stays lent while Jan is active
+    assert refused.outcome is Outcome.REFUSED and "An Claes" in refused.message

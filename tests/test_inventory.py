@@ -25,7 +25,7 @@ ALLOWED = {
     "on-loan": set(),
     "given-away": set(),
     "recycled": set(),
-    "lost": {"intake", "repair", "ready", "recycled"},
+    "lost": {"intake", "recycled"},  # found again: back through intake
 }
 
 

@@ -237,7 +237,9 @@ class CounterView(QWidget):
         outcome = self.counter.scan(text)
         self.processed += 1
         log.debug("scan %r -> %s", text, outcome.outcome.value)
-        self._present(outcome, refresh_loans=outcome.outcome in (Outcome.BORROWER, Outcome.LENT))
+        self._present(
+            outcome, refresh_loans=outcome.outcome in (Outcome.BORROWER, Outcome.LENT, Outcome.RETURNED)
+        )
         if outcome.outcome in (Outcome.LENT, Outcome.RETURNED):
             self.loans_changed.emit()
 
