@@ -14,7 +14,7 @@ import logging
 import sys
 from collections import deque
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -82,17 +82,28 @@ def loan_line(view: LoanView) -> str:
     return line
 
 
+# Seconds without a scan after which the active borrower is ended automatically.
+IDLE_END_SECONDS = 180
+
+
 class CounterView(QWidget):
     """Scan field, the big result line, the active borrower and the activity list."""
 
     loans_changed = Signal()  # a checkout, return or undo happened (status bar counts)
 
-    def __init__(self, counter: Counter, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, counter: Counter, parent: QWidget | None = None, idle_end_seconds: int = IDLE_END_SECONDS
+    ) -> None:
         super().__init__(parent)
         self.counter = counter
         self._pending: deque[str] = deque()
         self._busy = False
         self.processed = 0  # scans handled, for tests and the log
+        # A forgotten Escape must not lend the next visitor's device to the previous person.
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setSingleShot(True)
+        self.idle_timer.setInterval(idle_end_seconds * 1000)
+        self.idle_timer.timeout.connect(self._end_idle_borrower)
 
         self.scan_field = ScanField(self)
         self.scan_field.scanned.connect(self._on_scanned)
@@ -202,7 +213,18 @@ class CounterView(QWidget):
         self._on_scanned(text)
 
     def end_borrower(self) -> None:
+        self.idle_timer.stop()
         self._present(self.counter.end_borrower())
+
+    def _end_idle_borrower(self) -> None:
+        if self.counter.active is None:
+            return
+        minutes = max(1, self.idle_timer.interval() // 60_000)
+        outcome = self.counter.end_borrower()
+        outcome.message = _(
+            "Ontlener afgesloten na {minutes} min zonder scan. Scan de kaart opnieuw om verder te gaan."
+        ).format(minutes=minutes)
+        self._present(outcome)
 
     def undo(self) -> None:
         outcome = self.counter.undo()
@@ -248,6 +270,10 @@ class CounterView(QWidget):
     def _present(self, outcome: ScanOutcome, refresh_loans: bool = False) -> None:
         self._show_result(outcome.outcome, outcome.message)
         active = self.counter.active
+        if active is None:
+            self.idle_timer.stop()
+        else:
+            self.idle_timer.start()  # every action with a person active restarts the wait
         if active is None:
             self._show_borrower(None, [])
         elif refresh_loans:

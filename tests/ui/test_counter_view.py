@@ -230,3 +230,15 @@ def test_a_crashing_scan_does_not_swallow_the_next(qtbot, counter_data, monkeypa
     assert len(hooked) == 1 and isinstance(hooked[0], RuntimeError)
     assert ctx.loans.open_count() == 1  # the scan after the broken one still lent
     assert view.result_kind.text() == "UITGELEEND"
+
+
+def test_an_idle_borrower_is_ended_so_the_next_device_is_not_lent_to_them(qtbot, counter_data):
+    ctx, card, tags = counter_data
+    view = make_view(qtbot, ctx)
+    view.idle_timer.setInterval(50)  # 3 minutes at the counter; a blink here
+    scan(qtbot, view, card)
+    assert view.counter.active is not None
+    qtbot.waitUntil(lambda: view.counter.active is None, timeout=2000)
+    assert "zonder scan" in view.result_label.text()
+    scan(qtbot, view, tags[0])  # no one active any more: shown, not lent
+    assert ctx.loans.open_count() == 0
