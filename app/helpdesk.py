@@ -130,6 +130,12 @@ class HelpdeskService:
         log.info("helpdesk visit %s (%s min)", topic, minutes)
         return visit
 
+    def person_name(self, card: str) -> str:
+        """Who a scanned card belongs to (NotFound with a clear message for an unknown card)."""
+        with self._sessions() as s:
+            person = BorrowerService.get_in(s, card)
+            return f"{person.first_name} {person.last_name}".strip()
+
     def undo(self, visit_id: str) -> None:
         """Take back a visit logged by mistake (a tombstone, so it syncs)."""
         with self._sessions() as s, s.begin():

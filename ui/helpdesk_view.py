@@ -107,7 +107,7 @@ class HelpdeskView(QWidget):
         root.addLayout(how)
 
         # -- topic buttons: one press saves -------------------------------------------
-        topics = QGroupBox(_("Onderwerp — klik of druk de cijfertoets om te registreren"))
+        topics = QGroupBox(_("Onderwerp — klik, of druk Alt + het cijfer om te registreren"))
         grid = QGridLayout(topics)
         self.topic_buttons: dict[str, QPushButton] = {}
         big = QFont(self.font())
@@ -119,15 +119,18 @@ class HelpdeskView(QWidget):
             b.setFont(big)
             b.setMinimumHeight(56)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            b.setToolTip(_("Toets {key}").format(key=KEYS[i]))
+            b.setToolTip(_("Alt+{key}").format(key=KEYS[i]))
             b.clicked.connect(lambda _checked=False, code=code: self.log_topic(code))
             grid.addWidget(b, i // 2, i % 2)
             self.topic_buttons[code] = b
             # Digits typed in the card or postcode field stay there: line edits take
             # printable keys before shortcuts see them.
-            shortcut = QShortcut(QKeySequence(KEYS[i]), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(lambda code=code: self.log_topic(code))
+            # Alt+digit works everywhere in the view, also while the card field has the focus
+            # (a scanner never sends Alt, so a scanned card cannot log a topic by accident).
+            for sequence in (KEYS[i], f"Alt+{KEYS[i]}"):
+                shortcut = QShortcut(QKeySequence(sequence), self)
+                shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                shortcut.activated.connect(lambda code=code: self.log_topic(code))
         root.addWidget(topics)
 
         # -- feedback + undo ----------------------------------------------------------------
@@ -159,8 +162,14 @@ class HelpdeskView(QWidget):
     # -- actions ------------------------------------------------------------------------
 
     def _on_card(self, text: str) -> None:
+        try:
+            name = self.helpdesk.person_name(text)
+        except UserError as exc:
+            self._clear_card()
+            self._say(exc.message, ok=False)
+            return
         self._card = text.strip()
-        self.card_label.setText(_("kaart {card}").format(card=self._card.upper()))
+        self.card_label.setText(_("{name} ({card})").format(name=name, card=self._card.upper()))
         self.postcode.clear()
 
     def _clear_card(self) -> None:

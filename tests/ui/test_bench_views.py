@@ -251,3 +251,19 @@ def test_donations_view_wizard_books_in_and_prints_labels(qtbot, ctx, tmp_path):
     assert certificate is not None
     text = subprocess.run(["pdftotext", str(certificate), "-"], capture_output=True, text=True).stdout
     assert "Bakkerij Dewitte bv" in text and "nog niet gewist" in text
+
+
+def test_helpdesk_alt_digit_logs_while_the_card_field_has_focus_and_unknown_cards_are_named(qtbot, ctx):
+    cards = people(ctx)
+    helpdesk = HelpdeskService(ctx.sessions)
+    view = HelpdeskView(helpdesk)
+    show(qtbot, view, view.scan_field, (1000, 760))
+    scan(qtbot, view.scan_field, "KRT-B-99999")
+    assert "KRT-B-99999" in view.message.text() and "anoniem" in view.card_label.text()
+    scan(qtbot, view.scan_field, cards[1])
+    assert "Jan Peeters" in view.card_label.text()
+    assert view.scan_field.hasFocus()
+    qtbot.keyClick(view.scan_field, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)  # Alt+3 = eBox
+    day = helpdesk.day()
+    assert [r.visit.topic for r in day.rows] == ["ebox"]
+    assert day.rows[0].borrower is not None and day.rows[0].borrower.card_number == cards[1]
