@@ -48,7 +48,7 @@ class BorrowersView(QWidget):
             _("Zoek op naam, kaartnummer, telefoon, e-mail of gemeente…"),
             self,
         )
-        self.table.set_column_widths([13, 15, 12, 16, 10, 14, 16, 14])
+        self.table.set_column_widths([16, 15, 12, 16, 10, 14, 16, 14])
         self.table.selection_changed.connect(self._show_borrower)
         self.table.activated.connect(lambda _b: self.edit_borrower())
 

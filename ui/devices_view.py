@@ -97,7 +97,7 @@ class DevicesView(QWidget):
         self.table.filters.addWidget(QLabel(_("Status:"), self))
         self.table.filters.addWidget(self.status_filter)
         self.status_filter.currentIndexChanged.connect(lambda _i: self.table.run_search())
-        self.table.set_column_widths([12, 20, 10, 10, 18, 14, 13])
+        self.table.set_column_widths([16, 20, 10, 10, 18, 14, 13])
         # Several devices at once (Shift/Ctrl+click, Shift+arrows) for printing labels.
         self.table.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.selection_changed.connect(self._show_device)

@@ -75,6 +75,13 @@ class MainWindow(QMainWindow):
         self.add_view(_("Wachtlijst"), self.waiting_view)
         self.add_view(_("Rapporten"), self.reports_view)
         self.sync = SyncWiring(ctx, self)
+        # Every local change adds to "changes waiting" in the status bar.
+        for changed in (
+            self.counter_view.loans_changed,
+            self.devices_view.devices_changed,
+            self.borrowers_view.borrowers_changed,
+        ):
+            changed.connect(self.sync.status.refresh)
         self.print_actions = PrintActions(
             ctx.printing, self.devices_view, self.borrowers_view, ctx.settings.label_layout, self
         )
@@ -88,8 +95,8 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
         self._build_menus()
-        for number in range(1, 10):
-            shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
+        for number in range(1, 11):  # Ctrl+1 … Ctrl+9, and Ctrl+0 for the tenth tab
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{number % 10}"), self)
             shortcut.activated.connect(lambda n=number: self.show_tab(n - 1))
         self.counter_view.focus_scan()
 
@@ -98,8 +105,8 @@ class MainWindow(QMainWindow):
     def add_view(self, title: str, widget: QWidget) -> int:
         """Add a view as a tab; returns its index (Ctrl+<index+1> opens it)."""
         index = self.tabs.addTab(widget, title)
-        if index < 9:
-            self.tabs.setTabToolTip(index, _("Ctrl+{number}").format(number=index + 1))
+        if index < 10:
+            self.tabs.setTabToolTip(index, _("Ctrl+{number}").format(number=(index + 1) % 10))
         return index
 
     def show_tab(self, index: int) -> None:

@@ -135,3 +135,23 @@ def test_print_labels_takes_every_selected_device(qtbot, ctx):
     table.run_search()
     table.table.selectAll()
     assert sorted(window.print_actions.selected_tags()) == sorted(tags)
+
+
+def test_changes_waiting_follow_the_counter_and_ctrl_0_reaches_the_tenth_tab(qtbot, ctx):
+    from tests.ui.conftest import add_borrower, add_ready_devices
+
+    card = add_borrower(ctx)
+    (tag,) = add_ready_devices(ctx, 1)
+    window = make_window(qtbot, ctx)
+
+    def waiting() -> int:
+        return int(window.sync.status.waiting_label.text().split()[0])
+
+    before = waiting()
+    for code in (card, tag):
+        qtbot.keyClicks(window.counter_view.scan_field, code)
+        qtbot.keyClick(window.counter_view.scan_field, Qt.Key.Key_Return)
+    assert ctx.loans.open_count() == 1
+    assert waiting() > before  # the loan and the device's new status wait to be sent
+    qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentIndex() == 9
