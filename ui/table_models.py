@@ -221,8 +221,10 @@ class SearchableTable(QWidget):
         horizontal.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         horizontal.setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
-        # Double-click, or Enter on a row: open it (edit), so the keyboard reaches it too.
-        self.table.activated.connect(lambda index: self.activated.emit(model.record(index.row())))
+        # Double-click opens a row. Not Enter: a card scanned while the table has the focus
+        # ends in Enter, and must not open an editor that the rest of the scan types into.
+        # Keyboard users have the view's Bewerken button (Alt+W).
+        self.table.doubleClicked.connect(lambda index: self.activated.emit(model.record(index.row())))
 
         top = QHBoxLayout()
         top.addWidget(self.search_field, 1)

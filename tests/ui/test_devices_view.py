@@ -192,12 +192,19 @@ def test_new_and_edit_through_the_view(qtbot, ctx, monkeypatch):
     assert view.model.data(view.model.index(0, 5)) == "5CG8123XYZ"
 
 
-def test_enter_on_a_row_opens_the_edit_dialog(qtbot, ctx, monkeypatch):
+def test_a_scan_into_the_table_does_not_open_the_editor_but_double_click_does(qtbot, ctx, monkeypatch):
     ctx.devices.add(DeviceInput(kind="laptop", brand="HP", model="EliteBook 840"))
     view = make_view(qtbot, ctx)
     opened = []
     monkeypatch.setattr(view, "_exec", lambda dialog: opened.append(dialog.windowTitle()) or False)
     view.table.select_row(0)
     view.table.table.setFocus()
+    qtbot.keyClicks(view.table.table, "KRT-B-00006")
     qtbot.keyClick(view.table.table, Qt.Key.Key_Return)
+    assert opened == []
+    table = view.table.table
+    rect = table.visualRect(view.model.index(0, 0))
+    # A real double-click is press, release, double-click (Qt checks the pressed index).
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert opened == ["Toestel KRT-000001 bewerken"]
