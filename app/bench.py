@@ -596,6 +596,8 @@ class BenchService:
         cost_cents = cost if isinstance(cost, int) else parse_euro(cost)
         if minutes < 0:
             raise UserError(_("De tijd in minuten kan niet negatief zijn."))
+        if minutes > 10_000:
+            raise UserError(_("Meer dan 10.000 minuten voor één herstelling is vast een tikfout."))
         with self._sessions() as s, s.begin():
             device = DeviceService.get_in(s, tag)
             repair = Repair(

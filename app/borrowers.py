@@ -142,7 +142,7 @@ class BorrowerService:
         first = clean_name(data.first_name, _("voornaam"))
         last = clean_name(data.last_name, _("familienaam"))
         postcode = postcodes.normalise(data.postcode)
-        municipality = data.municipality.strip() or postcodes.municipality_for(postcode)
+        municipality = postcodes.municipality_checked(postcode, data.municipality)
         phone = clean_phone(data.phone)
         email = clean_email(data.email)
         if data.target_group not in TARGET_GROUPS:
@@ -191,8 +191,13 @@ class BorrowerService:
                 elif key == "postcode":
                     value = postcodes.normalise(value)
                     borrower.province = postcodes.province_for(value)
-                    if "municipality" not in changes:
-                        borrower.municipality = postcodes.municipality_for(value) or borrower.municipality
+                    borrower.municipality = (
+                        postcodes.municipality_checked(value, changes.get("municipality", ""))
+                        or borrower.municipality
+                    )
+                elif key == "municipality":
+                    postcode = postcodes.normalise(changes.get("postcode", borrower.postcode))
+                    value = postcodes.municipality_checked(postcode, value) or value
                 elif key == "phone":
                     value = clean_phone(value)
                 elif key == "email":

@@ -53,6 +53,9 @@ class CertificateData:
     lines: list[CertificateLine]
 
 
+MAX_INTAKE = 500
+
+
 class DonationService:
     def __init__(
         self,
@@ -105,6 +108,13 @@ class DonationService:
         """Add all devices of one intake in one transaction: all or none."""
         if not items:
             raise UserError(_("Er zijn geen toestellen om in te boeken."))
+        if len(items) > MAX_INTAKE:
+            # One donation of more than this is surely a typo in --count; split a real one.
+            raise UserError(
+                _("{count} toestellen in één keer is te veel (max. {max}); boek in delen in.").format(
+                    count=len(items), max=MAX_INTAKE
+                )
+            )
         with self._sessions() as s, s.begin():
             donation = self.get_in(s, ref)
             seen: set[str] = set()

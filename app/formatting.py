@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from app.errors import UserError
 from app.i18n import _
+
+# No single device, repair or deposit costs more than this; larger is a typing mistake.
+MAX_AMOUNT_CENTS = 100_000_000
 
 
 def date_be(value: dt.date | dt.datetime | None) -> str:
@@ -36,6 +40,8 @@ def parse_iso_date(text: str, what: str | None = None) -> dt.date:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
+    if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/-]\d{1,2}[/-]\d{4}", text):
+        raise UserError(_("De datum {text} bestaat niet; kijk dag en maand na.").format(text=text))
     label = what or _("datum")
     raise UserError(
         _("Ongeldige {what} '{text}': gebruik JJJJ-MM-DD, bv. 2026-03-12.").format(what=label, text=text)
@@ -51,8 +57,10 @@ def parse_euro(text: str) -> int:
         cleaned = cleaned.replace(".", "").replace(",", ".")
     try:
         value = round(float(cleaned) * 100)
-    except ValueError:
+    except (ValueError, OverflowError):  # also 'nan' and 'inf', which float() accepts
         raise UserError(_("Ongeldig bedrag '{text}': bv. 25,00.").format(text=text)) from None
     if value < 0:
         raise UserError(_("Een bedrag kan niet negatief zijn."))
+    if value > MAX_AMOUNT_CENTS:
+        raise UserError(_("Een bedrag boven {max} is vast een tikfout.").format(max=euro(MAX_AMOUNT_CENTS)))
     return value

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import codes
 from app.errors import NotFound, UserError
+from app.formatting import MAX_AMOUNT_CENTS, euro
 from app.i18n import _
 from app.locations import LocationService
 from app.search import fetch_in_order, fts_query
@@ -124,7 +125,7 @@ class DeviceService:
             kind=data.kind,
             brand=data.brand.strip(),
             model=data.model.strip(),
-            serial=data.serial.strip(),
+            serial=clean_serial(data.serial),
             source=data.source,
             donation_id=data.donation_id,
             intake_date=data.intake_date or self._today(),
@@ -146,6 +147,8 @@ class DeviceService:
             for key, value in changes.items():
                 if key not in EDITABLE:
                     raise UserError(_("Dit veld kan niet gewijzigd worden: {field}").format(field=key))
+                if key == "serial":
+                    value = clean_serial(str(value))
                 setattr(device, key, value.strip() if isinstance(value, str) else value)
             _validate(device.kind, device.brand, device.model, device.source)
             _validate_cost(device.acquisition_cost_cents)
@@ -285,6 +288,8 @@ def has_passed_wipe(s: Session, device_id: str) -> bool:
 def _validate_cost(cents: object) -> None:
     if not isinstance(cents, int) or isinstance(cents, bool) or cents < 0:
         raise UserError(_("De aankoopprijs moet een bedrag van 0 of meer zijn, bv. 120,00."))
+    if cents > MAX_AMOUNT_CENTS:
+        raise UserError(_("Een bedrag boven {max} is vast een tikfout.").format(max=euro(MAX_AMOUNT_CENTS)))
 
 
 def _validate(kind: str, brand: str, model: str, source: str) -> None:
@@ -300,3 +305,19 @@ def _validate(kind: str, brand: str, model: str, source: str) -> None:
         raise UserError(_("Geef het model van het toestel (bv. ThinkPad T480)."))
     if source not in DEVICE_SOURCES:
         raise UserError(_("Herkomst moet 'donation' (schenking) of 'purchase' (aankoop) zijn."))
+    if len(brand.strip()) > 80:
+        raise UserError(_("Het merk is te lang (max. 80 tekens)."))
+    if len(model.strip()) > 120:
+        raise UserError(_("Het model is te lang (max. 120 tekens)."))
+
+
+def clean_serial(serial: str) -> str:
+    """Serial numbers as printed on the sticker: no tabs or line breaks, at most 120 characters."""
+    text = (serial or "").strip()
+    if any(ch in text for ch in "\t\r\n") or not text.isprintable():
+        raise UserError(
+            _("Het serienummer bevat tabs of regeleinden; typ het over zoals het op het toestel staat.")
+        )
+    if len(text) > 120:
+        raise UserError(_("Het serienummer is te lang (max. 120 tekens)."))
+    return text

@@ -78,6 +78,7 @@ class LoanService:
             due = due or self.default_due()
             if due < self.today():
                 raise UserError(_("De terugbrengdatum {due} ligt in het verleden.").format(due=date_be(due)))
+            check_not_too_far(due, self.today())
             location = LocationService.current_in(s)
             loan = Loan(
                 device_id=device.id,
@@ -195,6 +196,7 @@ class LoanService:
             new_due = due or max(loan.due_date, self.today()) + dt.timedelta(
                 days=self._settings.loan_period_days
             )
+            check_not_too_far(new_due, self.today())
             if new_due <= loan.due_date:
                 raise UserError(_("De nieuwe datum moet na {due} liggen.").format(due=date_be(loan.due_date)))
             loan.due_date = new_due
@@ -307,3 +309,16 @@ def open_loan_in(s: Session, device_id: str, exclude: str | None = None) -> Loan
 
 def full_name(borrower: Borrower) -> str:
     return f"{borrower.first_name} {borrower.last_name}".strip()
+
+
+MAX_LOAN_DAYS = 730
+
+
+def check_not_too_far(due: dt.date, today: dt.date) -> None:
+    """A due date years ahead is a typing mistake (2099 for 2026), not a loan."""
+    if (due - today).days > MAX_LOAN_DAYS:
+        raise UserError(
+            _("De terugbrengdatum {due} ligt meer dan twee jaar ver; kijk het jaartal na.").format(
+                due=date_be(due)
+            )
+        )

@@ -93,3 +93,21 @@ def _municipalities() -> dict[str, str]:
 def municipality_for(postcode: str) -> str:
     """The municipality for a postcode, or '' when the table does not know it."""
     return _municipalities().get(normalise(postcode), "")
+
+
+def municipality_checked(postcode: str, municipality: str) -> str:
+    """The municipality for a postcode; a typed name that contradicts the table is refused,
+    since reports count people per municipality."""
+    code = normalise(postcode)
+    known = municipality_for(code)
+    typed = " ".join((municipality or "").split())
+    if not typed:
+        return known
+    if known and typed.casefold() != known.casefold():
+        raise UserError(
+            _(
+                "Postcode {postcode} hoort bij {known}, niet bij {typed}. Laat de gemeente leeg "
+                "of verbeter de postcode."
+            ).format(postcode=code, known=known, typed=typed)
+        )
+    return known or typed

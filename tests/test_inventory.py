@@ -273,3 +273,35 @@ def test_by_id_keeps_order_and_same_serial_finds_duplicates(ctx):
     assert ctx.devices.by_id([]) == []
     assert {d.id for d in ctx.devices.same_serial(" DUP1 ")} == {a.id, b.id}
     assert ctx.devices.same_serial(" ") == []
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"brand": "X" * 81},
+        {"model": "Y" * 121},
+        {"serial": "a\tb"},
+        {"serial": "line\nbreak"},
+        {"acquisition_cost_cents": 100_000_001},
+    ],
+)
+def test_implausible_values_are_refused_and_nothing_changes(ctx, changes):
+    tag = ctx.devices.add(DeviceInput("laptop", "Dell", "Latitude", "S1")).asset_tag
+    before = ctx.devices.get(tag)
+    with pytest.raises(UserError):
+        ctx.devices.edit(tag, **changes)
+    after = ctx.devices.get(tag)
+    assert (after.brand, after.model, after.serial, after.acquisition_cost_cents) == (
+        before.brand,
+        before.model,
+        before.serial,
+        before.acquisition_cost_cents,
+    )
+
+
+@pytest.mark.parametrize("text", ["1e9", "inf", "nan", "-3", "12,3,4"])
+def test_implausible_amounts(text):
+    from app.formatting import parse_euro
+
+    with pytest.raises(UserError):
+        parse_euro(text)

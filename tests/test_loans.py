@@ -288,3 +288,22 @@ def test_a_loan_due_today_is_not_overdue(lc, clock):
     assert lc.loans.list(overdue_only=True) == []
     clock.now = dt.datetime(2026, 3, 6, 0, 0)
     assert len(lc.loans.list(overdue_only=True)) == 1
+
+
+def test_due_dates_that_are_typing_mistakes(tmp_path):
+    import datetime as dt
+
+    from app.formatting import parse_iso_date
+
+    with pytest.raises(UserError, match="bestaat niet"):
+        parse_iso_date("2026-02-30")
+    with pytest.raises(UserError, match="bestaat niet"):
+        parse_iso_date("31/04/2027")
+    with pytest.raises(UserError, match="JJJJ-MM-DD"):
+        parse_iso_date("next week")
+    from app.loans import check_not_too_far
+
+    today = dt.date(2026, 11, 27)
+    check_not_too_far(dt.date(2028, 11, 26), today)
+    with pytest.raises(UserError, match="twee jaar"):
+        check_not_too_far(dt.date(2099, 1, 1), today)
