@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.borrowers import BorrowerService
-from app.errors import UserError
+from app.errors import UserError, os_error_message
 from app.formatting import parse_euro
 from app.i18n import _
 from app.inventory import DeviceInput, DeviceService
@@ -661,10 +661,12 @@ class BenchService:
                 report.files.append(self.import_specs_file(file))
             except (SpecsError, UserError) as exc:
                 report.files.append(FileResult(file, False, str(exc)))
-            except (OSError, UnicodeDecodeError) as exc:
+            except UnicodeDecodeError:
                 report.files.append(
-                    FileResult(file, False, _("kan het bestand niet lezen ({error})").format(error=exc))
+                    FileResult(file, False, _("geen tekstbestand: verwacht lshw -json of dmidecode-uitvoer"))
                 )
+            except OSError as exc:
+                report.files.append(FileResult(file, False, os_error_message(exc)))
         return report
 
     def import_specs_file(self, file: Path) -> FileResult:

@@ -175,3 +175,17 @@ def test_lang_en_is_accepted(capsys, ready):
     code, _out, err = run(capsys, ready, "--lang", "en", "device", "show", "KRT-000999")
     assert code == 1
     one_line_error(err)
+
+
+def test_a_second_device_with_the_same_serial_is_saved_with_a_warning(tmp_path, capsys):
+    from app.cli import main
+
+    data = str(tmp_path / "d")
+    assert main(["--data-dir", data, "init", "--location-code", "KRT", "--location-name", "K"]) == 0
+    add = ["--data-dir", data, "device", "add", "--kind", "laptop", "--brand", "Lenovo", "--model", "T480"]
+    assert main([*add, "--serial", "PF1"]) == 0
+    assert capsys.readouterr().err == ""
+    assert main([*add, "--serial", "PF1"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.strip() == "KRT-000002"
+    assert "KRT-000001" in captured.err and "dubbel" in captured.err

@@ -14,7 +14,7 @@ from app.bench import BenchService, wipe_method_names, wipe_result_names
 from app.cli.output import add_json_flag, emit_json, record_json
 from app.context import AppContext
 from app.donations import DonationService, IntakeItem
-from app.errors import UserError
+from app.errors import UserError, os_error_message
 from app.formatting import date_be, euro
 from app.i18n import _
 from db.models import WIPE_METHODS
@@ -156,9 +156,7 @@ def _wipe(args: argparse.Namespace, ctx: AppContext) -> int:
         try:
             log_text = Path(args.log).read_text(encoding="utf-8", errors="replace")
         except OSError as exc:
-            raise UserError(
-                _("Kan het logboek {file} niet lezen: {error}").format(file=args.log, error=exc)
-            ) from None
+            raise UserError(os_error_message(exc)) from None
     wipe = bench_service(ctx).record_wipe(
         args.tag,
         method=args.method,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from app.cli.output import add_json_flag, emit_json, record_json
@@ -89,6 +90,15 @@ def _add(args: argparse.Namespace, ctx: AppContext) -> int:
             notes=args.notes,
         )
     )
+    others = [d.asset_tag for d in ctx.devices.same_serial(device.serial) if d.id != device.id]
+    if others:
+        # Saved all the same (two labels on one laptop happen), but a person should look.
+        print(
+            _("Let op: serienummer {serial} staat ook op {tags}: mogelijk dubbel ingeboekt.").format(
+                serial=device.serial, tags=", ".join(others)
+            ),
+            file=sys.stderr,
+        )
     if args.json:
         emit_json(device_json(device))
     else:
