@@ -308,8 +308,17 @@ def read_page(session: Session, tenant_id: int, request: PullRequest) -> bytes:
         stmt = stmt.where(log.table_name.in_(request.tables))
     rows = session.execute(stmt.order_by(log.seq).limit(request.limit)).all()
     dumps = json.dumps
+    # Few distinct tables and origins on a page: each is encoded once.
+    quoted: dict[str, str] = {}
+
+    def quote(value: str) -> str:
+        out = quoted.get(value)
+        if out is None:
+            out = quoted[value] = dumps(value)
+        return out
+
     changes = ",".join(
-        f'{{"seq":{seq},"table":{dumps(table)},"row_id":{dumps(row_id)},"origin":{dumps(origin)},'
+        f'{{"seq":{seq},"table":{quote(table)},"row_id":{dumps(row_id)},"origin":{quote(origin)},'
         f'"fields":{fields},"clocks":{clocks}}}'
         for seq, table, row_id, origin, fields, clocks in rows
     )

@@ -10,13 +10,16 @@ The cursor is written by the caller in the same transaction as the page.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
+import operator
+import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Date, DateTime, Table, bindparam, select
+from sqlalchemy import JSON, Boolean, Connection, Date, DateTime, Table, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,6 +33,8 @@ from db.values import from_json, to_json
 log = logging.getLogger(__name__)
 
 CHUNK = 500
+# Fewer new rows than this keep the full-text insert trigger (see _bulk_insert).
+FTS_BULK_MIN = 200
 APPLYING_KEY = "sync_applying"
 
 
@@ -119,8 +124,10 @@ def apply_page(
     newest = ""
     for ch in changes:
         by_table[ch.table].append(ch)
-        for stamp in ch.clocks.values():
-            newest = max(newest, stamp)
+        if ch.clocks:
+            stamp = max(ch.clocks.values())
+            if stamp > newest:
+                newest = stamp
     # Parents before children (devices before loans) where the page allows it.
     order = {t.name: i for i, t in enumerate(Base.metadata.sorted_tables)}
     for table_name, table_changes in sorted(by_table.items(), key=lambda kv: order.get(kv[0], 1 << 30)):
@@ -151,21 +158,45 @@ def _apply_table(
     types = {n: table.c[n].type for n in names}
     state: dict[str, tuple[dict[str, Any], dict[str, str]]] = {}
     ids = sorted({ch.row_id for ch in changes})
+    if conn.dialect.name == "sqlite":
+        # Which of them exist, at the driver level (a new van's pages find none), then
+        # the full records of those through SQLAlchemy as before.
+        t = conn.dialect.identifier_preparer.format_table(table)
+        found: list[str] = []
+        for i in range(0, len(ids), CHUNK):
+            chunk = ids[i : i + CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            found.extend(
+                r[0] for r in conn.exec_driver_sql(f"SELECT id FROM {t} WHERE id IN ({marks})", tuple(chunk))
+            )
+        ids = sorted(found)
     for i in range(0, len(ids), CHUNK):
         for row in conn.execute(select(table).where(table.c.id.in_(ids[i : i + CHUNK]))).mappings():
             state[row["id"]] = ({n: to_json(row[n]) for n in names}, dict(row["clocks"] or {}))
     existing = set(state)
     touched: dict[str, str] = {}  # row id -> origin of the last winning change
+    known = types.keys()
     for ch in changes:
         fields, clocks = ch.fields, ch.clocks
-        if not (fields.keys() <= types.keys() and fields.keys() <= clocks.keys()):
+        if not (fields.keys() <= known and fields.keys() <= clocks.keys()):
             # From a newer program version: keep what this version knows.
             fields = {k: v for k, v in fields.items() if k in types and k in clocks}
             clocks = {k: clocks[k] for k in fields}
         if not fields:
             continue
         cur = state.get(ch.row_id)
-        outcome = lww.merge(cur[0] if cur else None, cur[1] if cur else None, fields, clocks)
+        if cur is None:
+            # A record this replica has not seen: every field is taken as it comes,
+            # exactly what lww.merge answers for an unknown record (nothing can be
+            # lost), without building its Outcome. The change's dicts are not
+            # mutated later (a merge copies them), so they are kept as they are.
+            if tuple(clocks) != tuple(fields):
+                clocks = {k: clocks[k] for k in fields}
+            state[ch.row_id] = (fields, clocks)
+            touched[ch.row_id] = ch.origin
+            result.applied += 1
+            continue
+        outcome = lww.merge(cur[0], cur[1], fields, clocks)
         for lost in outcome.lost if log_conflicts else ():
             if record_conflict(
                 session,
@@ -191,34 +222,32 @@ def _apply_table(
         for c in table.columns
         if not c.nullable and c.default is None and c.server_default is None and not c.primary_key
     ]
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
+    required_keys = frozenset(required)
+    required_values = _tuple_getter(required)
     # Only date and datetime columns need converting from their JSON text.
     dated = [n for n in names if isinstance(types[n], Date | DateTime)]
+    plan = _InsertPlan(conn, table, names, defaults, dated)
+    inserts: list[tuple[Any, ...]] = []
+    updates: list[dict[str, Any]] = []
     for row_id, origin in touched.items():
         fields, clocks = state[row_id]
-        values = {n: fields[n] for n in names if n in fields}
-        for n in dated:
-            if n in values:
-                values[n] = from_json(types[n], values[n])
-        meta = {"clocks": clocks, "updated_at": max(clocks.values(), default=""), "origin": origin}
         if row_id in existing:
+            values = {n: fields[n] for n in names if n in fields}
+            for n in dated:
+                if n in values:
+                    values[n] = from_json(types[n], values[n])
+            meta = {"clocks": clocks, "updated_at": max(clocks.values(), default=""), "origin": origin}
             row = {f"b_{n}": values.get(n) for n in names}
             row.update({f"b_{k}": v for k, v in meta.items()})
             row["b_id"] = row_id
             updates.append(row)
-        elif any(values.get(n) is None for n in required):
+        elif not (required_keys <= fields.keys()) or None in required_values(fields):
             # Only part of a record we never saw created: the post-round check
             # notices the gap and pulls the table again from its start.
             log.warning("incomplete %s %s not inserted (missing required fields)", table.name, row_id)
             result.refused += 1
         else:
-            row = {k: (v.copy() if isinstance(v, dict | list) else v) for k, v in defaults.items()}
-            row.update(values)
-            row.update(meta)
-            row.setdefault("changed_by", "")
-            row["id"] = row_id
-            inserts.append(row)
+            inserts.append(plan.params(row_id, origin, fields, clocks))
     update_stmt = None
     if updates:
         cols = [*names, "clocks", "updated_at", "origin"]
@@ -228,66 +257,297 @@ def _apply_table(
             .values({c: bindparam(f"b_{c}", type_=table.c[c].type) for c in cols})
         )
     if careful:
-        for stmt, rows in ((table.insert(), inserts), (update_stmt, updates)):
+        for stmt, rows, driver in ((plan.sql, inserts, True), (update_stmt, updates, False)):
             for row in rows:
                 try:
                     with session.begin_nested():
-                        conn.execute(stmt, [row])
+                        if driver:
+                            conn.exec_driver_sql(stmt, row)
+                        else:
+                            conn.execute(stmt, [row])
                 except IntegrityError as exc:
                     log.warning("pulled %s row refused by the local database: %s", table.name, exc.orig)
                     result.refused += 1
         return
     if inserts:
-        _bulk_insert(conn, table, inserts)
+        _bulk_insert(conn, table, plan.sql, inserts, plan.id_index)
     if update_stmt is not None:
         conn.execute(update_stmt, updates)
 
 
-def _bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """One driver-level executemany with the columns' own bind processors: the same
-    values SQLAlchemy would write, without its per-row bookkeeping (a new van pulls
-    100,000 records)."""
-    dialect = conn.dialect
-    columns = list(table.columns)
-    processors = [c.type.bind_processor(dialect) for c in columns]
-    names = [c.name for c in columns]
-    sql = "INSERT INTO {t} ({cols}) VALUES ({marks})".format(
-        t=dialect.identifier_preparer.format_table(table),
-        cols=", ".join(dialect.identifier_preparer.format_column(c) for c in columns),
-        marks=", ".join("?" for _ in columns),
-    )
-    params = [
-        tuple(
-            value if proc is None else proc(value)
-            for value, proc in zip((row.get(n) for n in names), processors, strict=True)
+class _InsertPlan:
+    """Driver-level parameters for inserting new records: the same values that
+    SQLAlchemy would write through the columns' bind processors (and that pysqlite's
+    own adapters make of dates), built with as little per-value Python as possible
+    (a new van pulls 100,000 records)."""
+
+    def __init__(
+        self, conn: Connection, table: Table, names: list[str], defaults: dict[str, Any], dated: list[str]
+    ) -> None:
+        dialect = conn.dialect
+        # Content columns first, then the sync bookkeeping: a complete record's values
+        # are read from its fields with one C-level itemgetter.
+        data = [table.c[n] for n in names]
+        meta = [c for c in table.columns if c.name not in set(names)]
+        columns = data + meta
+        prep = dialect.identifier_preparer
+        self.sql = "INSERT INTO {t} ({cols}) VALUES ({marks})".format(
+            t=prep.format_table(table),
+            cols=", ".join(prep.format_column(c) for c in columns),
+            marks=", ".join("?" for _ in columns),
         )
-        for row in rows
-    ]
+        self._n_data = len(names)
+        self.id_index = [c.name for c in columns].index("id")
+        self._data_getter = _tuple_getter(names)
+        self._base_data: dict[str, Any] = {n: defaults.get(n) for n in names}
+        self._base_meta: dict[str, Any] = {c.name: defaults.get(c.name) for c in meta}
+        if self._base_meta.get("changed_by", "") is None:
+            self._base_meta["changed_by"] = ""
+        self._mutable = [k for k, v in self._base_data.items() if isinstance(v, dict | list)]
+        self._mutable_meta = [k for k, v in self._base_meta.items() if isinstance(v, dict | list)]
+        self._meta_getter = _tuple_getter([c.name for c in meta])
+        # (index, processor, memo): booleans take few values, so their processor
+        # runs once per distinct value; other values (JSON) go through it each time.
+        self._procs: list[tuple[int, Any, dict[Any, Any] | None]] = [
+            (i, _json_dumper(dialect, c.type, proc) if isinstance(c.type, JSON) else proc, None)
+            if not isinstance(c.type, Boolean)
+            else (i, proc, {})
+            for i, c in enumerate(columns)
+            if (proc := c.type.bind_processor(dialect)) is not None
+        ]
+        adapt = dialect.name == "sqlite"
+        self._dated = [(names.index(n), n, table.c[n].type, {}, adapt) for n in dated]
+
+    @staticmethod
+    def _date_value(memo: dict[str, Any], column_type: Any, value: Any, adapt: bool) -> Any:
+        """A date or datetime from its JSON text, adapted like pysqlite would adapt it
+        (memoised: many records share a date)."""
+        try:
+            return memo[value]
+        except (KeyError, TypeError):
+            pass
+        out = from_json(column_type, value)
+        if adapt and out is not None:
+            adapter = sqlite3.adapters.get((type(out), sqlite3.PrepareProtocol))
+            if adapter is not None:
+                out = adapter(out)
+        if isinstance(value, str):
+            memo[value] = out
+        return out
+
+    def params(
+        self, row_id: str, origin: str, fields: dict[str, Any], clocks: dict[str, str]
+    ) -> tuple[Any, ...]:
+        full = len(fields) == self._n_data  # fields hold only content columns
+        if full:
+            values = list(self._data_getter(fields))
+        else:
+            row = self._base_data.copy()
+            for k in self._mutable:
+                row[k] = row[k].copy()
+            row.update(fields)
+            values = list(self._data_getter(row))
+        for i, n, column_type, memo, adapt in self._dated:
+            if full or n in fields:  # a default is not JSON text
+                value = values[i]
+                try:
+                    values[i] = memo[value]
+                except (KeyError, TypeError):
+                    values[i] = self._date_value(memo, column_type, value, adapt)
+        meta = self._base_meta.copy()
+        for k in self._mutable_meta:
+            meta[k] = meta[k].copy()
+        meta["clocks"] = clocks
+        meta["updated_at"] = max(clocks.values(), default="")
+        meta["origin"] = origin
+        meta["id"] = row_id
+        values.extend(self._meta_getter(meta))
+        for i, proc, memo in self._procs:
+            value = values[i]
+            if memo is None:
+                values[i] = proc(value)
+            elif type(value) is bool or value is None:
+                try:
+                    values[i] = memo[value]
+                except KeyError:
+                    values[i] = memo[value] = proc(value)
+            else:
+                values[i] = proc(value)
+        return tuple(values)
+
+
+def _json_dumper(dialect: Any, column_type: JSON, proc: Any) -> Any:
+    """The JSON column's bind processor, with a shortcut for an object or array: when
+    the processor is SQLAlchemy's plain `json.dumps` (no custom serializer, no string
+    processing), the same text straight from the C encoder that `json.dumps` uses,
+    without building a new encoder per value (pulled values come from JSON, so they
+    cannot be circular)."""
+    c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
+    plain = (
+        c_make_encoder is not None
+        and dialect._json_serializer is None
+        and column_type._str_impl.bind_processor(dialect) is None
+    )
+    if not plain:
+        return proc
+    d = json.JSONEncoder()
+    encode = c_make_encoder(
+        None,
+        d.default,
+        json.encoder.encode_basestring_ascii,
+        d.indent,
+        d.key_separator,
+        d.item_separator,
+        d.sort_keys,
+        d.skipkeys,
+        d.allow_nan,
+    )
+    join = "".join
+
+    def dump(value: Any) -> Any:
+        if type(value) is dict or type(value) is list:
+            return join(encode(value, 0))
+        return proc(value)
+
+    return dump
+
+
+def _tuple_getter(names: list[str]) -> Any:
+    """A C-level getter of `names` from a mapping, always answering a tuple."""
+    if not names:
+        return lambda _row: ()
+    if len(names) == 1:
+        only = names[0]
+        return lambda row: (row[only],)
+    return operator.itemgetter(*names)
+
+
+def _bulk_insert(
+    conn: Connection, table: Table, sql: str, params: list[tuple[Any, ...]], id_index: int
+) -> None:
+    """One driver-level executemany. On SQLite, a big batch into a table with a
+    full-text index fills that index with one statement after the rows instead of
+    by its insert trigger row by row (see _fts_insert_trigger)."""
+    fts = _fts_insert_trigger(conn, table) if len(params) >= FTS_BULK_MIN else None
+    if fts is None:
+        conn.exec_driver_sql(sql, params)
+        return
+    trigger, trigger_sql, fts_table, cols = fts
+    t = conn.dialect.identifier_preparer.format_table(table)
+    before = conn.exec_driver_sql(f"SELECT coalesce(max(rowid), 0) FROM {t}").scalar_one()
+    # Dropped and recreated inside the page's transaction: any failure rolls the
+    # trigger back with the rows, and no other connection ever sees it missing.
+    conn.exec_driver_sql(f'DROP TRIGGER "{trigger}"')
     conn.exec_driver_sql(sql, params)
+    col_list = ", ".join(cols)
+    added = conn.exec_driver_sql(f"SELECT count(*) FROM {t} WHERE rowid > ?", (before,)).scalar_one()
+    if added == len(params):
+        conn.exec_driver_sql(
+            f"INSERT INTO {fts_table}(rowid, {col_list}) SELECT rowid, {col_list} FROM {t} WHERE rowid > ?",
+            (before,),
+        )
+    else:  # rowids not handed out in order (the largest one was taken): by id
+        ids = [p[id_index] for p in params]
+        for i in range(0, len(ids), CHUNK):
+            chunk = ids[i : i + CHUNK]
+            conn.exec_driver_sql(
+                f"INSERT INTO {fts_table}(rowid, {col_list}) SELECT rowid, {col_list} FROM {t} "
+                f"WHERE id IN ({', '.join('?' for _ in chunk)})",
+                tuple(chunk),
+            )
+    conn.exec_driver_sql(trigger_sql)
+
+
+def _fts_insert_trigger(conn: Connection, table: Table) -> tuple[str, str, str, list[str]] | None:
+    """The full-text index's insert trigger on `table` (db/migrations 0002), if it is
+    exactly the known one: (trigger name, its SQL, FTS table, columns). Anything
+    unexpected (another shape, no open transaction) keeps the ordinary path."""
+    if conn.dialect.name != "sqlite":
+        return None
+    dbapi = conn.connection.dbapi_connection
+    if dbapi is None or not getattr(dbapi, "in_transaction", False):
+        return None
+    rows = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table.name,)
+    ).all()
+    for name, trigger_sql in rows:
+        fts = f"{table.name}_fts"
+        if name != f"{fts}_ai":
+            continue
+        cols = [r[1] for r in conn.exec_driver_sql(f"PRAGMA table_info({fts})").all()]
+        if not cols or not set(cols) <= set(table.c.keys()):
+            return None
+        expected = (
+            f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {table.name} BEGIN "
+            f"INSERT INTO {fts}(rowid, {', '.join(cols)}) VALUES "
+            f"(new.rowid, {', '.join(f'new.{c}' for c in cols)}); END"
+        )
+        if trigger_sql != expected:
+            return None
+        return name, trigger_sql, fts, cols
+    return None
 
 
 def local_digests(session: Session) -> dict[str, TableDigest]:
-    """Per-table count and XOR of record digests, computed like the server does."""
+    """Per-table count and XOR of record digests, computed like the server does.
+
+    Rows are read at the driver level; a column that SQLAlchemy converts on reading
+    (booleans, dates, JSON) goes through that same result processor (and `to_json` and
+    `canonical` for dates and JSON) once per distinct stored value, so every record
+    hashes exactly as its ORM-read values would."""
     conn = session.connection()
+    dialect = conn.dialect
+    prep = dialect.identifier_preparer
     out: dict[str, TableDigest] = {}
+    digest_row = lww.digest_row
     for model in synced_models():
         table: Table = model.__table__  # type: ignore[attr-defined]
         names = sorted(["id", *model.data_columns()])  # type: ignore[attr-defined]
-        # Only dates and nested JSON need converting; everything else hashes as read.
-        convert = [i for i, n in enumerate(names) if isinstance(table.c[n].type, Date | DateTime | JSON)]
+        convert: list[tuple[int, dict[Any, Any], Any]] = []
+        for i, n in enumerate(names):
+            column_type = table.c[n].type
+            proc = column_type._cached_result_processor(dialect, None)
+            canon = isinstance(column_type, Date | DateTime | JSON)
+            if proc is not None or canon:
+                convert.append((i, {}, _reader(proc, canon)))
+        sql = "SELECT {cols} FROM {t}".format(
+            cols=", ".join(prep.format_column(table.c[n]) for n in names), t=prep.format_table(table)
+        )
         acc = 0
         count = 0
-        digest_row = lww.digest_row
-        if convert:
-            for row in conn.execute(select(*[table.c[n] for n in names])):
-                values = list(row)
-                for i in convert:
-                    values[i] = lww.canonical(to_json(values[i]))
-                acc ^= digest_row(tuple(values))
-                count += 1
-        else:
-            for row in conn.execute(select(*[table.c[n] for n in names])):
-                acc ^= digest_row(tuple(row))
-                count += 1
+        # The driver's own cursor, in this session's transaction: plain tuples.
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(sql)
+            if convert:
+                for row in cursor:
+                    values = list(row)
+                    for i, memo, read in convert:
+                        raw = values[i]
+                        try:
+                            values[i] = memo[raw]
+                        except KeyError:
+                            values[i] = memo[raw] = read(raw)
+                        except TypeError:  # not hashable (a driver would not return one)
+                            values[i] = read(raw)
+                    acc ^= digest_row(tuple(values))
+                    count += 1
+            else:
+                for row in cursor:
+                    acc ^= digest_row(tuple(row))
+                    count += 1
+        finally:
+            cursor.close()
         out[table.name] = TableDigest(count=count, digest=lww.digest_hex(acc))
     return out
+
+
+def _reader(proc: Any, canon: bool) -> Any:
+    """Stored value -> the value hashed: as SQLAlchemy reads it, then (dates, JSON)
+    as JSON text in canonical form."""
+
+    def read(raw: Any) -> Any:
+        value = proc(raw) if proc is not None else raw
+        return lww.canonical(to_json(value)) if canon else value
+
+    return read
