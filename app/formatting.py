@@ -40,9 +40,11 @@ def parse_iso_date(text: str, what: str | None = None) -> dt.date:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/-]\d{1,2}[/-]\d{4}", text):
-        raise UserError(_("De datum {text} bestaat niet; kijk dag en maand na.").format(text=text))
     label = what or _("datum")
+    if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/-]\d{1,2}[/-]\d{4}", text):
+        raise UserError(
+            _("De {what} {text} bestaat niet; kijk dag en maand na.").format(what=label, text=text)
+        )
     raise UserError(
         _("Ongeldige {what} '{text}': gebruik JJJJ-MM-DD, bv. 2026-03-12.").format(what=label, text=text)
     )

@@ -165,6 +165,6 @@ def test_end_to_end_subprocess_bad_date(tmp_path):
     )
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [
-        "Ongeldige begindatum '2026-02-30': gebruik JJJJ-MM-DD, bv. 2026-03-12."
+        "De begindatum 2026-02-30 bestaat niet; kijk dag en maand na."
     ]
     assert "Traceback" not in done.stderr

@@ -290,8 +290,10 @@ def test_period_bounds_are_whole_days():
 def test_from_after_to_is_refused():
     with pytest.raises(UserError, match="ligt na de einddatum"):
         parse_period("2026-03-31", "2026-03-01")
-    with pytest.raises(UserError, match="Ongeldige"):
+    with pytest.raises(UserError, match="begindatum 31-13-2026 bestaat niet"):
         parse_period("31-13-2026", "2026-03-01")
+    with pytest.raises(UserError, match="Ongeldige"):
+        parse_period("maart", "2026-03-01")
     assert parse_period("2026-03-01", "2026-03-01").days == 1
 
 
