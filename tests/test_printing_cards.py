@@ -54,3 +54,14 @@ def test_unknown_card_is_refused_without_a_file(ctx, tmp_path):
     with pytest.raises(UserError, match="KRT-B-99999"):
         PrintService(ctx.sessions, ctx.settings).cards(["KRT-B-99999"], tmp_path / "c.pdf")
     assert list(tmp_path.glob("*.pdf")) == []
+
+
+def test_names_beyond_western_european_letters_print_as_letters(ctx, tmp_path):
+    # Helvetica has no ş, ł or ț: without an embedded Unicode font these came out as boxes.
+    card = ctx.borrowers.add(BorrowerInput("Şükrü", "Łukasiewicz-Țăran", "8500")).card_number
+    out = tmp_path / "card.pdf"
+    PrintService(ctx.sessions, ctx.settings).cards([card], out)
+    assert "Şükrü Łukasiewicz-Țăran" in pdf_text(out)
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout
+    assert "DejaVuSans" in fonts  # embedded (fonts-dejavu-core is installed by .ci/run)
+    assert decode_pdf(out, 300, tmp_path) == [[card]]

@@ -18,9 +18,41 @@ from app.i18n import _
 
 log = logging.getLogger(__name__)
 
-# The 14 standard PDF fonts need no embedding and cover Dutch and French (WinAnsi: é, ë, €, …).
-FONT = "Helvetica"
-FONT_BOLD = "Helvetica-Bold"
+# Helvetica (a standard PDF font) covers only Western European letters: the names of
+# Turkish, Polish, Romanian or Ukrainian borrowers (ş, ł, ț, ї) would print as black boxes.
+# So an installed Unicode TrueType font is embedded when there is one: DejaVu Sans on
+# Linux, Arial on Windows and macOS. Helvetica stays the fallback. (Arabic script also
+# needs shaping, which reportlab does not do: see the closing note.)
+_FONT_CANDIDATES = (
+    (
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    ),
+    ("C:/Windows/Fonts/arial.ttf", "C:/Windows/Fonts/arialbd.ttf"),
+    (
+        "/System/Library/Fonts/Supplemental/Arial.ttf",
+        "/System/Library/Fonts/Supplemental/Arial Bold.ttf",
+    ),
+)
+
+
+def _unicode_fonts() -> tuple[str, str]:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    for regular, bold in _FONT_CANDIDATES:
+        if Path(regular).is_file() and Path(bold).is_file():
+            try:
+                pdfmetrics.registerFont(TTFont("DigibankSans", regular))
+                pdfmetrics.registerFont(TTFont("DigibankSans-Bold", bold))
+            except Exception:  # a damaged font file: try the next, never fail printing
+                log.warning("font %s could not be loaded", regular, exc_info=True)
+                continue
+            return "DigibankSans", "DigibankSans-Bold"
+    return "Helvetica", "Helvetica-Bold"
+
+
+FONT, FONT_BOLD = _unicode_fonts()
 ELLIPSIS = "…"
 
 
