@@ -207,11 +207,11 @@ def render_wipe_certificate(data: CertificateData, out: str | Path, issued_on: d
         )
         columns = [
             Column(_("Nummer"), 0.12),
-            Column(_("Toestel"), 0.23),
-            Column(_("Serienummer"), 0.15),
-            Column(_("Methode"), 0.28),
+            Column(_("Toestel"), 0.22),
+            Column(_("Serienummer"), 0.14),
+            Column(_("Methode"), 0.26),
             Column(_("Datum"), 0.11),
-            Column(_("Resultaat"), 0.11),
+            Column(_("Resultaat"), 0.15),  # "nog niet gewist" must fit whole
         ]
         doc.table_header(columns)
         passed = 0
