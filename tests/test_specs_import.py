@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from app.bench import BenchService, parse_lshw
+from app.bench import BenchService
 from app.errors import UserError
 from app.inventory import DeviceInput
+from app.specs import parse_lshw
 
 FIXTURES = Path(__file__).parent / "fixtures" / "specs"
 

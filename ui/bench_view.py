@@ -29,11 +29,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.bench import BenchService, specs_lines, wipe_method_names, wipe_result_names
+from app.bench import BenchService, wipe_method_names, wipe_result_names
 from app.errors import UserError
 from app.formatting import date_be, datetime_be, euro
 from app.i18n import _
 from app.inventory import DeviceService, kind_names, status_name, status_names
+from app.specs import specs_lines
 from app.waiting_list import WaitingListService
 from db.models import DEVICE_STATUSES, WIPE_METHODS, Device
 from ui.widgets.scan_field import ScanField
