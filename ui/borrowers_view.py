@@ -8,13 +8,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QDialog,
-    QGroupBox,
-    QHBoxLayout,
     QInputDialog,
     QLabel,
     QPushButton,
-    QSplitter,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -29,6 +25,7 @@ from ui.counter_view import loan_line
 from ui.devices_view import MessageBanner
 from ui.dialogs.borrower_dialog import BorrowerDialog, language_names
 from ui.table_models import SearchableTable, borrower_model
+from ui.widgets.detail_pane import DetailPane, table_beside_details
 
 log = logging.getLogger(__name__)
 
@@ -62,20 +59,8 @@ class BorrowersView(QWidget):
         self.new_card.setVisible(False)
         self.new_card.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        details_box = QGroupBox(_("Details"), self)
-        self.detail_title = QLabel(details_box)
-        title_font = QFont(self.font())
-        title_font.setPointSizeF(title_font.pointSizeF() * 1.3)
-        title_font.setBold(True)
-        self.detail_title.setFont(title_font)
-        self.detail_title.setWordWrap(True)
-        self.detail_text = QLabel(details_box)
-        self.detail_text.setWordWrap(True)
-        self.detail_text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.detail_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        details_layout = QVBoxLayout(details_box)
-        details_layout.addWidget(self.detail_title)
-        details_layout.addWidget(self.detail_text, 1)
+        details = DetailPane(self)
+        self.detail_title, self.detail_text = details.title, details.text
         self.message = MessageBanner(self)
 
         self.new_button = QPushButton(_("&Nieuwe ontlener"), self)
@@ -86,27 +71,12 @@ class BorrowersView(QWidget):
         self.block_button.clicked.connect(self.block_borrower)
         self.unblock_button = QPushButton(_("&Deblokkeren"), self)
         self.unblock_button.clicked.connect(self.unblock_borrower)
-        buttons = QHBoxLayout()
-        for button in (self.new_button, self.edit_button, self.block_button, self.unblock_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-
-        right = QWidget(self)
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.new_card)
-        right_layout.addWidget(details_box, 1)
-        right_layout.addWidget(self.message)
-        right_layout.addLayout(buttons)
-
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(self.table)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([650, 350])  # proportions: the table gets most of the width
-        layout = QVBoxLayout(self)
-        layout.addWidget(splitter)
+        table_beside_details(
+            self,
+            self.table,
+            [self.new_card, details, self.message],
+            [self.new_button, self.edit_button, self.block_button, self.unblock_button],
+        )
 
         self._show_borrower(None)
         self.table.run_search()

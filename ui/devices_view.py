@@ -8,19 +8,15 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QGroupBox,
-    QHBoxLayout,
     QLabel,
     QMenu,
     QPushButton,
-    QSplitter,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -32,6 +28,7 @@ from app.loans import LoanService, full_name
 from db.models import DEVICE_STATUSES, Device
 from ui.dialogs.device_dialog import DeviceDialog, source_names
 from ui.table_models import SearchableTable, device_model
+from ui.widgets.detail_pane import DetailPane, table_beside_details
 
 log = logging.getLogger(__name__)
 
@@ -104,17 +101,8 @@ class DevicesView(QWidget):
         self.table.activated.connect(lambda _d: self.edit_device())
 
         # -- details -----------------------------------------------------------------
-        details_box = QGroupBox(_("Details"), self)
-        self.detail_title = QLabel(details_box)
-        title_font = QFont(self.font())
-        title_font.setPointSizeF(title_font.pointSizeF() * 1.3)
-        title_font.setBold(True)
-        self.detail_title.setFont(title_font)
-        self.detail_title.setWordWrap(True)
-        self.detail_text = QLabel(details_box)
-        self.detail_text.setWordWrap(True)
-        self.detail_text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.detail_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        details = DetailPane(self)
+        self.detail_title, self.detail_text = details.title, details.text
         self.message = MessageBanner(self)
 
         self.new_button = QPushButton(_("&Nieuw toestel"), self)
@@ -124,30 +112,12 @@ class DevicesView(QWidget):
         self.status_button = QPushButton(_("&Status wijzigen"), self)
         self.status_menu = QMenu(self.status_button)
         self.status_button.setMenu(self.status_menu)
-        buttons = QHBoxLayout()
-        for button in (self.new_button, self.edit_button, self.status_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-
-        details_layout = QVBoxLayout(details_box)
-        details_layout.addWidget(self.detail_title)
-        details_layout.addWidget(self.detail_text, 1)
-
-        right = QWidget(self)
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(details_box, 1)
-        right_layout.addWidget(self.message)
-        right_layout.addLayout(buttons)
-
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(self.table)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([650, 350])  # proportions: the table gets most of the width
-        layout = QVBoxLayout(self)
-        layout.addWidget(splitter)
+        table_beside_details(
+            self,
+            self.table,
+            [details, self.message],
+            [self.new_button, self.edit_button, self.status_button],
+        )
 
         self._show_device(None)
         self.table.run_search()
