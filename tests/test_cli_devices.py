@@ -7,36 +7,14 @@ import re
 
 import pytest
 
-from app import cli
 from app.context import open_context
+from tests.cli_helpers import export, one_line_error, run
 from tests.conftest import make_ready
 
 
 @pytest.fixture
 def data(tmp_path):
     return str(tmp_path / "data")
-
-
-def run(capsys, data, *args):
-    try:
-        code = cli.main(["--data-dir", data, *args])
-    except SystemExit as exc:  # argparse ends usage errors this way (exit 2)
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def one_line_error(err):
-    assert "Traceback" not in err
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    return lines[0]
-
-
-def export(capsys, data):
-    code, out, _err = run(capsys, data, "export", "--json")
-    assert code == 0
-    return out
 
 
 @pytest.fixture
