@@ -81,6 +81,10 @@ EDITABLE = (
 )
 
 
+def full_name(borrower: Borrower) -> str:
+    return f"{borrower.first_name} {borrower.last_name}".strip()
+
+
 def clean_phone(phone: str) -> str:
     phone = (phone or "").strip()
     if not phone:

@@ -59,9 +59,7 @@ class AppContext:
         self.devices = DeviceService(self.sessions, today=today)
         self.borrowers = BorrowerService(self.sessions, today=today)
         self.loans = LoanService(self.sessions, self.settings, now=self.now)
-        self.printing = PrintService(
-            self.sessions, self.settings, templates_dir=self.data_dir / "contracts"
-        )
+        self.printing = PrintService(self.sessions, self.settings, templates_dir=self.data_dir / "contracts")
         self.bench = BenchService(self.sessions, self.devices, now=self.now)
         self.donations = DonationService(self.sessions, self.devices, today=today)
         self.trainings = TrainingService(self.sessions, now=self.now)

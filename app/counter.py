@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from app import codes
-from app.borrowers import BorrowerService
+from app.borrowers import BorrowerService, full_name
 from app.errors import UserError
 from app.formatting import date_be
 from app.i18n import _
 from app.inventory import DeviceService, kind_names, status_name
-from app.loans import LoanService, LoanView, full_name
+from app.loans import LoanService, LoanView
 from app.waiting_list import WaitingListService
 from db.models import Borrower, Device
 

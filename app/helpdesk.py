@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import postcodes
-from app.borrowers import BorrowerService
+from app.borrowers import BorrowerService, full_name
 from app.errors import UserError
 from app.i18n import _
 from app.locations import LocationService
@@ -134,7 +134,7 @@ class HelpdeskService:
         """Who a scanned card belongs to (NotFound with a clear message for an unknown card)."""
         with self._sessions() as s:
             person = BorrowerService.get_in(s, card)
-            return f"{person.first_name} {person.last_name}".strip()
+            return full_name(person)
 
     def undo(self, visit_id: str) -> None:
         """Take back a visit logged by mistake (a tombstone, so it syncs)."""

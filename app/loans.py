@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.borrowers import BorrowerService
+from app.borrowers import BorrowerService, full_name
 from app.config import Settings
 from app.errors import NotFound, UserError
 from app.formatting import date_be
@@ -305,10 +305,6 @@ def open_loan_in(s: Session, device_id: str, exclude: str | None = None) -> Loan
     if exclude:
         stmt = stmt.where(Loan.id != exclude)
     return s.scalars(stmt.order_by(Loan.out_at, Loan.id)).first()
-
-
-def full_name(borrower: Borrower) -> str:
-    return f"{borrower.first_name} {borrower.last_name}".strip()
 
 
 MAX_LOAN_DAYS = 730

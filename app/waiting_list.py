@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.borrowers import BorrowerService
+from app.borrowers import BorrowerService, full_name
 from app.errors import NotFound, UserError
 from app.i18n import _
 from app.inventory import kind_names
@@ -73,7 +73,7 @@ class WaitingListService:
             if existing is not None:
                 raise UserError(
                     _("{name} staat al op de wachtlijst voor een {kind} (sinds {since}).").format(
-                        name=f"{person.first_name} {person.last_name}",
+                        name=full_name(person),
                         kind=kind_names().get(kind, kind),
                         since=existing.requested_on.strftime("%d/%m/%Y"),
                     )

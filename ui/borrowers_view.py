@@ -14,11 +14,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.borrowers import BorrowerService, target_group_names
+from app.borrowers import BorrowerService, full_name, target_group_names
 from app.errors import UserError
 from app.formatting import date_be
 from app.i18n import _
-from app.loans import LoanService, full_name
+from app.loans import LoanService
 from app.postcodes import province_name
 from db.models import Borrower
 from ui.counter_view import loan_line

@@ -28,11 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.borrowers import full_name
 from app.counter import Counter, Outcome, ScanOutcome
 from app.formatting import date_be
 from app.i18n import _
 from app.inventory import kind_names
-from app.loans import LoanView, full_name
+from app.loans import LoanView
 from db.models import Borrower
 from ui.widgets.scan_field import ScanField
 

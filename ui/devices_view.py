@@ -20,11 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.borrowers import full_name
 from app.errors import UserError
 from app.formatting import date_be, euro
 from app.i18n import _
 from app.inventory import TRANSITIONS, DeviceService, kind_names, status_name, status_names
-from app.loans import LoanService, full_name
+from app.loans import LoanService
 from db.models import DEVICE_STATUSES, Device
 from ui.dialogs.device_dialog import DeviceDialog, source_names
 from ui.table_models import SearchableTable, device_model

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.borrowers import full_name
 from app.errors import UserError
 from app.formatting import date_be
 from app.i18n import _
@@ -169,7 +170,7 @@ class WaitingListView(QWidget):
             values = [
                 str(row.position),
                 b.card_number,
-                f"{b.first_name} {b.last_name}",
+                full_name(b),
                 names.get(e.device_kind, e.device_kind),
                 f"{e.priority} — {prios.get(e.priority, '')}",
                 date_be(e.requested_on),

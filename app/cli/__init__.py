@@ -100,9 +100,7 @@ def _check_output_files(args: argparse.Namespace) -> None:
             continue
         path = Path(value).expanduser()
         if path.is_dir():
-            raise UserError(
-                _("{path} is een map; geef een bestandsnaam.").format(path=path)
-            )
+            raise UserError(_("{path} is een map; geef een bestandsnaam.").format(path=path))
         if not path.parent.is_dir():
             raise UserError(_("De map {folder} bestaat niet.").format(folder=path.parent))
 

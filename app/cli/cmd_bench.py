@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from app.bench import BenchService, wipe_method_names, wipe_result_names
+from app.borrowers import full_name
 from app.cli.output import add_json_flag, emit_json, record_json
 from app.context import AppContext
 from app.donations import DonationService, IntakeItem
@@ -248,7 +249,7 @@ def _give_away(args: argparse.Namespace, ctx: AppContext) -> int:
         person = ctx.borrowers.get(args.card)
         print(
             _("{tag} is weggeschonken aan {name} ({card}).").format(
-                tag=device.asset_tag, name=f"{person.first_name} {person.last_name}", card=person.card_number
+                tag=device.asset_tag, name=full_name(person), card=person.card_number
             )
         )
     return 0

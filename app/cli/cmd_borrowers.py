@@ -6,13 +6,12 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from app.borrowers import TARGET_GROUPS, BorrowerInput
+from app.borrowers import TARGET_GROUPS, BorrowerInput, full_name
 from app.cli.output import add_json_flag, emit_json, record_json
 from app.context import AppContext
 from app.errors import UserError
 from app.formatting import date_be
 from app.i18n import _
-from app.loans import full_name
 from app.postcodes import province_name
 from db.models import Borrower
 

@@ -6,13 +6,13 @@ import argparse
 import sys
 from typing import Any
 
+from app.borrowers import full_name
 from app.cli.output import add_json_flag, emit_json, record_json
 from app.context import AppContext
 from app.errors import UserError
 from app.formatting import date_be, euro, parse_euro
 from app.i18n import _
 from app.inventory import DeviceInput, kind_names, status_name
-from app.loans import full_name
 from db.models import DEVICE_KINDS, DEVICE_SOURCES, DEVICE_STATUSES, Device
 
 

@@ -6,12 +6,13 @@ import argparse
 import datetime as dt
 from typing import Any
 
+from app.borrowers import full_name
 from app.cli.output import add_json_flag, emit_json
 from app.context import AppContext
 from app.formatting import date_be, parse_iso_date
 from app.i18n import _
 from app.inventory import kind_names
-from app.loans import LoanView, full_name
+from app.loans import LoanView
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from app.borrowers import full_name
 from app.cli.output import add_json_flag, emit_json, record_json
 from app.context import AppContext
 from app.formatting import date_be
@@ -51,7 +52,7 @@ def _row_line(row: WaitingRow) -> str:
     return _("{position:>3}. {card:<12} {name}  {kind}, {priority}, sinds {since}").format(
         position=row.position,
         card=b.card_number,
-        name=f"{b.first_name} {b.last_name}",
+        name=full_name(b),
         kind=kind_names().get(e.device_kind, e.device_kind),
         priority=priority_names()[e.priority],
         since=date_be(e.requested_on),

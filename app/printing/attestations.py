@@ -10,6 +10,7 @@ from pathlib import Path
 
 from reportlab.lib.units import mm
 
+from app.borrowers import full_name
 from app.errors import UserError
 from app.formatting import date_be, datetime_be
 from app.i18n import _
@@ -105,7 +106,7 @@ def render_attestation(
     if not attended:
         raise UserError(
             _("{name} was op geen enkele sessie van '{series}' aanwezig: geen attest.").format(
-                name=f"{person.first_name} {person.last_name}", series=participation.series
+                name=full_name(person), series=participation.series
             )
         )
     issued_on = issued_on or dt.date.today()
@@ -119,7 +120,7 @@ def render_attestation(
             _("{where} verklaart dat").format(where=where),
             size=12,
         )
-        doc.line(f"{person.first_name} {person.last_name}", size=16, bold=True, gap=4 * mm)
+        doc.line(full_name(person), size=16, bold=True, gap=4 * mm)
         doc.paragraph(
             _(
                 "deelnam aan de reeks \u201c{series}\u201d en op {n} van de {total} sessies aanwezig was:"

@@ -17,12 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import codes
-from app.borrowers import BorrowerService
+from app.borrowers import BorrowerService, full_name
 from app.config import Settings
 from app.errors import UserError
 from app.i18n import _
 from app.inventory import DeviceService, kind_names
-from app.loans import full_name, open_loan_in
+from app.loans import open_loan_in
 from app.locations import LocationService
 from app.printing import zpl
 from app.printing.cards import CardItem, write_cards_pdf
