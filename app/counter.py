@@ -25,6 +25,10 @@ from db.models import Borrower, Device
 log = logging.getLogger(__name__)
 
 
+# A borrower is ended after this long without a scan (a forgotten Escape).
+IDLE_END_SECONDS = 180
+
+
 class Outcome(Enum):
     BORROWER = "borrower"
     LENT = "lent"
@@ -85,6 +89,19 @@ class Counter:
     def end_borrower(self) -> ScanOutcome:
         self.active = None
         return ScanOutcome(Outcome.ENDED, _("Klaar. Scan de volgende kaart of een toestel."))
+
+    def end_idle_borrower(self, idle_seconds: int = IDLE_END_SECONDS) -> ScanOutcome | None:
+        """End a borrower left active too long, so the next visitor's device is not lent to
+        them; None when no one was active."""
+        if self.active is None:
+            return None
+        self.active = None
+        return ScanOutcome(
+            Outcome.ENDED,
+            _(
+                "Ontlener afgesloten na {minutes} min zonder scan. Scan de kaart opnieuw om verder te gaan."
+            ).format(minutes=max(1, idle_seconds // 60)),
+        )
 
     def refresh_active(self) -> list[LoanView]:
         if self.active is None:

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.borrowers import full_name
-from app.counter import Counter, Outcome, ScanOutcome
+from app.counter import IDLE_END_SECONDS, Counter, Outcome, ScanOutcome
 from app.formatting import date_be
 from app.i18n import _
 from app.inventory import kind_names
@@ -81,10 +81,6 @@ def loan_line(view: LoanView) -> str:
     if view.overdue:
         line = _("TE LAAT: {line}").format(line=line)
     return line
-
-
-# Seconds without a scan after which the active borrower is ended automatically.
-IDLE_END_SECONDS = 180
 
 
 class CounterView(QWidget):
@@ -218,14 +214,9 @@ class CounterView(QWidget):
         self._present(self.counter.end_borrower())
 
     def _end_idle_borrower(self) -> None:
-        if self.counter.active is None:
-            return
-        minutes = max(1, self.idle_timer.interval() // 60_000)
-        outcome = self.counter.end_borrower()
-        outcome.message = _(
-            "Ontlener afgesloten na {minutes} min zonder scan. Scan de kaart opnieuw om verder te gaan."
-        ).format(minutes=minutes)
-        self._present(outcome)
+        outcome = self.counter.end_idle_borrower(self.idle_timer.interval() // 1000)
+        if outcome is not None:
+            self._present(outcome)
 
     def undo(self) -> None:
         outcome = self.counter.undo()
