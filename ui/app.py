@@ -8,7 +8,7 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QTranslator
+from PySide6.QtCore import QThreadPool, QTranslator
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
@@ -98,10 +98,8 @@ def run(data_dir: str | None = None, language: str | None = None, font_scale: fl
                 log.info("first start cancelled")
                 return 0
 
-        try:
-            backup_if_due(folder)  # the daily automatic backup; a few hundred ms at most
-        except Exception:  # a failed backup must not keep the counter closed; it is logged
-            log.exception("automatic backup failed")
+        # The daily automatic backup, off the GUI thread: a large database takes seconds.
+        QThreadPool.globalInstance().start(lambda: _daily_backup(folder))
         window = MainWindow(ctx)
         window.sync.start()
         window.show()
@@ -115,3 +113,11 @@ def run(data_dir: str | None = None, language: str | None = None, font_scale: fl
         if ctx is not None:
             ctx.close()
         sys.excepthook = previous_hook
+
+
+def _daily_backup(folder: Path) -> None:
+    try:
+        backup_if_due(folder)
+    except Exception:  # a failed backup must never disturb the counter; it is logged
+        log.exception("automatic backup failed")
+
