@@ -61,6 +61,9 @@ class HandshakeAnswer(_Strict):
     tenant: str
     location_code: str
     head: int
+    # The id of the tenant's `location` record with the token's code ("" while none
+    # synced yet): a counter set up anew under a code that exists stops before data moves.
+    known_location_id: str = ""
 
 
 class Change(_Strict):

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.sync import domain_conflicts
+from app.sync.joining import check_handshake
 from app.sync.merge import PageResult, apply_page, local_digests
 from app.sync.outbox import acknowledge, next_batch, prune_acknowledged, waiting_count
 from app.sync.protocol import (
@@ -169,6 +170,7 @@ class SyncService:
             "/sync/handshake", HandshakeRequest(client_time_ms=sent, location_id=location_id), HandshakeAnswer
         )
         received = self._client_ms()
+        check_handshake(self._sessions, hs, location_id, local_code)
         result.tenant = hs.tenant
         result.location_code = hs.location_code
         result.skew_ms = hs.server_time_ms - (sent + received) // 2

@@ -37,9 +37,9 @@ def _ready(capsys, data, tag):
 
 
 @pytest.fixture
-def krt(tmp_path, sqlite_server, capsys, monkeypatch):
-    """The old KRT counter: 3 devices (2 ready, 1 lent), 2 borrowers, 1 donation, all synced."""
-    server = sqlite_server
+def krt(tmp_path, server, capsys, monkeypatch):
+    """The old KRT counter: 3 devices (2 ready, 1 lent), 2 borrowers, 1 donation, all synced
+    (server on SQLite and on PostgreSQL)."""
     server.add_tenant("Kortrijk")
     monkeypatch.setenv("DIGIBANK_TOKEN", server.issue_token("Kortrijk", "KRT"))
     old = str(tmp_path / "old")
@@ -107,3 +107,62 @@ def test_a_new_location_with_a_known_code_is_stopped_before_any_data_moves(tmp_p
     assert "KRT bestaat al op de server" in line and "digibank init --join KRT" in line
     assert export(capsys, wrong) == before  # nothing pulled
     assert _sync_json(capsys, _old, server.url)["head"] == head_before  # nothing pushed
+
+
+def test_a_wrongly_initialised_pc_without_own_data_is_repaired_by_join(tmp_path, krt, capsys):
+    server, old = krt
+    wrong = str(tmp_path / "wrong")
+    _ok(capsys, wrong, "init", "--location-code", "KRT", "--location-name", "Kortrijk nieuw")
+    assert run(capsys, wrong, "sync", "--server", server.url)[0] == 1
+    out = _ok(capsys, wrong, "init", "--join", "KRT", "--server", server.url)
+    assert "KRT (Kortrijk balie)" in out
+    assert export(capsys, wrong) == export(capsys, old)  # its own KRT row is gone, the real one is here
+    assert "KRT-000004" in _ok(capsys, wrong, "device", "add", "--kind", "laptop", "--brand", "HP",
+                               "--model", "840")  # fmt: skip
+    result = _sync_json(capsys, wrong, server.url)
+    assert result["rejected"] == 0 and result["waiting"] == 0 and result["refused"] == 0
+    _sync_json(capsys, old, server.url)
+    assert export(capsys, old) == export(capsys, wrong)
+    assert [loc["code"] for loc in json.loads(export(capsys, old))["location"]] == ["KRT"]
+
+
+def test_a_wrongly_initialised_pc_with_own_data_is_not_taken_over(tmp_path, krt, capsys):
+    server, _old = krt
+    wrong = str(tmp_path / "wrong")
+    _ok(capsys, wrong, "init", "--location-code", "KRT", "--location-name", "Kortrijk nieuw")
+    _ok(capsys, wrong, "device", "add", "--kind", "laptop", "--brand", "HP", "--model", "840")
+    assert run(capsys, wrong, "sync", "--server", server.url)[0] == 1
+    before = export(capsys, wrong)
+    code, _out, err = run(capsys, wrong, "init", "--join", "KRT", "--server", server.url)
+    assert code == 1 and "al locatie KRT" in one_line_error(err)
+    assert export(capsys, wrong) == before
+
+
+def test_join_refusals_are_one_plain_line_and_change_nothing(tmp_path, krt, capsys, monkeypatch):
+    server, old = krt
+    # Never synced: log in and sync first.
+    fresh = str(tmp_path / "fresh")
+    code, _out, err = run(capsys, fresh, "init", "--join", "KRT")
+    assert code == 1 and "synchroniseer met de sleutel van deze locatie" in one_line_error(err)
+    # Synced with another location's token.
+    monkeypatch.setenv("DIGIBANK_TOKEN", server.issue_token("Kortrijk", "GNT"))
+    other = str(tmp_path / "other")
+    _sync_json(capsys, other, server.url)
+    before = export(capsys, other)
+    code, _out, err = run(capsys, other, "init", "--join", "KRT")
+    assert code == 1 and "hoort bij locatie GNT, niet bij KRT" in one_line_error(err)
+    assert export(capsys, other) == before
+    # A PC that already is a location with its own data (here: the old KRT counter itself).
+    before = export(capsys, old)
+    code, _out, err = run(capsys, old, "init", "--join", "KRT")
+    assert code == 1 and "al locatie KRT" in one_line_error(err)
+    assert export(capsys, old) == before
+    # Neither a new location nor --join; or both.
+    for args in (("init",), ("init", "--join", "KRT", "--location-code", "KRT")):
+        code, _out, err = run(capsys, fresh, *args)
+        assert code == 1 and "--join" in one_line_error(err)
+    # A new location under a code that was synced here: told to join instead.
+    monkeypatch.setenv("DIGIBANK_TOKEN", server.issue_token("Kortrijk", "KRT"))
+    _sync_json(capsys, fresh, server.url)
+    code, _out, err = run(capsys, fresh, "init", "--location-code", "KRT", "--location-name", "K")
+    assert code == 1 and "init --join KRT" in one_line_error(err)
