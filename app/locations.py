@@ -29,6 +29,17 @@ class LocationNotSynced(UserError):
         )
 
 
+class ServerKnowsNoLocation(LocationNotSynced):
+    def __init__(self, code: str) -> None:
+        UserError.__init__(
+            self,
+            _(
+                "De server kent nog geen locatie {code}: is dit de eerste computer van die locatie, "
+                "kies dan 'Nieuwe locatie' (digibank init --location-code {code} …)."
+            ).format(code=code),
+        )
+
+
 def _is_unused(s: Session, location_id: str) -> bool:
     """Nothing of this location's own beyond its Location row, and nothing of it sent."""
     if read_state(s, PENDING_KEY):
@@ -121,12 +132,17 @@ class LocationService:
                 )
             )
             if location is None:
-                raise LocationNotSynced(code)
+                raise ServerKnowsNoLocation(code)  # synced with its token: the server has none
             if unused:
                 self._drop_unused(s, unused)
             write_state(s, LOCATION_KEY, location.id)
         log.info("joined existing location %s (%s)", code, location.id)
         return location
+
+    def synced_token_code(self) -> str:
+        """The location code of the token this PC last synced with ("" if none yet)."""
+        with self._sessions() as s:
+            return read_state(s, TOKEN_CODE_KEY) or ""
 
     def has_unused_location(self) -> bool:
         """Set up as a new location, but nothing of its own was written or sent yet."""

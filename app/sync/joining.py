@@ -13,9 +13,10 @@ import logging
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.credentials import CredentialStore
 from app.i18n import _
 from app.sync.protocol import HandshakeAnswer
-from app.sync.transport import SyncError
+from app.sync.transport import Offline, SyncError, Unauthorized
 from db.changes import write_state
 
 log = logging.getLogger(__name__)
@@ -47,3 +48,30 @@ def check_handshake(
     if location_id and known and local_code == answer.location_code and known != location_id:
         log.warning("location %s is %s on the server, %s here: round stopped", local_code, known, location_id)
         raise LocationTaken(local_code)
+
+
+def first_login(
+    sessions: sessionmaker[Session], url: str, token: str, store: CredentialStore | None = None
+) -> HandshakeAnswer:
+    """`login` for the first start, with what to do in the words of that moment: there
+    is nothing waiting yet, and 'digibank login' means nothing to someone in the window."""
+    from app.sync.account import clean_url, login  # account → service → this module
+
+    try:
+        return login(sessions, url, token, store)
+    except Unauthorized as exc:
+        raise SyncError(
+            _(
+                "De server kent deze sleutel niet (fout getypt of ingetrokken): vraag de beheerder "
+                "de sleutel van de locatie die deze pc vervangt."
+            ),
+            code=exc.code,
+        ) from exc
+    except Offline as exc:
+        raise SyncError(
+            _(
+                "De server {url} is niet bereikbaar: kijk het adres en de netwerkverbinding na "
+                "en probeer opnieuw."
+            ).format(url=clean_url(url)),
+            code=exc.code,
+        ) from exc
