@@ -10,7 +10,6 @@ import datetime as dt
 import json
 
 import pytest
-
 from sqlalchemy import select
 
 from app.context import open_context

@@ -107,8 +107,8 @@ def test_first_start_joins_an_existing_location_by_keyboard(qtbot, tmp_path, sql
         location = ctx.locations.current()
         assert (location.code, location.id) == ("KRT", old_id)
         assert ctx.devices.add(DeviceInput(kind="laptop", brand="HP", model="840")).asset_tag == "KRT-000003"
-        card = ctx.borrowers.add(BorrowerInput(first_name="An", last_name="Maes", postcode="8500")).card_number
-        assert card == "KRT-B-00002"
+        borrower = ctx.borrowers.add(BorrowerInput(first_name="An", last_name="Maes", postcode="8500"))
+        assert borrower.card_number == "KRT-B-00002"
     finally:
         pool.waitForDone()
         ctx.close()
