@@ -203,6 +203,11 @@ class DeviceService:
         device.status = status
         log.info("device %s: %s -> %s", device.asset_tag, current, status)
 
+    def wipe_gate(self, tag: str) -> str:
+        """Why the device may not be set ready or lent yet ("" when it may): for the Werkbank."""
+        with self._sessions() as s:
+            return wipe_gate_refusal(s, self.get_in(s, tag))
+
     # -- look-up and search -----------------------------------------------------
 
     def get(self, tag: str) -> Device:

@@ -83,11 +83,14 @@ def test_wipe_from_nwipe_log(run, tmp_path):
     run("device", "add", "--kind", "laptop", "--brand", "Lenovo", "--model", "T480")
     log = tmp_path / "nwipe.log"
     log.write_text(NWIPE_LOG)
-    code, out, _err = run("wipe", "KRT-000001", "--log", str(log), "--json")
+    code, _out, err = run("wipe", "KRT-000001", "--log", str(log))
+    assert code == 1 and err.count("\n") == 1
+    assert "PF1ABCD3" in err and "--disk-confirmed" in err  # no specs: a person confirms the disk
+    code, out, _err = run("wipe", "KRT-000001", "--log", str(log), "--disk-confirmed", "--json")
     data = json.loads(out)
     assert code == 0
     assert (data["method"], data["result"], data["tool"]) == ("nwipe", "passed", "nwipe 0.34 — DoD Short")
-    assert data["started_at"] == "2026-01-05T09:58:11"
+    assert data["started_at"] == "2026-01-05T09:58:20"
 
 
 def test_specs_import_folder_exit_1_names_bad_files_keeps_good(run, tmp_path):

@@ -73,6 +73,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--tool", default="", help=_("programma en versie, bv. 'nwipe 0.34'"))
     p.add_argument("--verified-by", default="", help=_("wie het resultaat naging"))
     p.add_argument("--log", help=_("nwipe-logboek: vult methode, programma, tijden en resultaat in"))
+    p.add_argument(
+        "--disk-confirmed",
+        action="store_true",
+        help=_("de schijf in het logboek is nagekeken: die van dit toestel (als de specs het niet weten)"),
+    )
     add_json_flag(p)
     p.set_defaults(handler=_wipe)
 
@@ -166,6 +171,7 @@ def _wipe(args: argparse.Namespace, ctx: AppContext) -> int:
         tool=args.tool,
         verified_by=args.verified_by,
         log_text=log_text,
+        disk_confirmed=args.disk_confirmed,
     )
     if args.json:
         data = record_json(wipe)
