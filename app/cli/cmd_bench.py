@@ -63,6 +63,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = dsub.add_parser("certificate", help=_("attest van gegevensverwijdering voor de schenker (PDF)"))
     p.add_argument("donation", metavar="DONATION")
     p.add_argument("--out", required=True, help=_("PDF-bestand"))
+    p.add_argument(
+        "--draft",
+        action="store_true",
+        help=_("zolang niet elk toestel gewist is: een voorlopig overzicht, zonder verklaring"),
+    )
     p.set_defaults(handler=_donation_certificate)
 
     p = sub.add_parser("wipe", help=_("een gegevenswissing registreren"))
@@ -151,8 +156,13 @@ def _donation_certificate(args: argparse.Namespace, ctx: AppContext) -> int:
     from app.printing.certificates import render_wipe_certificate
 
     data = donation_service(ctx).certificate_data(args.donation)
-    out = render_wipe_certificate(data, args.out, issued_on=ctx.now().date())
-    print(_("Attest geschreven naar {out}.").format(out=out))
+    if not data.all_wiped and not args.draft:
+        raise UserError(data.refusal() + " " + _("(--draft maakt het voorlopige overzicht)"))
+    out = render_wipe_certificate(data, args.out, issued_on=ctx.now().date(), draft=args.draft)
+    if data.all_wiped:
+        print(_("Attest geschreven naar {out}.").format(out=out))
+    else:
+        print(_("Voorlopig overzicht (nog niet gewist, geen attest) geschreven naar {out}.").format(out=out))
     return 0
 
 

@@ -248,10 +248,25 @@ def test_donations_view_wizard_books_in_and_prints_labels(qtbot, ctx, tmp_path):
         assert tag in text
     assert view.pages.currentIndex() == 0
     view.recent.setCurrentRow(0)
+    # Nothing is wiped yet: the certificate button refuses, the overview button says so on paper.
+    assert view.certificate_for_selected() is None
+    assert "nog niet met succes gewist" in view.message.text()
+    assert list(tmp_path.glob("wisattest-*.pdf")) == []
+    overview = view.certificate_for_selected(draft=True)
+    assert overview is not None and "Voorlopig overzicht" in view.message.text()
+    text = subprocess.run(["pdftotext", str(overview), "-"], capture_output=True, text=True).stdout
+    assert "Bakkerij Dewitte bv" in text and "Voorlopig overzicht — nog niet gewist" in text
+    assert "verklaart dat" not in text
+    bench = BenchService(ctx.sessions, ctx.devices)
+    for device in donations.devices(donation.number):
+        bench.record_wipe(device.asset_tag, method="nist-purge", result="passed")
+    view.draft_button.click()  # all wiped now: the real certificate, whichever button
+    assert "Wisattest" in view.message.text()
     certificate = view.certificate_for_selected()
-    assert certificate is not None
+    assert certificate is not None and certificate.name.startswith("wisattest-")
     text = subprocess.run(["pdftotext", str(certificate), "-"], capture_output=True, text=True).stdout
-    assert "Bakkerij Dewitte bv" in text and "nog niet gewist" in text
+    assert "Attest van gegevensverwijdering" in text and "4 van 4 toestellen met succes gewist." in text
+    shot(view, "donations-view-certificate")
 
 
 def test_helpdesk_alt_digit_logs_while_the_card_field_has_focus_and_unknown_cards_are_named(qtbot, ctx):
