@@ -60,8 +60,10 @@ def test_wipe_certificate_reads_right(ctx, tmp_path):
     )
     out = tmp_path / "attest.pdf"
     # One device failed: no certificate declares the donation wiped.
-    with pytest.raises(UserError, match=f"1 van 4 toestellen zijn nog niet met succes gewist \\({tags[3]}\\)"):
-        render_wipe_certificate(donations.certificate_data(donation.number), out, issued_on=dt.date(2026, 1, 9))
+    data = donations.certificate_data(donation.number)
+    refused = f"1 van 4 toestellen zijn nog niet met succes gewist \\({tags[3]}\\)"
+    with pytest.raises(UserError, match=refused):
+        render_wipe_certificate(data, out, issued_on=dt.date(2026, 1, 9))
     assert not out.exists()
     draft = tmp_path / "overzicht.pdf"
     render_wipe_certificate(

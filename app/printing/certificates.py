@@ -185,7 +185,9 @@ def render_wipe_certificate(
     provisional = not data.all_wiped
     if provisional and not draft:
         raise UserError(data.refusal())
-    title = _("Voorlopig overzicht — nog niet gewist") if provisional else _("Attest van gegevensverwijdering")
+    title = (
+        _("Voorlopig overzicht — nog niet gewist") if provisional else _("Attest van gegevensverwijdering")
+    )
     with atomic_output(out) as tmp:
         doc = Document(tmp, title)
         doc.heading(title)
@@ -282,7 +284,8 @@ def render_wipe_certificate(
         if not provisional:  # nobody signs an overview that declares nothing
             doc.signature_lines([_("Handtekening technicus"), _("Handtekening verantwoordelijke digibank")])
         doc.finish()
-    log.info("wipe %s for %s written to %s", "overview" if provisional else "certificate", donation.number, out)
+    kind = "overview" if provisional else "certificate"
+    log.info("wipe %s for %s written to %s", kind, donation.number, out)
     return Path(out)
 
 
