@@ -305,11 +305,12 @@ def last_return(s: Session, device_id: str) -> dt.datetime | None:
 def wipe_gate_refusal(s: Session, device: Device) -> str:
     """Why the device may not be lent or set ready yet, or "" when it may.
 
-    The wipe must have ended after the last return: a wipe from before that loan
-    says nothing about what the previous borrower left on it."""
+    The wipe must have ended after the last return (strictly: stamps are to the second, and
+    no wipe ends the second a laptop is handed in): a wipe from before that loan says
+    nothing about what the previous borrower left on it."""
     wipe = last_passed_wipe(s, device.id)
     returned = last_return(s, device.id)
-    if returned is not None and (wipe is None or wipe.ended_at is None or wipe.ended_at < returned):
+    if returned is not None and (wipe is None or wipe.ended_at is None or wipe.ended_at <= returned):
         reason = _("nog niet gewist na de vorige uitlening (teruggebracht op {when}).").format(
             when=datetime_be(returned)
         )

@@ -286,7 +286,7 @@ def match_disks(info: NwipeLog, specs: dict[str, Any] | None, tag: str) -> DiskM
 
 def ended_before(info: NwipeLog, returned: dt.datetime | None) -> str:
     """A refusal when the log's wipe ended before the device's last return, else ""."""
-    if returned is None or info.ended_at is None or info.ended_at >= returned:
+    if returned is None or info.ended_at is None or info.ended_at > returned:
         return ""
     return _(
         "Dit nwipe-logboek eindigt op {end}, vóór het laatste terugbrengen ({returned}): het is een oudere "

@@ -212,6 +212,14 @@ def test_a_ready_status_without_a_wipe_after_the_return_is_not_lendable(lc, cloc
         lc.loans.checkout(tag, person(lc, "Els", "Maes"))
 
 
+def test_a_wipe_stamped_the_same_second_as_the_return_does_not_count(lc, clock):
+    tag = ready_device(lc)
+    lc.loans.checkout(tag, person(lc, "Jan", "Peeters"))
+    lc.loans.return_device(tag)
+    with pytest.raises(UserError, match="nog niet gewist na de vorige uitlening"):
+        make_ready(lc, tag)  # same frozen second as the checkout and the return
+
+
 def test_return_to_repair(lc):
     tag = ready_device(lc)
     lc.loans.checkout(tag, person(lc))
@@ -298,10 +306,11 @@ def test_undo_return_refused_after_a_minute(lc, clock):
     assert lc.devices.get(tag).status == "wiping"
 
 
-def test_undo_return_refused_when_the_device_was_lent_again(lc):
+def test_undo_return_refused_when_the_device_was_lent_again(lc, clock):
     tag = ready_device(lc)
     lc.loans.checkout(tag, person(lc, "Jan", "Peeters"))
     view = lc.loans.return_device(tag)
+    clock.advance(seconds=20)
     make_ready(lc, tag)
     lc.loans.checkout(tag, person(lc, "Els", "Maes"))
     with pytest.raises(UserError, match="opnieuw uitgeleend"):
