@@ -119,6 +119,8 @@ class BorrowersView(QWidget):
             )
         if borrower.consent_date:
             lines.append(_("Privacytoestemming: {date}").format(date=date_be(borrower.consent_date)))
+        else:
+            lines.append(_("Privacytoestemming: geen toestemming geregistreerd"))
         if borrower.notes:
             lines.append(_("Notities: {notes}").format(notes=borrower.notes))
         open_loans = self.loans.list(open_only=True, borrower_id=borrower.id)

@@ -47,6 +47,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--target-group", default="", help=", ".join(g for g in TARGET_GROUPS if g))
     p.add_argument("--eligibility-proof", default="")
     p.add_argument("--notes", default="")
+    p.add_argument(
+        "--consent",
+        action="store_true",
+        help=_("de persoon las de privacyverklaring en stemt in (vandaag als datum)"),
+    )
     add_json_flag(p)
     p.set_defaults(handler=_add)
 
@@ -116,6 +121,7 @@ def _add(args: argparse.Namespace, ctx: AppContext) -> int:
             target_group=args.target_group,
             eligibility_proof=args.eligibility_proof,
             notes=args.notes,
+            consent=args.consent,
         )
     )
     if args.json:
