@@ -66,7 +66,7 @@ class AppContext:
         self.helpdesk = HelpdeskService(self.sessions, now=self.now)
         self.waiting_list = WaitingListService(self.sessions, today=today)
         self.reports = ReportService(self.sessions, today=today)
-        self.privacy = PrivacyService(self.sessions)
+        self.privacy = PrivacyService(self.sessions, log_dir=self.data_dir)
 
     def counter(self) -> Counter:
         return Counter(self.devices, self.borrowers, self.loans, self.waiting_list)

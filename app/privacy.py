@@ -12,35 +12,48 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import codes
 from app.borrowers import BorrowerService
-from app.errors import UserError
+from app.errors import NotFound, UserError
 from app.i18n import _
-from db.models import Attendance, Borrower, Device, HelpdeskVisit, Loan, Registration, WaitingListEntry
+from db.base import FieldConflict, OutboxEntry, model_for_table
+from db.models import (
+    Attendance,
+    Borrower,
+    Device,
+    Donation,
+    HelpdeskVisit,
+    Loan,
+    Registration,
+    WaitingListEntry,
+)
+from db.personal import ERASED_NAME, personal_fields
 from db.values import record_values
 
 log = logging.getLogger(__name__)
 
-ERASED_NAME = "(gewist)"
-# The personal fields an erasure clears; the sync keeps these cleared forever.
+__all__ = ["ERASED_NAME", "PERSONAL_FIELDS", "PrivacyService", "scrub_local_copies"]
+
+# The borrower fields an erasure clears besides the name; the sync keeps these cleared forever.
 PERSONAL_FIELDS: dict[str, str] = {
-    "phone": "",
-    "email": "",
-    "street": "",
-    "eligibility_proof": "",
-    "blocked_reason": "",
-    "notes": "",
+    k: v for k, v in personal_fields("borrower").items() if k not in ("first_name", "last_name")
 }
+LOG_GLOB = "*.log*"
 
 
 class PrivacyService:
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(self, session_factory: sessionmaker[Session], log_dir: Path | None = None) -> None:
         self._sessions = session_factory
+        # The data folder, whose log files lose the erased person's lines.
+        self._log_dir = log_dir
 
     def erase(self, card: str) -> Borrower:
         with self._sessions() as s, s.begin():
@@ -58,16 +71,56 @@ class PrivacyService:
                         "{card} heeft nog {count} toestel(len) in bruikleen: eerst terugbrengen, dan wissen."
                     ).format(card=borrower.card_number, count=len(open_loans))
                 )
-            borrower.first_name = ERASED_NAME
-            borrower.last_name = ""
-            for name, value in PERSONAL_FIELDS.items():
-                setattr(borrower, name, value)
-            borrower.erased = True
-            for loan in s.scalars(select(Loan).where(Loan.borrower_id == borrower.id)):
-                if loan.signature_png:
-                    loan.signature_png = ""
-            log.info("borrower %s erased (anonymised)", borrower.card_number)
-            return borrower
+            traces = _log_traces(borrower)
+            erase_borrower_in(s, borrower)
+        self.scrub_log_files(traces)
+        log.info("borrower %s erased (anonymised)", borrower.card_number)
+        return borrower
+
+    def erase_donor(self, number: str) -> Donation:
+        """`donation erase`: a private donor's name and contact go; the devices stay."""
+        with self._sessions() as s, s.begin():
+            donation = _donation_in(s, number)
+            if donation.donor_kind != "person":
+                raise UserError(
+                    _(
+                        "{number} komt van een organisatie: enkel een particuliere schenker "
+                        "kan gewist worden."
+                    ).format(number=donation.number)
+                )
+            if donation.erased:
+                raise UserError(_("De schenker van {number} is al gewist.").format(number=donation.number))
+            traces = {donation.donor_name, donation.donor_contact} - {""}
+            _anonymise(donation)
+            donation.erased = True
+            s.flush()
+            scrub_local_copies(s, [("donation", donation.id)])
+        self.scrub_log_files(traces)
+        log.info("donor of %s erased (anonymised)", donation.number)
+        return donation
+
+    def scrub_log_files(self, traces: Iterable[str]) -> int:
+        """Drop every line of the data folder's log files that names one of `traces`
+        (card number, id, name, phone, e-mail). Rewritten in place, so the open log
+        handler keeps appending to the same file."""
+        words = sorted({t for t in traces if t and len(t) >= 3}, key=len, reverse=True)
+        if self._log_dir is None or not words:
+            return 0
+        pattern = re.compile("|".join(rf"(?<!\w){re.escape(w)}(?!\w)" for w in words))
+        dropped = 0
+        for path in sorted(self._log_dir.glob(LOG_GLOB)):
+            if not path.is_file():
+                continue
+            with open(path, "r+", encoding="utf-8", errors="replace") as fh:
+                lines = fh.readlines()
+                kept = [line for line in lines if not pattern.search(line)]
+                if len(kept) == len(lines):
+                    continue
+                dropped += len(lines) - len(kept)
+                fh.seek(0)
+                fh.writelines(kept)
+                fh.truncate()
+        return dropped
 
     def export_data(self, card: str, out_dir: Path) -> Path:
         """Everything kept about one person, as one JSON file (subject access request)."""
@@ -102,3 +155,78 @@ class PrivacyService:
         tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")
         os.replace(tmp, target)
         return target
+
+
+def _donation_in(s: Session, number: str) -> Donation:
+    code = codes.clean_scan(number)
+    donation = s.scalar(select(Donation).where(Donation.number == code, Donation.deleted.is_(False)))
+    if donation is None:
+        raise NotFound(_("Geen schenking met nummer '{number}'.").format(number=number))
+    return donation
+
+
+def _log_traces(borrower: Borrower) -> set[str]:
+    names = {borrower.first_name, borrower.last_name} if len(borrower.last_name) >= 4 else set()
+    full = f"{borrower.first_name} {borrower.last_name}".strip()
+    return {borrower.card_number, borrower.id, full, borrower.phone, borrower.email, *names} - {""}
+
+
+def _anonymise(obj: Any) -> bool:
+    """Set the record's personal fields to their anonymised values; True if any changed."""
+    changed = False
+    for name, value in personal_fields(type(obj).__tablename__).items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
+def erase_borrower_in(s: Session, borrower: Borrower) -> list[tuple[str, str]]:
+    """Anonymise one person and every text about them, in the caller's transaction.
+    Returns the records touched (table, id). Dates, postcodes and links stay, so the
+    reports keep counting them."""
+    _anonymise(borrower)
+    borrower.erased = True
+    touched = [("borrower", borrower.id)]
+    for model in (HelpdeskVisit, WaitingListEntry, Loan, Registration, Attendance):
+        for obj in s.scalars(select(model).where(model.borrower_id == borrower.id)):
+            _anonymise(obj)
+            touched.append((model.__tablename__, obj.id))
+    s.flush()  # the erasure's own outbox entries exist now, with the anonymised values
+    scrub_local_copies(s, touched)
+    return touched
+
+
+def scrub_local_copies(s: Session, records: Iterable[tuple[str, str]]) -> None:
+    """The erased values also live in this replica's bookkeeping: the field conflict log
+    (lost values) and the outbox payloads (pushed ones kept for a while, and unpushed
+    ones that must now carry the anonymised values instead). Both are rewritten here."""
+    by_table: dict[str, set[str]] = {}
+    for table, row_id in records:
+        if personal_fields(table):
+            by_table.setdefault(table, set()).add(row_id)
+    for table, ids in by_table.items():
+        fields = personal_fields(table)
+        model = model_for_table(table)
+        current = {}
+        if model is not None:
+            for obj in s.scalars(select(model).where(model.id.in_(ids))):  # type: ignore[attr-defined]
+                current[obj.id] = {n: getattr(obj, n) for n in fields}
+        s.execute(
+            delete(FieldConflict).where(
+                FieldConflict.table_name == table,
+                FieldConflict.row_id.in_(ids),
+                FieldConflict.field.in_(list(fields)),
+            )
+        )
+        for entry in s.scalars(
+            select(OutboxEntry).where(OutboxEntry.table_name == table, OutboxEntry.row_id.in_(ids))
+        ):
+            values = current.get(entry.row_id, fields)
+            payload_fields = dict(entry.payload.get("fields", {}))
+            hits = [n for n in payload_fields if n in values and payload_fields[n] != values[n]]
+            if hits:
+                for n in hits:
+                    payload_fields[n] = values[n]
+                entry.payload = {**entry.payload, "fields": payload_fields}
+    s.flush()

@@ -27,6 +27,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted and rewritten content is overwritten with zeros, so an erased person's
+    # old values do not linger in free pages of the file (GDPR erasure).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
