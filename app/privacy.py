@@ -197,6 +197,20 @@ def erase_borrower_in(s: Session, borrower: Borrower) -> list[tuple[str, str]]:
     return touched
 
 
+def scrub_after_pulled_erasure(s: Session, records: Iterable[tuple[str, str]]) -> None:
+    """An erasure made elsewhere arrived by sync: this replica's conflict log and outbox
+    lose the person's values too (those of their linked records as well)."""
+    touched = list(records)
+    people = [row_id for table, row_id in touched if table == "borrower"]
+    if people:
+        for model in (HelpdeskVisit, WaitingListEntry, Loan):
+            touched += [
+                (model.__tablename__, row_id)
+                for row_id in s.scalars(select(model.id).where(model.borrower_id.in_(people)))
+            ]
+    scrub_local_copies(s, touched)
+
+
 def scrub_local_copies(s: Session, records: Iterable[tuple[str, str]]) -> None:
     """The erased values also live in this replica's bookkeeping: the field conflict log
     (lost values) and the outbox payloads (pushed ones kept for a while, and unpushed

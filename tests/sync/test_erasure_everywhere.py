@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app.borrowers import BorrowerInput
 from app.export import export_json
+from db.base import FieldConflict, OutboxEntry
 from server.models import AppliedBatch, ChangeLogEntry, ConflictRecord
 from tests.sync.conftest import make_replica
 
@@ -44,6 +45,8 @@ def test_a_new_counter_receives_no_trace_of_an_erased_person(tmp_path, server, r
     with server.database.sessions() as s:
         assert any(NAME in json.dumps(c.lost_value) for c in s.scalars(select(ConflictRecord)))
         assert any(NAME in json.dumps(x.answer) for x in s.scalars(select(AppliedBatch)))
+    with b.ctx.sessions() as s:
+        assert any(NAME in json.dumps(x.lost_value) for x in s.scalars(select(FieldConflict)))
     period = a.ctx.reports.period("year")
     counts = a.ctx.reports.reach(period).to_json()
 
@@ -63,6 +66,10 @@ def test_a_new_counter_receives_no_trace_of_an_erased_person(tmp_path, server, r
     assert export_json(c.ctx.sessions) == export_json(a.ctx.sessions) == export_json(b.ctx.sessions)
     assert c.ctx.reports.reach(period).to_json() == counts == a.ctx.reports.reach(period).to_json()
 
+    with b.ctx.sessions() as s:  # the other counter's conflict log and outbox lost her too
+        local = [json.dumps([x.kept_value, x.lost_value]) for x in s.scalars(select(FieldConflict))]
+        local += [json.dumps(e.payload, ensure_ascii=False) for e in s.scalars(select(OutboxEntry))]
+    assert not [t for t in local if NAME in t]
     with server.database.sessions() as s:
         stored = [json.dumps(e.fields, ensure_ascii=False) for e in s.scalars(select(ChangeLogEntry))]
         stored += [json.dumps([x.kept_value, x.lost_value]) for x in s.scalars(select(ConflictRecord))]
@@ -80,3 +87,25 @@ def test_a_new_counter_receives_no_trace_of_an_erased_person(tmp_path, server, r
         assert NAME.encode() not in path.read_bytes()
         wal = Path(str(path) + "-wal")
         assert not wal.exists() or NAME.encode() not in wal.read_bytes()
+
+
+def test_linked_records_are_scrubbed_whatever_batch_they_arrive_in(
+    tmp_path, sqlite_server, replicas, monkeypatch
+):
+    from app.sync import outbox, service
+
+    # One change per batch: the person's erasure and the clearing of her helpdesk note
+    # reach the server in separate pushes.
+    monkeypatch.setattr(service, "next_batch", lambda s, after_seq=0: outbox.next_batch(s, after_seq, size=1))
+    server = sqlite_server
+    server.add_tenant("Kortrijk")
+    a = make_replica(tmp_path, "a", server, server.issue_token("Kortrijk", "KRT"), "KRT")
+    replicas.append(a)
+    card = a.ctx.borrowers.add(BorrowerInput("Zeynep", NAME, "8500")).card_number
+    a.ctx.helpdesk.log("itsme", card=card, notes=f"hulp voor {NAME}")
+    a.sync()
+    a.ctx.privacy.erase(card)
+    a.sync()
+    with server.database.sessions() as s:
+        stored = [json.dumps(e.fields, ensure_ascii=False) for e in s.scalars(select(ChangeLogEntry))]
+    assert len(stored) >= 4 and not [t for t in stored if NAME in t]
