@@ -86,6 +86,8 @@ def open_context(
     folder = config.data_dir(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
     engine, sessions = open_database(folder / config.DB_FILE, actor=actor)
+    # A database error written to the log must not carry the values (names, phones).
+    engine.hide_parameters = True
     return AppContext(folder, engine, sessions, config.Settings.load(folder), now=now)
 
 
