@@ -9,15 +9,17 @@ sync treats the erasure as winning over any edit made elsewhere.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import codes
@@ -39,6 +41,22 @@ from db.personal import ERASED_NAME, personal_fields
 from db.values import record_values
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RetentionRow:
+    """A person due for anonymisation: no activity since `last_activity`."""
+
+    card: str
+    last_activity: dt.date
+    open_loans: int
+
+
+@dataclass(frozen=True)
+class RetentionResult:
+    erased: list[str]
+    skipped: list[str]  # still have a device on loan
+
 
 __all__ = ["ERASED_NAME", "PERSONAL_FIELDS", "PrivacyService", "scrub_local_copies"]
 
@@ -98,6 +116,75 @@ class PrivacyService:
         self.scrub_log_files(traces)
         log.info("donor of %s erased (anonymised)", donation.number)
         return donation
+
+    # -- retention -------------------------------------------------------------------
+
+    def retention_due(self, months: int, today: dt.date) -> list[RetentionRow]:
+        """People (not erased) whose last activity — registration, loan out or back,
+        helpdesk visit, training registration or attendance — is `months` or longer ago."""
+        cutoff = months_before(today, months)
+        with self._sessions() as s:
+            last: dict[str, dt.date] = {}
+
+            def see(person_id: str | None, when: dt.datetime | dt.date | None) -> None:
+                if person_id is None or when is None:
+                    return
+                day = when.date() if isinstance(when, dt.datetime) else when
+                if day > last.get(person_id, dt.date.min):
+                    last[person_id] = day
+
+            people = {
+                pid: (card, created)
+                for pid, card, created in s.execute(
+                    select(Borrower.id, Borrower.card_number, Borrower.created_at).where(
+                        Borrower.deleted.is_(False), Borrower.erased.is_(False)
+                    )
+                )
+            }
+            for pid, (_card, created) in people.items():
+                see(pid, _stamp_date(created))
+            for model, column in (
+                (Loan, Loan.out_at),
+                (Loan, Loan.in_at),
+                (HelpdeskVisit, HelpdeskVisit.visited_at),
+                (Attendance, Attendance.attended_at),
+                (Registration, Registration.registered_at),
+            ):
+                for pid, when in s.execute(
+                    select(model.borrower_id, func.max(column))
+                    .where(model.deleted.is_(False))
+                    .group_by(model.borrower_id)
+                ):
+                    if pid in people:
+                        see(pid, when)
+            open_loans = dict(
+                s.execute(
+                    select(Loan.borrower_id, func.count())
+                    .where(Loan.state == "open", Loan.deleted.is_(False))
+                    .group_by(Loan.borrower_id)
+                ).all()
+            )
+        rows = [
+            RetentionRow(card, last[pid], int(open_loans.get(pid, 0)))
+            for pid, (card, _created) in people.items()
+            if pid in last and last[pid] <= cutoff
+        ]
+        return sorted(rows, key=lambda r: (r.last_activity, r.card))
+
+    def apply_retention(self, months: int, today: dt.date) -> RetentionResult:
+        """Anonymise everyone due, except people with a device still on loan."""
+        due = self.retention_due(months, today)
+        erased = [r.card for r in due if not r.open_loans]
+        skipped = [r.card for r in due if r.open_loans]
+        traces: set[str] = set()
+        with self._sessions() as s, s.begin():
+            for card in erased:
+                borrower = BorrowerService.get_in(s, card)
+                traces |= _log_traces(borrower)
+                erase_borrower_in(s, borrower)
+        self.scrub_log_files(traces)
+        log.info("retention: %d anonymised, %d skipped (device on loan)", len(erased), len(skipped))
+        return RetentionResult(erased, skipped)
 
     def scrub_log_files(self, traces: Iterable[str]) -> int:
         """Drop every line of the data folder's log files that names one of `traces`
@@ -244,3 +331,20 @@ def scrub_local_copies(s: Session, records: Iterable[tuple[str, str]]) -> None:
                     payload_fields[n] = values[n]
                 entry.payload = {**entry.payload, "fields": payload_fields}
     s.flush()
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day `months` earlier (clamped to the month's last day)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    next_first = dt.date(year + month // 12, month % 12 + 1, 1)
+    return dt.date(year, month, min(day.day, (next_first - dt.timedelta(days=1)).day))
+
+
+def _stamp_date(stamp: str) -> dt.date | None:
+    """The wall-clock date inside a hybrid-logical-clock stamp ("1796117630283-000000-…")."""
+    head = (stamp or "").split("-", 1)[0]
+    if not head.isdigit():
+        return None
+    return dt.datetime.fromtimestamp(int(head) / 1000).date()
