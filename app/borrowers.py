@@ -144,6 +144,9 @@ class BorrowerService:
         self._sessions = session_factory
         self._today = today
 
+    def today(self) -> dt.date:
+        return self._today()
+
     def add(self, data: BorrowerInput) -> Borrower:
         first = clean_name(data.first_name, _("voornaam"))
         last = clean_name(data.last_name, _("familienaam"))

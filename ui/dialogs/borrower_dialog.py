@@ -37,7 +37,7 @@ from app.borrowers import (
 from app.errors import UserError
 from app.formatting import date_be
 from app.i18n import _
-from app.printing.privacy_notice import privacy_text, write_privacy_pdf
+from app.printing.privacy_notice import privacy_text, title_and_paragraphs, write_privacy_pdf
 from db.models import Borrower
 from ui.dialogs.common import ErrorLabel
 
@@ -89,7 +89,7 @@ class BorrowerDialog(QDialog):
         self.privacy_text = QPlainTextEdit(self)
         self.privacy_text.setReadOnly(True)
         self.privacy_text.setMinimumHeight(110)
-        self.consent = QCheckBox(_("De persoon las de privacyverklaring en stemt &in"), self)
+        self.consent = QCheckBox(_("De persoon stemt &in met de privacyverklaring"), self)
         self.print_privacy = QPushButton(_("Privacyverklaring &afdrukken…"), self)
         self.print_privacy.clicked.connect(self._print_privacy)
         self.language.currentIndexChanged.connect(self._show_privacy_text)
@@ -120,10 +120,11 @@ class BorrowerDialog(QDialog):
         form.addRow(_("&Bewijs recht op uitlenen:"), self.eligibility_proof)
         form.addRow(_("&Notities:"), self.notes)
         form.addRow(_("Privacy:"), self.privacy_text)
-        consent_row = QHBoxLayout()
-        consent_row.addWidget(self.consent, 1)
-        consent_row.addWidget(self.print_privacy)
-        form.addRow("", consent_row)
+        form.addRow("", self.consent)
+        print_row = QHBoxLayout()
+        print_row.addWidget(self.print_privacy)
+        print_row.addStretch(1)
+        form.addRow("", print_row)
 
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, parent=self
@@ -158,7 +159,8 @@ class BorrowerDialog(QDialog):
         return str(self.language.currentData() or "nl")
 
     def _show_privacy_text(self) -> None:
-        self.privacy_text.setPlainText(privacy_text(self._language()))
+        title, paragraphs = title_and_paragraphs(privacy_text(self._language()))
+        self.privacy_text.setPlainText("\n\n".join([title.upper(), *paragraphs]))
 
     def write_privacy_pdf(self, out: Path) -> Path:
         return write_privacy_pdf(self._language(), out)
