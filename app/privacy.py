@@ -23,9 +23,13 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import codes
-from app.borrowers import BorrowerService
+from app.borrowers import BorrowerService, target_group_names
 from app.errors import NotFound, UserError
+from app.formatting import date_be, euro
 from app.i18n import _
+from app.postcodes import province_name
+from app.printing.pdf import use_language
+from app.printing.subject_access import SubjectData, pdf_language, when, write_subject_access_pdf
 from db.base import FieldConflict, OutboxEntry, model_for_table
 from db.models import (
     Attendance,
@@ -35,6 +39,7 @@ from db.models import (
     HelpdeskVisit,
     Loan,
     Registration,
+    TrainingSession,
     WaitingListEntry,
 )
 from db.personal import ERASED_NAME, personal_fields
@@ -209,39 +214,130 @@ class PrivacyService:
                 fh.truncate()
         return dropped
 
-    def export_data(self, card: str, out_dir: Path) -> Path:
-        """Everything kept about one person, as one JSON file (subject access request)."""
+    def export_data(self, card: str, out_dir: Path, backup_keep_days: int = 30) -> Path:
+        """Everything kept about one person (subject access request): a JSON file and, next
+        to it, a readable PDF in the person's language. Returns the JSON file's path."""
         with self._sessions() as s:
             borrower = BorrowerService.get_in(s, card)
             data: dict[str, Any] = {"borrower": record_values(borrower)}
             loans = []
-            for loan, tag in s.execute(
-                select(Loan, Device.asset_tag)
+            devices: dict[str, Device] = {}
+            for loan, device in s.execute(
+                select(Loan, Device)
                 .join(Device, Device.id == Loan.device_id)
                 .where(Loan.borrower_id == borrower.id, Loan.deleted.is_(False))
                 .order_by(Loan.out_at)
             ):
                 values = record_values(loan)
-                values["device_tag"] = tag
+                values["device_tag"] = device.asset_tag
                 values["signature_png"] = bool(loan.signature_png)
                 loans.append(values)
+                devices[loan.id] = device
             data["loans"] = loans
+            rows: dict[str, list[Any]] = {}
             for key, model in (
                 ("registrations", Registration),
                 ("attendances", Attendance),
                 ("helpdesk_visits", HelpdeskVisit),
                 ("waiting_list", WaitingListEntry),
             ):
-                rows = s.scalars(
-                    select(model).where(model.borrower_id == borrower.id, model.deleted.is_(False))
+                rows[key] = list(
+                    s.scalars(select(model).where(model.borrower_id == borrower.id, model.deleted.is_(False)))
                 )
-                data[key] = [record_values(r) for r in rows]
+                data[key] = [record_values(r) for r in rows[key]]
+            session_ids = {r.session_id for r in rows["registrations"] + rows["attendances"]}
+            sessions = {
+                t.id: t for t in s.scalars(select(TrainingSession).where(TrainingSession.id.in_(session_ids)))
+            }
+            with use_language(pdf_language(borrower.language)):
+                subject = _subject_data(borrower, loans, devices, rows, sessions, backup_keep_days)
         out_dir.mkdir(parents=True, exist_ok=True)
         target = out_dir / f"{borrower.card_number}-gegevens.json"
         tmp = target.with_name(target.name + ".part")
         tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")
         os.replace(tmp, target)
+        write_subject_access_pdf(subject, target.with_suffix(".pdf"))
         return target
+
+
+def _subject_data(
+    b: Borrower,
+    loans: list[dict[str, Any]],
+    devices: dict[str, Device],
+    rows: dict[str, list[Any]],
+    sessions: dict[str, TrainingSession],
+    backup_keep_days: int,
+) -> SubjectData:
+    """The PDF's content, with every code named in the active language."""
+    from app.helpdesk import outcome_names, topic_names
+    from app.inventory import kind_names
+    from app.trainings import registration_state_names
+    from app.waiting_list import priority_names
+
+    yes, no = _("ja"), _("nee")
+    languages = {"nl": _("Nederlands"), "fr": _("Frans"), "en": _("Engels")}
+    groups = target_group_names()
+    person = [
+        (_("Kaart"), b.card_number),
+        (_("Naam"), f"{b.first_name} {b.last_name}".strip()),
+        (_("Adres"), ", ".join(p for p in (b.street, f"{b.postcode} {b.municipality}".strip()) if p)),
+        (_("Provincie"), province_name(b.province)),
+        (_("Telefoon"), b.phone),
+        (_("E-mail"), b.email),
+        (_("Taal"), languages.get(b.language, b.language)),
+        (_("Doelgroep"), groups.get(b.target_group, b.target_group)),
+        (_("Bewijs recht op uitlenen"), b.eligibility_proof),
+        (_("Ingeschreven op"), date_be(_stamp_date(b.created_at))),
+        (_("Geblokkeerd"), f"{yes}: {b.blocked_reason}" if b.blocked else no),
+        (_("Notities"), b.notes),
+        (_("Gewist (GDPR)"), yes if b.erased else no),
+    ]
+    kinds = kind_names()
+    out = SubjectData(
+        card=b.card_number,
+        language=b.language,
+        person=person,
+        consent_date=b.consent_date,
+        backup_keep_days=backup_keep_days,
+    )
+    # `devices` and `loans` were filled side by side, in the order of the loans.
+    for device, values in zip(devices.values(), loans, strict=True):
+        out.loans.append(
+            [
+                " ".join([device.asset_tag, kinds.get(device.kind, device.kind), device.brand, device.model]),
+                when(dt.datetime.fromisoformat(values["out_at"]).date()),
+                when(dt.date.fromisoformat(values["due_date"])),
+                when(dt.datetime.fromisoformat(values["in_at"]).date()) if values.get("in_at") else "",
+                euro(values.get("deposit_cents") or 0),
+                values.get("condition_out") or "",
+                values.get("condition_in") or "",
+                yes if values["signature_png"] else no,
+            ]
+        )
+    topics, outcomes = topic_names(), outcome_names()
+    for v in sorted(rows["helpdesk_visits"], key=lambda v: v.visited_at):
+        topic, outcome = topics.get(v.topic, v.topic), outcomes.get(v.outcome, v.outcome)
+        out.helpdesk.append([when(v.visited_at), topic, str(v.minutes), outcome, v.notes])
+    states = registration_state_names()
+    for r in rows["registrations"]:
+        t = sessions.get(r.session_id)
+        state = states.get(r.state, r.state)
+        out.trainings.append([t.title if t else "?", when(t.starts_at) if t else "", state])
+    for a in rows["attendances"]:
+        t = sessions.get(a.session_id)
+        out.trainings.append([t.title if t else "?", when(a.attended_at), _("aanwezig")])
+    priorities = priority_names()
+    waiting_states = {"waiting": _("wacht"), "served": _("geholpen"), "cancelled": _("geannuleerd")}
+    for w in rows["waiting_list"]:
+        out.waiting.append(
+            [
+                f"{kinds.get(w.device_kind, w.device_kind)} ({priorities.get(w.priority, w.priority)})",
+                when(w.requested_on),
+                waiting_states.get(w.state, w.state),
+                w.notes,
+            ]
+        )
+    return out
 
 
 def _donation_in(s: Session, number: str) -> Donation:
