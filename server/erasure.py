@@ -42,23 +42,28 @@ def records_to_scrub(session: Session, tenant_id: int, changes: Iterable[Change]
         elif ch.table in PERSON_LINKED and personal_fields(ch.table).keys() & ch.fields.keys():
             linked[(ch.table, ch.row_id)] = None
     out: dict[tuple[str, str], MergedRecord] = {}
+    people: list[str] = []
     for table, row_id in erased:
         rec = _merged(session, tenant_id, table, row_id)
         if rec is None or rec.fields.get("erased") is not True:
             continue
         out[(table, row_id)] = rec
         if table == "borrower":
-            for linked_table in PERSON_LINKED:
-                if not personal_fields(linked_table):
-                    continue
-                for other in session.scalars(
-                    select(MergedRecord).where(
-                        MergedRecord.tenant_id == tenant_id,
-                        MergedRecord.table_name == linked_table,
-                        MergedRecord.fields["borrower_id"].as_string() == row_id,
-                    )
-                ):
-                    out[(linked_table, other.row_id)] = other
+            people.append(row_id)
+    # Their helpdesk visits, waiting-list entries and loans: one query per table per 500
+    # people (a retention run erases many people in one push).
+    for linked_table in PERSON_LINKED:
+        if not personal_fields(linked_table):
+            continue
+        for i in range(0, len(people), CHUNK):
+            for other in session.scalars(
+                select(MergedRecord).where(
+                    MergedRecord.tenant_id == tenant_id,
+                    MergedRecord.table_name == linked_table,
+                    MergedRecord.fields["borrower_id"].as_string().in_(people[i : i + CHUNK]),
+                )
+            ):
+                out[(linked_table, other.row_id)] = other
     # A linked record cleared later than its person's erasure: scrub it if the person is
     # erased. One query per 500 people, so a big initial push costs next to nothing.
     pending = [(t, r) for t, r in linked if (t, r) not in out]
@@ -94,34 +99,40 @@ def _merged(session: Session, tenant_id: int, table: str, row_id: str) -> Merged
 
 def scrub(session: Session, tenant_id: int, records: Iterable[MergedRecord]) -> int:
     """Rewrite the personal values in every stored copy of these records. Returns the
-    number of rows changed or removed."""
+    number of rows changed or removed. One query per 500 records and kind of copy."""
+    by_key = {(r.table_name, r.row_id): r for r in records}
+    current = {
+        key: {n: rec.fields.get(n, v) for n, v in personal_fields(key[0]).items()}
+        for key, rec in by_key.items()
+    }
+    ids = sorted({row_id for _table, row_id in by_key})
     touched = 0
-    for rec in records:
-        fields = personal_fields(rec.table_name)
-        current = {n: rec.fields.get(n, v) for n, v in fields.items()}
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i : i + CHUNK]
         for entry in session.scalars(
             select(ChangeLogEntry).where(
-                ChangeLogEntry.tenant_id == tenant_id,
-                ChangeLogEntry.table_name == rec.table_name,
-                ChangeLogEntry.row_id == rec.row_id,
+                ChangeLogEntry.tenant_id == tenant_id, ChangeLogEntry.row_id.in_(chunk)
             )
         ):
-            hits = [n for n in entry.fields if n in current and entry.fields[n] != current[n]]
+            values = current.get((entry.table_name, entry.row_id))
+            if not values:
+                continue
+            hits = [n for n in entry.fields if n in values and entry.fields[n] != values[n]]
             if hits:
-                entry.fields = {**entry.fields, **{n: current[n] for n in hits}}
+                entry.fields = {**entry.fields, **{n: values[n] for n in hits}}
                 touched += 1
-        conflicts = list(
-            session.scalars(
+        conflicts = [
+            c
+            for c in session.scalars(
                 select(ConflictRecord).where(
-                    ConflictRecord.tenant_id == tenant_id,
-                    ConflictRecord.table_name == rec.table_name,
-                    ConflictRecord.row_id == rec.row_id,
-                    ConflictRecord.field.in_(list(fields)),
+                    ConflictRecord.tenant_id == tenant_id, ConflictRecord.row_id.in_(chunk)
                 )
             )
-        )
+            if c.field in current.get((c.table_name, c.row_id), {})
+        ]
         for conflict in conflicts:
-            touched += _scrub_answers(session, tenant_id, conflict, current[conflict.field])
+            value = current[(conflict.table_name, conflict.row_id)][conflict.field]
+            touched += _scrub_answers(session, tenant_id, conflict, value)
         if conflicts:
             session.execute(delete(ConflictRecord).where(ConflictRecord.id.in_([c.id for c in conflicts])))
             touched += len(conflicts)
