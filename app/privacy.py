@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import logging.handlers
 import os
 import re
 from collections.abc import Iterable
@@ -192,27 +193,7 @@ class PrivacyService:
         return RetentionResult(erased, skipped)
 
     def scrub_log_files(self, traces: Iterable[str]) -> int:
-        """Drop every line of the data folder's log files that names one of `traces`
-        (card number, id, name, phone, e-mail). Rewritten in place, so the open log
-        handler keeps appending to the same file."""
-        words = sorted({t for t in traces if t and len(t) >= 3}, key=len, reverse=True)
-        if self._log_dir is None or not words:
-            return 0
-        pattern = re.compile("|".join(rf"(?<!\w){re.escape(w)}(?!\w)" for w in words))
-        dropped = 0
-        for path in sorted(self._log_dir.glob(LOG_GLOB)):
-            if not path.is_file():
-                continue
-            with open(path, "r+", encoding="utf-8", errors="replace") as fh:
-                lines = fh.readlines()
-                kept = [line for line in lines if not pattern.search(line)]
-                if len(kept) == len(lines):
-                    continue
-                dropped += len(lines) - len(kept)
-                fh.seek(0)
-                fh.writelines(kept)
-                fh.truncate()
-        return dropped
+        return scrub_log_lines(self._log_dir, traces)
 
     def export_data(self, card: str, out_dir: Path, backup_keep_days: int = 30) -> Path:
         """Everything kept about one person (subject access request): a JSON file and, next
@@ -381,17 +362,64 @@ def erase_borrower_in(s: Session, borrower: Borrower) -> list[tuple[str, str]]:
 
 
 def scrub_after_pulled_erasure(s: Session, records: Iterable[tuple[str, str]]) -> None:
-    """An erasure made elsewhere arrived by sync: this replica's conflict log and outbox
-    lose the person's values too (those of their linked records as well)."""
+    """An erasure made elsewhere arrived by sync: this replica's conflict log, outbox and
+    log files lose the person's values too (those of their linked records as well)."""
     touched = list(records)
     people = [row_id for table, row_id in touched if table == "borrower"]
+    traces: set[str] = set(people)
     if people:
         for model in (HelpdeskVisit, WaitingListEntry, Loan):
             touched += [
                 (model.__tablename__, row_id)
                 for row_id in s.scalars(select(model.id).where(model.borrower_id.in_(people)))
             ]
+        traces |= set(s.scalars(select(Borrower.card_number).where(Borrower.id.in_(people))))
     scrub_local_copies(s, touched)
+    scrub_log_lines(_log_folder(), traces)
+
+
+def _log_folder() -> Path | None:
+    """The folder of this process's log file (setup_logging puts it in the data folder)."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.handlers.RotatingFileHandler):
+            return Path(handler.baseFilename).parent
+    return None
+
+
+_TOKEN = re.compile(r"[\w@.+-]+")
+
+
+def scrub_log_lines(folder: Path | None, traces: Iterable[str]) -> int:
+    """Drop every line of the log files in `folder` that names one of `traces` (card
+    number, id, name, phone, e-mail). Rewritten in place, so the open log handler keeps
+    appending to the same file. Single words are looked up per token (thousands of
+    erased cards in one initial sync stay fast); phrases ("0470 12 34 56") by pattern."""
+    words = {t for t in traces if t and len(t) >= 3}
+    if folder is None or not words:
+        return 0
+    tokens = {w for w in words if _TOKEN.fullmatch(w)}
+    phrases = sorted(words - tokens, key=len, reverse=True)
+    pattern = re.compile("|".join(rf"(?<!\w){re.escape(w)}(?!\w)" for w in phrases)) if phrases else None
+
+    def names_someone(line: str) -> bool:
+        if pattern is not None and pattern.search(line):
+            return True
+        return any(t.strip(".-+") in tokens or t in tokens for t in _TOKEN.findall(line))
+
+    dropped = 0
+    for path in sorted(folder.glob(LOG_GLOB)):
+        if not path.is_file():
+            continue
+        with open(path, "r+", encoding="utf-8", errors="replace") as fh:
+            lines = fh.readlines()
+            kept = [line for line in lines if not names_someone(line)]
+            if len(kept) == len(lines):
+                continue
+            dropped += len(lines) - len(kept)
+            fh.seek(0)
+            fh.writelines(kept)
+            fh.truncate()
+    return dropped
 
 
 def scrub_local_copies(s: Session, records: Iterable[tuple[str, str]]) -> None:

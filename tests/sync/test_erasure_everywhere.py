@@ -109,3 +109,39 @@ def test_linked_records_are_scrubbed_whatever_batch_they_arrive_in(
     with server.database.sessions() as s:
         stored = [json.dumps(e.fields, ensure_ascii=False) for e in s.scalars(select(ChangeLogEntry))]
     assert len(stored) >= 4 and not [t for t in stored if NAME in t]
+
+
+def test_the_receiving_counter_drops_the_persons_log_lines(tmp_path, sqlite_server, replicas):
+    import logging
+    import logging.handlers
+
+    from app.context import setup_logging
+
+    server = sqlite_server
+    server.add_tenant("Kortrijk")
+    a = make_replica(tmp_path, "a", server, server.issue_token("Kortrijk", "KRT"), "KRT")
+    b = make_replica(tmp_path, "b", server, server.issue_token("Kortrijk", "WVL"), "WVL")
+    replicas += [a, b]
+    card = a.ctx.borrowers.add(BorrowerInput("Zeynep", NAME, "8500")).card_number
+    other = a.ctx.borrowers.add(BorrowerInput("Jan", "Peeters", "8500")).card_number
+    a.sync()
+    b.sync()
+    root = logging.getLogger()
+    saved = [h for h in root.handlers if isinstance(h, logging.handlers.RotatingFileHandler)]
+    for h in saved:
+        root.removeHandler(h)
+    try:
+        setup_logging(b.ctx.data_dir)  # this process now logs as counter B would
+        logging.getLogger("test").info("checkout KRT-000001 -> %s due 2027-01-01", card)
+        logging.getLogger("test").info("checkout KRT-000002 -> %s due 2027-01-01", other)
+        a.ctx.privacy.erase(card)
+        a.sync()
+        b.sync()
+        text = (b.ctx.data_dir / "digibank.log").read_text(encoding="utf-8")
+        assert f"-> {card} due" not in text and f"-> {other} due" in text
+    finally:
+        for h in [h for h in root.handlers if isinstance(h, logging.handlers.RotatingFileHandler)]:
+            root.removeHandler(h)
+            h.close()
+        for h in saved:
+            root.addHandler(h)
