@@ -94,3 +94,18 @@ def test_nothing_due_applies_nothing(capsys, ctx):
     ctx.close()
     code, out, _ = run(capsys, str(ctx.data_dir), "privacy", "retention", "--apply")
     assert code == 0 and "Niemand" in out
+
+
+def test_on_a_terminal_apply_asks_first(capsys, ctx, town, monkeypatch):
+    ctx.close()
+    data = str(ctx.data_dir)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt: "n")
+    code, out, _ = run(capsys, data, "privacy", "retention", "--apply")
+    assert code == 0 and "Niets gewijzigd" in out
+    code, out, _ = run(capsys, data, "borrower", "show", town["old"], "--json")
+    assert json.loads(out)["erased"] is False
+    monkeypatch.setattr("builtins.input", lambda prompt: "j")
+    assert run(capsys, data, "privacy", "retention", "--apply")[0] == 1  # the lender is skipped
+    code, out, _ = run(capsys, data, "borrower", "show", town["old"], "--json")
+    assert json.loads(out)["erased"] is True
