@@ -1,10 +1,17 @@
-"""GDPR: a person's own data (subject access) and erasure.
+"""GDPR: a person's own data (subject access), erasure and retention.
 
 Erasure anonymises instead of deleting: the person's name, contact details,
 proofs, notes and signatures go; postcode, municipality, province, target group
 and the dates of loans, trainings and helpdesk visits stay, so the reach
 reports keep their counts. An erased record can never be edited again, and the
 sync treats the erasure as winning over any edit made elsewhere.
+
+It reaches every copy this replica keeps: the texts of the person's helpdesk
+visits, waiting-list entries and loans (db/personal.py says which fields), the
+field conflict log, the outbox payloads and the log files. A private donor is
+erased the same way. The server scrubs its own copies (server/erasure.py).
+Backups made before an erasure keep the data until they rotate out
+(`backup_keep_days`, app/backup.py): the window and the subject-access PDF say so.
 """
 
 from __future__ import annotations
