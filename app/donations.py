@@ -121,7 +121,7 @@ class DonationService:
                 notes=notes.strip(),
             )
             s.add(donation)
-        log.info("donation %s from %s", number, donor)
+        log.info("donation %s (%s donor)", number, kind)  # never the donor's name
         return donation
 
     def intake(self, ref: str, items: Sequence[IntakeItem]) -> list[Device]:

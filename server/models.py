@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -67,6 +68,8 @@ class AppliedBatch(ServerBase):
 
 class ChangeLogEntry(ServerBase):
     __tablename__ = "change_log"
+    # By record: an erasure rewrites one person's entries (server/erasure.py).
+    __table_args__ = (Index("ix_change_log_tenant_row", "tenant_id", "row_id"),)
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)

@@ -31,6 +31,7 @@ from app.sync.protocol import (
     PushRequest,
 )
 from db.base import synced_models
+from server import erasure
 from server.models import AppliedBatch, ChangeLogEntry, ConflictRecord, MergedRecord, TableDigestRow, Tenant
 
 log = logging.getLogger(__name__)
@@ -290,6 +291,9 @@ def apply_push(
     session.add(
         AppliedBatch(tenant_id=tenant_id, batch_id=request.batch_id, answer=answer.model_dump(mode="json"))
     )
+    # GDPR: an erasure in this batch also clears the person's earlier values everywhere.
+    session.flush()
+    erasure.scrub(session, tenant_id, erasure.records_to_scrub(session, tenant_id, request.changes))
     return answer
 
 

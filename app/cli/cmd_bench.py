@@ -12,6 +12,7 @@ from pathlib import Path
 
 from app.bench import BenchService, wipe_method_names, wipe_result_names
 from app.borrowers import full_name
+from app.cli.cmd_privacy import add_donation_erase
 from app.cli.output import add_json_flag, emit_json, record_json
 from app.context import AppContext
 from app.donations import DonationService, IntakeItem
@@ -69,6 +70,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help=_("zolang niet elk toestel gewist is: een voorlopig overzicht, zonder verklaring"),
     )
     p.set_defaults(handler=_donation_certificate)
+    add_donation_erase(dsub)
 
     p = sub.add_parser("wipe", help=_("een gegevenswissing registreren"))
     p.add_argument("tag", metavar="TAG")
