@@ -196,3 +196,20 @@ def test_two_concurrent_rounds_never_send_a_change_under_two_batch_ids(tmp_path,
     assert set(sent.values()) == {1}, "a change was sent under two batch ids"
     again = window.service.run_once()
     assert again.waiting == 0 and again.pushed == 0
+
+
+def test_readers_are_not_blocked_by_a_writer(tmp_path):
+    writer = open_context(tmp_path / "a", actor="sync")
+    writer.locations.initialise("KRT", "Kortrijk")
+    reader = open_context(tmp_path / "a", actor="window")
+    try:
+        with writer.sessions() as s, s.begin():
+            s.add(OutboxEntry(table_name="x", row_id="r", stamp="s", origin="o", payload={}))
+            s.flush()  # the write lock is held from here to the end of the block
+            # The window reads meanwhile (a read-only session: deferred BEGIN, WAL snapshot).
+            with reader.sessions() as r:
+                assert r.scalar(select(OutboxEntry.seq).where(OutboxEntry.row_id == "r")) is None
+                assert reader.locations.current().code == "KRT"
+    finally:
+        reader.close()
+        writer.close()
