@@ -61,6 +61,12 @@ class HandshakeAnswer(_Strict):
     tenant: str
     location_code: str
     head: int
+    # Added later (an older server leaves them out): a stable id of this tenant on this
+    # server, whatever address it is reached at (the pull cursor is keyed by it), and the
+    # server's clock limits, so the counter warns and recovers by the same figures.
+    server_id: str = ""
+    max_clock_ahead_ms: int = 0
+    skew_warning_ms: int = 0
 
 
 class Change(_Strict):
@@ -92,6 +98,8 @@ class ChangeResult(_Strict):
     change_id: str
     status: Literal["applied", "merged", "rejected"]
     reason: str = ""
+    # What exactly was wrong (e.g. which field and limit), for the person who must fix it.
+    detail: str = ""
     lost: list[LostField] = Field(default_factory=list)
 
 

@@ -23,7 +23,9 @@ router = APIRouter(prefix="/sync", tags=["sync"])
 
 
 @router.post("/handshake", response_model=HandshakeAnswer)
-def handshake(request: HandshakeRequest, location: CurrentLocation, session: SessionDep) -> HandshakeAnswer:
+def handshake(
+    request: HandshakeRequest, location: CurrentLocation, session: SessionDep, settings: SettingsDep
+) -> HandshakeAnswer:
     head = session.get(Tenant, location.tenant_id)
     return HandshakeAnswer(
         protocol=PROTOCOL_VERSION,
@@ -32,6 +34,9 @@ def handshake(request: HandshakeRequest, location: CurrentLocation, session: Ses
         tenant=location.tenant_name,
         location_code=location.location_code,
         head=head.last_seq if head else 0,
+        server_id=head.server_id if head else "",
+        max_clock_ahead_ms=settings.max_clock_ahead_s * 1000,
+        skew_warning_ms=settings.skew_warning_s * 1000,
     )
 
 
