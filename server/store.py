@@ -199,7 +199,10 @@ def apply_push(
             missing = ", ".join(sorted(REQUIRED[ch.table] - ch.fields.keys()))
             results.append(
                 ChangeResult(
-                    change_id=ch.change_id, status="rejected", reason="incomplete", detail=f"missing {missing}"
+                    change_id=ch.change_id,
+                    status="rejected",
+                    reason="incomplete",
+                    detail=f"missing {missing}",
                 )
             )
             log.info("tenant %s: new %s %s lacks %s", tenant_id, ch.table, ch.row_id, missing)
