@@ -16,23 +16,13 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.i18n import _
 from app.sync.account import SyncSnapshot, SyncState
+from app.sync.refusals import clock_offset_text
 from app.sync.service import SyncResult
 
 log = logging.getLogger(__name__)
 
 WARN_STYLE = "color:#8a4b00; font-weight:bold;"
 ERROR_STYLE = "color:#9b1c1c; font-weight:bold;"
-
-
-def skew_text(skew_ms: int) -> str:
-    """How far the clock is off, in the unit a person would use."""
-    minutes = round(abs(skew_ms) / 60000)
-    if minutes < 120:
-        return _("{n} min").format(n=minutes)
-    hours = round(minutes / 60)
-    if hours < 48:
-        return _("{n} uur").format(n=hours)
-    return _("{n} dagen").format(n=round(hours / 24))
 
 
 class SyncStatus(QWidget):
@@ -122,7 +112,7 @@ class SyncStatus(QWidget):
         )
         self.differ_label.setVisible(bool(snap.mismatched_tables))
         if snap.clock_warning:
-            text = _("⚠ Klok wijkt {amount} af").format(amount=skew_text(snap.skew_ms))
+            text = _("⚠ Klok wijkt {amount} af").format(amount=clock_offset_text(snap.skew_ms))
             if held:
                 text += f" ({held})"
             self.clock_label.setText(text)

@@ -11,7 +11,7 @@ from app.errors import UserError
 from app.i18n import _
 from app.sync.account import clean_url, login, service_for
 from app.sync.domain_conflicts import KINDS, ConflictService, kind_names
-from app.sync.refusals import held_line, refused_views, summary_line
+from app.sync.refusals import clock_offset_text, held_line, refused_views, summary_line
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -71,11 +71,11 @@ def _sync(args: argparse.Namespace, ctx: AppContext) -> int:
             "Gesynchroniseerd met {tenant}: {pushed} verstuurd, {pulled} ontvangen, {waiting} wachtend."
         ).format(tenant=result.tenant, pushed=result.pushed, pulled=result.pulled, waiting=result.waiting)
     )
-    if result.clock_warning:
+    if result.clock_warning and not result.held:  # held changes get the one clock line below
         print(
             _(
-                "Let op: de klok van deze computer wijkt {minutes} minuten af van de server; zet ze juist."
-            ).format(minutes=round(result.skew_ms / 60000))
+                "Let op: de klok van deze computer wijkt {amount} af van de server; zet datum en uur juist."
+            ).format(amount=clock_offset_text(result.skew_ms))
         )
     if result.location_mismatch:
         print(

@@ -58,6 +58,17 @@ def what_to_do(reason: str) -> str:
     return _("Werk Digibank Balie bij of vraag raad aan de beheerder; de wijziging blijft bewaard.")
 
 
+def clock_offset_text(skew_ms: int) -> str:
+    """How far the clock is off, in the unit a person would use."""
+    minutes = round(abs(skew_ms) / 60000)
+    if minutes < 120:
+        return _("{n} min").format(n=minutes)
+    hours = round(minutes / 60)
+    if hours < 48:
+        return _("{n} uur").format(n=hours)
+    return _("{n} dagen").format(n=round(hours / 24))
+
+
 def summary_line(refused: int) -> str:
     return _(
         "{n} wijziging(en) geweigerd door de server: pas die records aan (zie 'digibank conflicts'); "
