@@ -87,7 +87,7 @@ class SyncStatus(QWidget):
         self.snapshot = snap
         self._show_state(snap)
         self.waiting_label.setText(_("{n} wijziging(en) wachten").format(n=snap.waiting))
-        self.refused_button.setText(_("⚠ {n} geweigerd door de server").format(n=snap.refused))
+        self.refused_button.setText(_("⚠ {n} geweigerd (zie Conflicten)").format(n=snap.refused))
         self.refused_button.setToolTip(
             _(
                 "De server aanvaardde deze wijziging(en) niet. Zie het tabblad Conflicten: pas het "
@@ -114,7 +114,7 @@ class SyncStatus(QWidget):
         if snap.clock_warning:
             text = _("⚠ Klok wijkt {amount} af").format(amount=clock_offset_text(snap.skew_ms))
             if held:
-                text += f" ({held})"
+                text += ", " + held
             self.clock_label.setText(text)
             self.clock_label.setToolTip(
                 _("Zet de klok van deze computer juist (datum en uur) en synchroniseer opnieuw.")

@@ -107,8 +107,13 @@ def refused_views(sessions: sessionmaker[Session], limit: int = 500) -> list[Ref
     with sessions() as s:
         out = []
         for c in refused_changes(s, limit=limit):
-            fields = ", ".join(f for f in c.fields if f not in ("created_at", "deleted"))[:120]
-            what = _label(s, c) + (f" ({fields})" if fields and c.reason != "incomplete" else "")
+            what = _label(s, c)
+            names = [f for f in c.fields if f not in ("created_at", "deleted")]
+            if "created_at" in c.fields:
+                what += " " + _("(nieuw)")
+            elif names and c.reason != "incomplete":
+                shown = ", ".join(names[:4]) + (", …" if len(names) > 4 else "")
+                what += f" ({shown})"
             out.append(
                 RefusedView(
                     c.seq,

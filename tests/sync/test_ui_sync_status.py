@@ -56,7 +56,7 @@ def test_a_command_line_round_shows_in_the_open_window(qtbot, tmp_path, sqlite_s
         result = SyncService(cli.sessions, HttpTransport(server.url, token)).run_once()
         assert result.refused_waiting == 1
         qtbot.waitUntil(lambda: not status.refused_button.isHidden(), timeout=5000)
-        assert "1 geweigerd door de server" in status.refused_button.text()
+        assert "1 geweigerd" in status.refused_button.text()
         assert "0 wijziging(en) wachten" in status.waiting_label.text()
         assert status.state_label.text() == "● Online"
         assert status.last_label.text().startswith("laatst: ")
@@ -100,9 +100,9 @@ def test_status_bar_shows_refused_held_differing_and_the_clock(qtbot, ctx):
         write_state(s, "sync_last_ok", "2026-12-01T10:15:00")
     status = SyncStatus(SyncState(ctx.sessions))
     qtbot.addWidget(status)
-    assert status.refused_button.text() == "⚠ 1 geweigerd door de server"
+    assert status.refused_button.text() == "⚠ 1 geweigerd (zie Conflicten)"
     # One warning about the clock, with what it held back.
-    assert status.clock_label.text() == "⚠ Klok wijkt 365 dagen af (2 tegengehouden)"
+    assert status.clock_label.text() == "⚠ Klok wijkt 365 dagen af, 2 tegengehouden"
     assert "datum en uur" in status.clock_label.toolTip() and status.held_label.isHidden()
     assert status.differ_label.text() == "⚠ 1 tabel(len) wijken af"
     assert status.last_label.text() == "laatst: 01/12/2026 10:15"
@@ -111,7 +111,7 @@ def test_status_bar_shows_refused_held_differing_and_the_clock(qtbot, ctx):
     with qtbot.waitSignal(status.conflicts_requested):
         status.refused_button.click()
     [view] = refused_views(ctx.sessions)
-    assert view.what.startswith(f"toestel {tag} (") and "Pas het record aan" in view.todo
+    assert view.what == f"toestel {tag} (nieuw)" and "Pas het record aan" in view.todo
     if SHOTS:
         status.resize(status.sizeHint())
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
