@@ -363,7 +363,10 @@ class SyncService:
             if waiting_count(s):
                 return []  # local edits not pushed yet: the comparison would mislead
             local = local_digests(s)
-        names = sorted(set(local) | set(server))
+            # A table with a refused change differs for that known reason (shown as refused);
+            # pulling it again would not help.
+            refused = {r.table for r in refused_changes(s)}
+        names = sorted((set(local) | set(server)) - refused)
         return [n for n in names if local.get(n, EMPTY_DIGEST) != server.get(n, EMPTY_DIGEST)]
 
     def _check(self, result: SyncResult, page: PullAnswer) -> None:

@@ -55,6 +55,7 @@ def test_a_refused_change_waits_for_a_correction_and_then_syncs(tmp_path, strict
         assert code == 1, err
         assert result["pushed"] == 1 and result["rejected"] == 1  # the location went; the device did not
         assert result["waiting"] == 0 and result["refused_waiting"] == 1 and result["held"] == 0
+        assert result["mismatched_tables"] == [] and result["repulled_tables"] == []  # known why
         [refused] = result["refused_changes"]
         assert refused["table"] == "device" and refused["reason"] == "bad-value"
         assert "accessories" in refused["detail"]
