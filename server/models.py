@@ -6,6 +6,7 @@ Every row belongs to one tenant (a digibank); every query filters by it.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from sqlalchemy import (
@@ -41,6 +42,8 @@ class Tenant(ServerBase):
     # The per-tenant change counter. Updated (row locked) inside every applying
     # transaction, so change numbers follow commit order and no reader skips one.
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Told to counters in the handshake: their pull cursor follows the server, not its URL.
+    server_id: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 

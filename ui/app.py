@@ -120,4 +120,3 @@ def _daily_backup(folder: Path) -> None:
         backup_if_due(folder)
     except Exception:  # a failed backup must never disturb the counter; it is logged
         log.exception("automatic backup failed")
-

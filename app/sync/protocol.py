@@ -64,6 +64,12 @@ class HandshakeAnswer(_Strict):
     # The id of the tenant's `location` record with the token's code ("" while none
     # synced yet): a counter set up anew under a code that exists stops before data moves.
     known_location_id: str = ""
+    # Added later (an older server leaves them out): a stable id of this tenant on this
+    # server, whatever address it is reached at (the pull cursor is keyed by it), and the
+    # server's clock limits, so the counter warns and recovers by the same figures.
+    server_id: str = ""
+    max_clock_ahead_ms: int = 0
+    skew_warning_ms: int = 0
 
 
 class Change(_Strict):
@@ -95,6 +101,8 @@ class ChangeResult(_Strict):
     change_id: str
     status: Literal["applied", "merged", "rejected"]
     reason: str = ""
+    # What exactly was wrong (e.g. which field and limit), for the person who must fix it.
+    detail: str = ""
     lost: list[LostField] = Field(default_factory=list)
 
 

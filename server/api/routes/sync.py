@@ -25,7 +25,9 @@ router = APIRouter(prefix="/sync", tags=["sync"])
 
 
 @router.post("/handshake", response_model=HandshakeAnswer)
-def handshake(request: HandshakeRequest, location: CurrentLocation, session: SessionDep) -> HandshakeAnswer:
+def handshake(
+    request: HandshakeRequest, location: CurrentLocation, session: SessionDep, settings: SettingsDep
+) -> HandshakeAnswer:
     head = session.get(Tenant, location.tenant_id)
     return HandshakeAnswer(
         protocol=PROTOCOL_VERSION,
@@ -35,6 +37,9 @@ def handshake(request: HandshakeRequest, location: CurrentLocation, session: Ses
         location_code=location.location_code,
         head=head.last_seq if head else 0,
         known_location_id=_known_location_id(session, location.tenant_id, location.location_code),
+        server_id=head.server_id if head else "",
+        max_clock_ahead_ms=settings.max_clock_ahead_s * 1000,
+        skew_warning_ms=settings.skew_warning_s * 1000,
     )
 
 
