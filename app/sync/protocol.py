@@ -11,7 +11,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-PROTOCOL_VERSION = 1
+# 2: the handshake names the server id, its clock limits and the known location id;
+# change results carry a detail. Answers forbid unknown fields, so a version-1 counter
+# must hear "update the program" (426) instead of failing to read the handshake.
+PROTOCOL_VERSION = 2
 # Bump when the shape of synced tables changes in a way old clients cannot merge.
 SCHEMA_VERSION = 1
 
