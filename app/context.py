@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import config
+from app.audit import AuditLog
 from app.bench import BenchService
 from app.borrowers import BorrowerService
 from app.counter import Counter
@@ -28,6 +29,7 @@ from app.locations import LocationService
 from app.printing.service import PrintService
 from app.privacy import PrivacyService
 from app.reports import ReportService
+from app.staff import StaffService, StaffView
 from app.trainings import TrainingService
 from app.waiting_list import WaitingListService
 from db.engine import open_database
@@ -52,6 +54,10 @@ class AppContext:
     waiting_list: WaitingListService = field(init=False)
     reports: ReportService = field(init=False)
     privacy: PrivacyService = field(init=False)
+    audit: AuditLog = field(init=False)
+    staff: StaffService = field(init=False)
+    # The staff member signed in for this context (None: nobody, or no staff exist yet).
+    signed_in: StaffView | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         today = lambda: self.now().date()  # noqa: E731
@@ -67,9 +73,18 @@ class AppContext:
         self.waiting_list = WaitingListService(self.sessions, today=today)
         self.reports = ReportService(self.sessions, today=today)
         self.privacy = PrivacyService(self.sessions, log_dir=self.data_dir)
+        self.audit = AuditLog(self.sessions, now=self.now)
+        self.staff = StaffService(self.sessions, self.audit, now=self.now)
 
     def counter(self) -> Counter:
         return Counter(self.devices, self.borrowers, self.loans, self.waiting_list)
+
+    def sign_in(self, staff: StaffView | None) -> None:
+        """From now on every change made through this context is stamped with this person
+        (`changed_by` = the staff id, see db/changes.py)."""
+        self.signed_in = staff
+        info = self.sessions.kw.setdefault("info", {})
+        info["actor"] = staff.id if staff is not None else ""
 
     def save_settings(self) -> None:
         self.settings.save(self.data_dir)

@@ -23,7 +23,10 @@ def export_records(session_factory: sessionmaker[Session]) -> dict[str, list[dic
         for model in synced_models():
             rows = []
             for obj in s.scalars(select(model).order_by(model.id)):  # type: ignore[attr-defined]
-                rows.append({"id": obj.id, **record_values(obj)})
+                values = record_values(obj)
+                for hidden in getattr(model, "EXPORT_HIDDEN", ()):  # a secret (PIN hash) never leaves
+                    values.pop(hidden, None)
+                rows.append({"id": obj.id, **values})
             out[model.__tablename__] = rows
     return out
 

@@ -249,3 +249,8 @@ class WaitingListEntry(Synced, Base):
     state: Mapped[str] = mapped_column(String(16), default="waiting")  # | served | cancelled
     served_loan_id: Mapped[str | None] = mapped_column(ForeignKey("loan.id"), default=None)
     notes: Mapped[str] = mapped_column(String(400), default="")
+
+
+# Staff and the audit log live in their own module; imported here so every user of the
+# models (counters, server, export) registers them too.
+from db.models_staff import AuditEvent, Staff  # noqa: E402, F401

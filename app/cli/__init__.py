@@ -52,10 +52,27 @@ def build_parser() -> Parser:
         "--data-dir", help=_("map met de gegevens (standaard: DIGIBANK_DATA_DIR of de gebruikersmap)")
     )
     parser.add_argument("--lang", choices=i18n.LANGUAGES, help=_("taal van de meldingen (nl of en)"))
+    parser.add_argument(
+        "--staff",
+        metavar=_("NAAM"),
+        help=_("wie deze opdracht doet (of DIGIBANK_STAFF; pincode in DIGIBANK_PIN)"),
+    )
     sub = parser.add_subparsers(dest="command", metavar=_("opdracht"), parser_class=Parser)
     for name in command_modules():
         importlib.import_module(name).register(sub)
+    _name_commands(parser, [])
     return parser
+
+
+def _name_commands(parser: argparse.ArgumentParser, path: list[str]) -> None:
+    """Every (sub-)command parser sets `command_path` ("borrower erase"), which the
+    staff gate (app/cli/staff_gate.py) looks up; the deepest one chosen wins."""
+    if path:
+        parser.set_defaults(command_path=" ".join(path))
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                _name_commands(child, [*path, name])
 
 
 def _early_language(argv: Sequence[str]) -> None:
@@ -64,7 +81,7 @@ def _early_language(argv: Sequence[str]) -> None:
     # contract's language, not the language of the messages.
     globals_only: list[str] = []
     for i, arg in enumerate(argv):
-        if not arg.startswith("-") and (i == 0 or argv[i - 1] not in ("--data-dir", "--lang")):
+        if not arg.startswith("-") and (i == 0 or argv[i - 1] not in ("--data-dir", "--lang", "--staff")):
             break
         globals_only.append(arg)
     argv = globals_only
@@ -150,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _check_output_files(args)
         setup_logging(folder)
         ctx = open_context(folder)
-        code = handler(args, ctx)
+        code = _run_signed_in(handler, args, ctx)
         return 0 if code is None else int(code)
     except UserError as exc:
         print(exc.message, file=sys.stderr)
@@ -189,6 +206,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if ctx is not None:
             ctx.close()
+
+
+def _run_signed_in(handler, args: argparse.Namespace, ctx) -> int | None:  # type: ignore[no-untyped-def]
+    """Who may, then the handler, then the audit event (app/cli/staff_gate.py)."""
+    from app.cli.staff_gate import Gate
+
+    gate = Gate(args, ctx)
+    gate.admit()
+    try:
+        code = handler(args, ctx)
+    except UserError as exc:
+        gate.done(False, exc.code)
+        raise
+    gate.done(code in (None, 0))
+    return code
 
 
 if __name__ == "__main__":
