@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from db.base import OutboxEntry, new_id
 from db.changes import LOCATION_KEY, read_state
 from db.models import Location
 from db.models_staff import AuditEvent
+from db.values import to_json
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +117,41 @@ class AuditLog:
                 )
                 for e in s.scalars(query)
             ]
+
+    # -- a restore must not take events away ----------------------------------------
+
+    def snapshot(self) -> list[dict[str, object]]:
+        """Every event as stored (all columns), to carry over a backup restore."""
+        with self._sessions() as s:
+            return [dict(r._mapping) for r in s.execute(select(AuditEvent.__table__))]
+
+    def carry_over(self, rows: list[dict[str, object]]) -> int:
+        """Put back the events a restored (older) database does not have, with their own
+        ids and clocks, and queue them for the server again (a repeat is a no-op there)."""
+        with self._sessions() as s, s.begin():
+            have = set(s.scalars(select(AuditEvent.id)))
+            missing = [r for r in rows if r["id"] not in have]
+            if not missing:
+                return 0
+            s.execute(insert(AuditEvent.__table__), missing)
+            fields = AuditEvent.data_columns()
+            for r in missing:
+                s.add(
+                    OutboxEntry(
+                        change_id=new_id(),
+                        table_name=AuditEvent.__tablename__,
+                        row_id=str(r["id"]),
+                        stamp=str(r["updated_at"]),
+                        origin=str(r["origin"]),
+                        actor=str(r["changed_by"]),
+                        payload={
+                            "fields": {n: to_json(r[n]) for n in fields},
+                            "clocks": {n: str(r["updated_at"]) for n in fields},
+                        },
+                    )
+                )
+        log.info("restore: %d audit event(s) carried over", len(missing))
+        return len(missing)
 
     @staticmethod
     def write_csv(rows: list[AuditRow], path: str | Path) -> None:

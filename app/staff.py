@@ -169,7 +169,7 @@ class StaffService:
     def names(self) -> dict[str, str]:
         """Staff id → name, also of disabled people (to show who changed a record)."""
         with self._sessions() as s:
-            return dict(s.execute(select(Staff.id, Staff.name)).tuples().all())
+            return {row[0]: row[1] for row in s.execute(select(Staff.id, Staff.name))}
 
     def get(self, staff_id: str) -> StaffView | None:
         with self._sessions() as s:

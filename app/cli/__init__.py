@@ -214,8 +214,10 @@ def _run_signed_in(handler, args: argparse.Namespace, ctx) -> int | None:  # typ
 
     gate = Gate(args, ctx)
     gate.admit()
+    gate.before()
     try:
         code = handler(args, ctx)
+        gate.after()
     except UserError as exc:
         gate.done(False, exc.code)
         raise

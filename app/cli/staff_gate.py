@@ -104,7 +104,7 @@ _NOT_FIELDS = frozenset(
     {"handler", "command", "command_path", "data_dir", "lang", "staff", "json", "out_is_folder"}
 )
 # Arguments that name the subject of a command by its code (never personal values).
-_SUBJECT = ("tag", "tags", "card", "cards", "donation", "session", "name", "kind", "file")
+_SUBJECT = ("tag", "tags", "card", "cards", "donation", "session", "name", "file")
 
 
 def capability_for(args: argparse.Namespace) -> str | None:
@@ -176,6 +176,19 @@ class Gate:
             check(staff, self.capability, self.path)
         self.ctx.sign_in(staff)
         return staff
+
+    def before(self) -> None:
+        if self.path == "restore":
+            # The backup is older than the audit log: what happened since must survive it.
+            self._carried = self.ctx.audit.snapshot()
+
+    def after(self) -> None:
+        carried = getattr(self, "_carried", None)
+        if carried:
+            from db.engine import migrate
+
+            migrate(self.ctx.engine)  # a backup from before the audit log has no table for it
+            self.ctx.audit.carry_over(carried)
 
     def done(self, ok: bool, error: str = "") -> None:
         """The command's own event, once it ran (ok) or its handler refused it."""
