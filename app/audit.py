@@ -108,8 +108,10 @@ class AuditLog:
             query = query.where(AuditEvent.at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time()))
         if staff_name:
             query = query.where(AuditEvent.staff_name == staff_name)
-        # Ordered by time and then the record's clock, so every replica lists the same order.
-        query = query.order_by(AuditEvent.at, AuditEvent.created_at, AuditEvent.id)
+        # Ordered by the record's clock stamp (wall time first, then counter and location),
+        # which every replica holds alike; `at` alone ties within a second, and a pulled
+        # row's `at` is stored without the ".000000" a local one has.
+        query = query.order_by(AuditEvent.created_at, AuditEvent.id)
         with self._sessions() as s:
             return [
                 AuditRow(

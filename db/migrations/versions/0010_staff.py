@@ -58,8 +58,23 @@ def upgrade() -> None:
         batch.create_index("ix_audit_event_at", ["at"])
         batch.create_index("ix_audit_event_staff_id", ["staff_id"])
         batch.create_index("ix_audit_event_updated_at", ["updated_at"])
+    if op.get_bind().dialect.name == "sqlite":
+        # Append-only below the program too: an update or delete that reaches the table by
+        # another path (a crafted pull, a Core statement) is skipped, the event stays as
+        # written. RAISE(IGNORE) drops that one row's change without failing the transaction,
+        # so a bad page from a server cannot stop sync either.
+        op.execute(
+            "CREATE TRIGGER audit_event_append_only_update BEFORE UPDATE ON audit_event "
+            "BEGIN SELECT RAISE(IGNORE); END"
+        )
+        op.execute(
+            "CREATE TRIGGER audit_event_append_only_delete BEFORE DELETE ON audit_event "
+            "BEGIN SELECT RAISE(IGNORE); END"
+        )
 
 
 def downgrade() -> None:
+    op.execute("DROP TRIGGER IF EXISTS audit_event_append_only_delete")
+    op.execute("DROP TRIGGER IF EXISTS audit_event_append_only_update")
     op.drop_table("audit_event")
     op.drop_table("staff")
