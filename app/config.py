@@ -46,6 +46,8 @@ class Settings:
     backup_keep_days: int = 30
     # People with no activity for this long are due for anonymisation (`privacy retention`).
     retention_months: int = 24
+    # The window locks after this many minutes without keyboard or mouse (once staff exist).
+    idle_lock_minutes: int = 10
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod

@@ -19,6 +19,7 @@ EDITABLE = (
     "sync_interval_seconds",
     "backup_keep_days",
     "retention_months",
+    "idle_lock_minutes",
 )
 
 
@@ -49,6 +50,11 @@ def describe(settings: Settings) -> list[tuple[str, str, str]]:
             "retention_months",
             str(settings.retention_months),
             _("maanden na het laatste bezoek waarna iemand geanonimiseerd wordt"),
+        ),
+        (
+            "idle_lock_minutes",
+            str(settings.idle_lock_minutes),
+            _("minuten zonder toetsenbord of muis waarna het venster vergrendelt"),
         ),
     ]
 
@@ -86,6 +92,7 @@ def change(settings: Settings, name: str, value: str) -> None:
             "sync_interval_seconds": (15, 86_400),
             "backup_keep_days": (1, 3650),
             "retention_months": (1, 240),
+            "idle_lock_minutes": (1, 240),
         }
         low, high = limits[name]
         try:

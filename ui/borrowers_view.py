@@ -84,6 +84,7 @@ class BorrowersView(QWidget):
         self.block_button.clicked.connect(self.block_borrower)
         self.unblock_button = QPushButton(_("&Deblokkeren"), self)
         self.unblock_button.clicked.connect(self.unblock_borrower)
+        self.erase_allowed = True
         self.erase_button = QPushButton(_("&Wissen (GDPR)…"), self)
         self.erase_button.clicked.connect(self.erase_borrower)
         self.erase_button.setVisible(privacy is not None)
@@ -108,6 +109,8 @@ class BorrowersView(QWidget):
     def _show_borrower(self, borrower: Borrower | None) -> None:
         for button in (self.edit_button, self.block_button, self.unblock_button, self.erase_button):
             button.setEnabled(borrower is not None and not borrower.erased)
+        # The signed-in person's role may not erase (ui/staff_wiring.py sets this).
+        self.erase_button.setEnabled(self.erase_button.isEnabled() and self.erase_allowed)
         if borrower is None:
             self.detail_title.setText(_("Geen ontlener gekozen"))
             self.detail_text.setText(_("Kies iemand in de lijst, of zoek op naam of kaartnummer."))

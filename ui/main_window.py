@@ -24,6 +24,7 @@ from ui.donations_view import DonationsView
 from ui.helpdesk_view import HelpdeskView
 from ui.print_actions import PrintActions
 from ui.reports_view import ReportsView
+from ui.staff_wiring import StaffWiring, wire_window
 from ui.status_bar import StatusBar
 from ui.sync_wiring import SyncWiring
 from ui.trainings_view import TrainingsView
@@ -102,6 +103,10 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
         self._build_menus()
+        # Sign-in, Ctrl+L, the idle lock and greying by role (ui/staff_wiring.py).
+        self.staff = StaffWiring(ctx, self, lambda: self._on_tab_changed(self.tabs.currentIndex()))
+        wire_window(self.staff, self)
+        self.staff.start()
         for number in range(1, 11):  # Ctrl+1 … Ctrl+9, and Ctrl+0 for the tenth tab
             shortcut = QShortcut(QKeySequence(f"Ctrl+{number % 10}"), self)
             shortcut.activated.connect(lambda n=number: self.show_tab(n - 1))
