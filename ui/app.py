@@ -97,6 +97,10 @@ def run(data_dir: str | None = None, language: str | None = None, font_scale: fl
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 log.info("first start cancelled")
                 return 0
+            if not ctx.staff.any_staff():  # a joined PC already has its digibank's staff
+                from ui.first_coordinator import FirstCoordinatorDialog
+
+                FirstCoordinatorDialog(ctx.staff).exec()  # skipping it keeps a lone counter
 
         # The daily automatic backup, off the GUI thread: a large database takes seconds.
         QThreadPool.globalInstance().start(lambda: _daily_backup(folder))

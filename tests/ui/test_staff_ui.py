@@ -116,3 +116,39 @@ def shots(window, tmp_path, name: str) -> None:
     folder = os.environ.get("DIGIBANK_SHOTS")
     if folder:
         window.grab().save(os.path.join(folder, f"staff-{name}.png"))
+
+
+def test_first_coordinator_dialog(qtbot, ctx, tmp_path):
+    from ui.first_coordinator import FirstCoordinatorDialog
+
+    dialog = FirstCoordinatorDialog(ctx.staff)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.keyClicks(dialog.name, "Anna")
+    qtbot.keyClicks(dialog.pin, "4321")
+    qtbot.keyClicks(dialog.pin_again, "4322")
+    qtbot.keyClick(dialog.pin_again, Qt.Key.Key_Return)
+    assert dialog.isVisible() and "niet gelijk" in dialog.error.text()
+    assert not ctx.staff.any_staff()
+    qtbot.keyClicks(dialog.pin_again, "4321")
+    folder = os.environ.get("DIGIBANK_SHOTS")
+    if folder:
+        dialog.grab().save(os.path.join(folder, "staff-eerste-coordinator.png"))
+    qtbot.keyClick(dialog.pin_again, Qt.Key.Key_Return)
+    assert not dialog.isVisible()
+    [anna] = ctx.staff.list()
+    assert (anna.name, anna.role) == ("Anna", "coordinator")
+
+
+def test_first_coordinator_can_be_skipped(qtbot, ctx):
+    from PySide6.QtWidgets import QDialog
+
+    from ui.first_coordinator import FirstCoordinatorDialog
+
+    dialog = FirstCoordinatorDialog(ctx.staff)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.keyClick(dialog.name, Qt.Key.Key_Escape)
+    assert dialog.result() == QDialog.DialogCode.Rejected and not ctx.staff.any_staff()
