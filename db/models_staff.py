@@ -63,3 +63,93 @@ def _audit_is_append_only(session: Session, _flush_context: Any, _instances: Any
     for obj in session.deleted:
         if isinstance(obj, AuditEvent):
             raise AuditImmutableError(f"audit event {obj.id} cannot be deleted")
+
+
+# -- the window's changes, each as an audit event --------------------------------------
+# The command line writes one event per command (app/cli/staff_gate.py). The window has
+# no commands, so with `session.info[AUDIT_CHANGES]` set (ui/staff_wiring.py) every change
+# of a synced record made by a signed-in staff member becomes an event here, in the same
+# flush: nothing the window saves can miss its audit event. Field names, never values.
+AUDIT_CHANGES = "audit_changes"
+_AUDITED_ELSEWHERE = frozenset({"audit_event", "staff"})  # staff: app/staff.py writes its own
+
+
+def _window_action(obj: Synced, is_new: bool, fields: list[str]) -> str:
+    table = type(obj).__tablename__  # type: ignore[attr-defined]
+    if table == "loan":
+        if is_new:
+            return "loan checkout"
+        if "in_at" in fields and getattr(obj, "in_at", None) is not None:
+            return "loan return"
+        if "due_date" in fields:
+            return "loan extend"
+    if table == "borrower" and "erased" in fields and getattr(obj, "erased", False):
+        return "borrower erase"
+    if "deleted" in fields and obj.deleted:
+        return f"{table} delete"
+    return f"{table} {'add' if is_new else 'edit'}"
+
+
+def _subject(session: Session, obj: Synced) -> str:
+    for attr in ("asset_tag", "card_number", "number", "code"):
+        value = getattr(obj, attr, None)
+        if isinstance(value, str) and value:
+            return value
+    device_id = getattr(obj, "device_id", None)
+    if device_id:
+        from db.models import Device
+
+        device = session.get(Device, device_id)
+        if device is not None:
+            return device.asset_tag
+    return str(obj.id or "")
+
+
+def _record_window_changes(session: Session, _flush_context: Any, _instances: Any) -> None:
+    if not session.info.get(AUDIT_CHANGES) or session.info.get("applying_remote"):
+        return
+    from sqlalchemy import inspect
+
+    from db.base import new_id
+    from db.changes import LOCATION_KEY, read_state
+    from db.models import Location
+
+    work: list[tuple[Synced, bool, list[str]]] = []
+    for obj in list(session.new):
+        if isinstance(obj, Synced) and type(obj).__tablename__ not in _AUDITED_ELSEWHERE:  # type: ignore[attr-defined]
+            work.append((obj, True, type(obj).data_columns()))
+    for obj in list(session.dirty):
+        if not isinstance(obj, Synced) or type(obj).__tablename__ in _AUDITED_ELSEWHERE:  # type: ignore[attr-defined]
+            continue
+        state = inspect(obj)
+        fields = [n for n in type(obj).data_columns() if state.attrs[n].history.has_changes()]
+        if fields:
+            work.append((obj, False, fields))
+    if not work:
+        return
+    with session.no_autoflush:
+        staff = session.get(Staff, str(session.info.get("actor", "")))
+        if staff is None:
+            return  # nobody signed in (a lone counter): as before staff existed
+        location_id = read_state(session, LOCATION_KEY)
+        location = session.get(Location, location_id) if location_id else None
+        now = dt.datetime.now().replace(microsecond=0)
+        for obj, is_new, fields in work:
+            if obj.id is None:
+                obj.id = new_id()
+            session.add(
+                AuditEvent(
+                    at=now,
+                    staff_id=staff.id,
+                    staff_name=staff.name,
+                    action=_window_action(obj, is_new, fields)[:60],
+                    subject=_subject(session, obj)[:120],
+                    detail="" if is_new else ",".join(fields)[:400],
+                    outcome="ok",
+                    location=location.code if location else "",
+                )
+            )
+
+
+# First among the flush hooks, so db/changes.py stamps these events and puts them in the outbox.
+event.listen(Session, "before_flush", _record_window_changes, insert=True)

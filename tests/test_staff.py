@@ -115,3 +115,35 @@ def test_audit_events_cannot_be_changed_or_removed(ctx):
         s.execute(text("DELETE FROM audit_event"))
     [row] = ctx.audit.events()
     assert (row.action, row.detail, row.outcome) == ("backup", "out", "ok")
+
+
+def test_window_changes_become_audit_events_with_field_names_only(ctx):
+    from app.borrowers import BorrowerInput
+    from app.inventory import DeviceInput
+    from db.models_staff import AUDIT_CHANGES
+    from tests.conftest import make_ready
+
+    device = ctx.devices.add(DeviceInput(kind="laptop", brand="Lenovo", model="T480"))
+    make_ready(ctx, device.asset_tag)
+    person = BorrowerInput(first_name="Mia", last_name="Peeters", postcode="8500")
+    card = ctx.borrowers.add(person).card_number
+    ctx.sessions.kw["info"][AUDIT_CHANGES] = True
+    assert ctx.audit.events() == []  # nobody signed in: a lone counter records nothing
+    anna = ctx.staff.add("Anna", "coordinator", "4321")
+    ctx.sign_in(ctx.staff.authenticate("Anna", "4321"))
+    ctx.loans.checkout(device.asset_tag, card)
+    ctx.loans.return_device(device.asset_tag)
+    ctx.borrowers.edit(card, phone="0470 12 34 56")
+    events = [(e.staff_name, e.action, e.subject, e.detail) for e in ctx.audit.events()]
+    assert ("Anna", "loan checkout", device.asset_tag, "") in events
+    assert any(a == "loan return" and s == device.asset_tag for _n, a, s, _d in events)
+    [edit] = [e for e in events if e[1] == "borrower edit"]
+    assert edit[2] == card and "phone" in edit[3].split(",")
+    assert "0470" not in repr(events) and "Peeters" not in repr(events)
+    assert all(e.staff_id == anna.id for e in ctx.audit.events() if e.action != "staff add")
+    # The events travel like every change: each has its outbox entry.
+    from db.base import OutboxEntry
+
+    with ctx.sessions() as s:
+        queued = set(s.scalars(select(OutboxEntry.row_id).where(OutboxEntry.table_name == "audit_event")))
+    assert {e.id for e in ctx.audit.events()} <= queued

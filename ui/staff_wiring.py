@@ -32,6 +32,7 @@ from app.context import AppContext
 from app.errors import UserError
 from app.i18n import _
 from app.staff import StaffService, StaffView, may, role_label, who_may
+from db.models_staff import AUDIT_CHANGES
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +138,8 @@ class StaffWiring(QObject):
         self.stack.addWidget(self.page)
         window.setCentralWidget(self.stack)
         self.page.signed_in.connect(self._signed_in)
+        # Every change made in the window by a signed-in person becomes an audit event.
+        ctx.sessions.kw.setdefault("info", {})[AUDIT_CHANGES] = True
 
         self.status_label = QLabel(window)
         self.status_label.setContentsMargins(6, 0, 12, 0)

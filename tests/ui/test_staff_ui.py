@@ -7,7 +7,7 @@ import os
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from tests.ui.conftest import add_borrower
+from tests.ui.conftest import add_borrower, add_ready_devices
 from ui.main_window import MainWindow
 
 
@@ -109,6 +109,12 @@ def test_idle_lock_brings_back_the_same_counter_screen(qtbot, ctx, tmp_path):
     assert not window.staff.locked and window.tabs.currentWidget() is counter
     assert counter.counter.active is not None and counter.counter.active.card_number == card
     qtbot.waitUntil(lambda: QApplication.focusWidget() is counter.scan_field)
+    # What she does in the window is in the audit log under her name.
+    [tag] = add_ready_devices(ctx, 1)
+    counter.scan(tag)
+    qtbot.waitUntil(lambda: any(e.action == "loan checkout" for e in ctx.audit.events()))
+    [event] = [e for e in ctx.audit.events() if e.action == "loan checkout"]
+    assert (event.staff_name, event.subject, event.location) == ("Vera", tag, "KRT")
 
 
 def shots(window, tmp_path, name: str) -> None:
