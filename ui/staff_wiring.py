@@ -291,6 +291,12 @@ def wire_window(staff: StaffWiring, window) -> None:  # type: ignore[no-untyped-
     restore.triggered.connect(lambda: restore_backup(window, staff))
     file_menu.insertAction(first, staff.switch_action)
     file_menu.insertAction(first, restore)
+    audit = QAction(_("&Auditlogboek…"), window)
+    audit.triggered.connect(lambda: open_audit(window, staff))
+    file_menu.insertAction(first, audit)
+    window.audit_action = audit
+    # Read-only, but it says who did what: for coordinators (or a lone counter).
+    staff.guard(guard_widget(audit), "staff")
     file_menu.insertSeparator(first)
     window.restore_action = restore
     staff.guard(guard_widget(restore), "restore")
@@ -308,6 +314,14 @@ def wire_window(staff: StaffWiring, window) -> None:  # type: ignore[no-untyped-
         borrowers._show_borrower(borrowers.current_borrower())
 
     staff.guard(erase, "gdpr")
+
+
+def open_audit(window, staff: StaffWiring) -> None:  # type: ignore[no-untyped-def]
+    from ui.audit_dialog import AuditDialog
+
+    dialog = AuditDialog(staff._ctx.audit, staff._ctx.staff, window)
+    window.audit_dialog = dialog  # tests look at it
+    dialog.open()
 
 
 def restore_backup(window, staff: StaffWiring) -> None:  # type: ignore[no-untyped-def]

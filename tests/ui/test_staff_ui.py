@@ -158,3 +158,32 @@ def test_first_coordinator_can_be_skipped(qtbot, ctx):
     qtbot.waitExposed(dialog)
     qtbot.keyClick(dialog.name, Qt.Key.Key_Escape)
     assert dialog.result() == QDialog.DialogCode.Rejected and not ctx.staff.any_staff()
+
+
+def test_audit_log_in_the_window_is_read_only_and_filters(qtbot, ctx, tmp_path):
+    with_staff(ctx)
+    window = make_window(qtbot, ctx)
+    sign_in(qtbot, window, "Vera", "1111")
+    assert not window.audit_action.isEnabled()  # a volunteer does not read who did what
+    qtbot.keyClick(window.counter_view.scan_field, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    sign_in(qtbot, window, "Anna", "4321")
+    assert window.audit_action.isEnabled()
+    window.audit_action.trigger()
+    dialog = window.audit_dialog
+    qtbot.addWidget(dialog)
+    qtbot.waitExposed(dialog)
+    table = dialog.table
+    whos = [table.item(r, 1).text() for r in range(table.rowCount())]
+    actions = [table.item(r, 2).text() for r in range(table.rowCount())]
+    assert actions[:4] == ["sign-in", "sign-out", "sign-in", "staff add"]  # newest first
+    assert whos[:3] == ["Anna", "Vera", "Vera"]
+    assert not table.item(0, 0).flags() & Qt.ItemFlag.ItemIsEditable
+    dialog.person.setCurrentIndex(dialog.person.findData("Vera"))
+    assert {table.item(r, 1).text() for r in range(table.rowCount())} == {"Vera"}
+    dialog.action.setText("sign-out")
+    assert table.rowCount() == 1
+    folder = os.environ.get("DIGIBANK_SHOTS")
+    if folder:
+        dialog.action.clear()
+        dialog.person.setCurrentIndex(0)
+        dialog.grab().save(os.path.join(folder, "staff-auditlog.png"))
