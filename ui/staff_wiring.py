@@ -291,7 +291,7 @@ def wire_window(staff: StaffWiring, window) -> None:  # type: ignore[no-untyped-
     restore.triggered.connect(lambda: restore_backup(window, staff))
     file_menu.insertAction(first, staff.switch_action)
     file_menu.insertAction(first, restore)
-    audit = QAction(_("&Auditlogboek…"), window)
+    audit = QAction(_("Audit&logboek…"), window)
     audit.triggered.connect(lambda: open_audit(window, staff))
     file_menu.insertAction(first, audit)
     window.audit_action = audit
