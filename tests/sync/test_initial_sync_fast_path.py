@@ -173,7 +173,7 @@ def test_refused_bulk_page_rolls_the_trigger_back(tmp_path: Path) -> None:
         with pytest.raises(IntegrityError), ctx.sessions() as s, s.begin():
             apply_page(s, page, NOW)
         before = _contents(ctx)
-        assert before["device"] == [] and len(before["triggers"]) == 6
+        assert before["device"] == [] and len([t for t in before["triggers"] if "_fts_" in t[0]]) == 6
         # The service then applies the page row by row: the bad record is refused.
         with ctx.sessions() as s, s.begin():
             result = apply_page(s, page, NOW, careful=True)
