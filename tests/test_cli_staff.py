@@ -259,3 +259,26 @@ def test_audit_csv_and_period(data, capsys, monkeypatch, tmp_path):
     assert lines[0].startswith("at,staff,action") and "staff add" in lines[1]
     code, o, _e = run(capsys, data, "audit", "--json", "--from", "2000-01-01", "--to", "2000-12-31")
     assert code == 0 and json.loads(o) == []
+
+
+def test_checkout_event_names_device_and_card(data, capsys, monkeypatch):
+    from app.context import open_context
+    from tests.conftest import make_ready
+
+    card = add_borrower(capsys, data)
+    as_(monkeypatch, None, DIGIBANK_PIN="4321")
+    run(capsys, data, "staff", "add", "Anna", "--role", "coordinator")
+    as_(monkeypatch, COORD)
+    device = ("device", "add", "--kind", "laptop", "--brand", "L", "--model", "T", "--serial", "S1")
+    code, out, err = run(capsys, data, *device)
+    assert code == 0, err
+    tag = out.strip()
+    ctx = open_context(data)
+    try:
+        make_ready(ctx, tag)
+    finally:
+        ctx.close()
+    code, _out, err = run(capsys, data, "loan", "checkout", tag, card)
+    assert code == 0, err
+    [event] = [e for e in audit(capsys, data) if e["action"] == "loan checkout"]
+    assert (event["staff"], event["subject"], event["outcome"]) == ("Anna", f"{tag} {card}", "ok")

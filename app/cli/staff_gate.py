@@ -114,11 +114,13 @@ def capability_for(args: argparse.Namespace) -> str | None:
 
 
 def _subject(args: argparse.Namespace) -> str:
+    """The codes a command is about, e.g. "KRT-000001 KRT-B-00001" for a checkout."""
+    parts = []
     for attr in _SUBJECT:
         value = getattr(args, attr, None)
         if value:
-            return ",".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
-    return ""
+            parts.append(",".join(map(str, value)) if isinstance(value, list | tuple) else str(value))
+    return " ".join(parts)
 
 
 def _detail(args: argparse.Namespace) -> str:
