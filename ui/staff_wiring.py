@@ -197,9 +197,22 @@ class StaffWiring(QObject):
             else ""
         )
         self._ctx.sign_in(None)
+        self._close_dialogs()
         self._show_page(name, note)
         self._refresh_status()
         self._apply_guards()
+
+    def _close_dialogs(self) -> None:
+        """A dialog left open must not stay usable on top of the lock: it is cancelled
+        (nothing in it was saved yet; the views behind it keep their state)."""
+        from PySide6.QtWidgets import QDialog
+
+        for _attempt in range(10):
+            modal = QApplication.activeModalWidget()
+            if modal is None or modal is self._window or not isinstance(modal, QDialog):
+                break
+            log.info("lock: %s cancelled", type(modal).__name__)
+            modal.reject()
 
     def _show_page(self, name: str, note: str = "") -> None:
         self.idle_timer.stop()

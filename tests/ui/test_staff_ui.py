@@ -187,3 +187,18 @@ def test_audit_log_in_the_window_is_read_only_and_filters(qtbot, ctx, tmp_path):
         dialog.action.clear()
         dialog.person.setCurrentIndex(0)
         dialog.grab().save(os.path.join(folder, "staff-auditlog.png"))
+
+
+def test_idle_lock_cancels_an_open_dialog(qtbot, ctx):
+    from PySide6.QtWidgets import QDialog
+
+    with_staff(ctx)
+    window = make_window(qtbot, ctx)
+    sign_in(qtbot, window, "Vera", "1111")
+    dialog = QDialog(window)
+    dialog.setModal(True)
+    dialog.open()
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is dialog)
+    window.staff.idle_timer.timeout.emit()
+    assert window.staff.locked and not dialog.isVisible()
+    assert dialog.result() == QDialog.DialogCode.Rejected
