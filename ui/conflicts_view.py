@@ -61,6 +61,7 @@ class ConflictsView(QWidget):
         self.cancel_button = QPushButton(_("&Uitlening annuleren"), self)
         self.delete_button = QPushButton(_("&Dubbel toestel verwijderen"), self)
         self.restore_button = QPushButton(_("Verloren waarde &terugzetten"), self)
+        self.resolve_allowed = True
         for b in (self.keep_button, self.cancel_button, self.delete_button, self.restore_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
@@ -132,6 +133,9 @@ class ConflictsView(QWidget):
         self.cancel_button.setEnabled(kind == DOUBLE_LOAN)
         self.delete_button.setEnabled(kind == DUPLICATE_SERIAL)
         self.restore_button.setEnabled(kind == "field")
+        if not self.resolve_allowed:  # the signed-in role may not (ui/staff_wiring.py)
+            for b in (self.keep_button, self.cancel_button, self.delete_button, self.restore_button):
+                b.setEnabled(False)
 
     def _resolve(self, decision: str) -> None:
         selected = self._selected()

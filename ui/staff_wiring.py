@@ -319,6 +319,18 @@ def wire_window(staff: StaffWiring, window) -> None:  # type: ignore[no-untyped-
     if login is not None:
         staff.guard(guard_widget(login.login_button), "server")
 
+    conflicts = getattr(getattr(window, "sync", None), "conflicts_view", None)
+    if conflicts is not None:
+
+        def resolve(allowed: bool, tooltip: str) -> None:
+            conflicts.resolve_allowed = allowed
+            for b in (conflicts.keep_button, conflicts.cancel_button, conflicts.delete_button):
+                b.setToolTip(tooltip)
+            conflicts.restore_button.setToolTip(tooltip)
+            conflicts._update_buttons()
+
+        staff.guard(resolve, "conflicts")
+
     borrowers = window.borrowers_view
 
     def erase(allowed: bool, tooltip: str) -> None:

@@ -71,6 +71,9 @@ def test_volunteer_signs_in_and_sees_coordinator_actions_greyed(qtbot, ctx, tmp_
     assert not window.restore_action.isEnabled()
     assert window.restore_action.toolTip() == "Alleen een coördinator mag dit."
     assert not any(a.isEnabled() for a in window.language_actions.values())
+    assert not window.sync.conflicts_view.resolve_allowed
+    assert window.sync.conflicts_view.keep_button.toolTip() == "Alleen een coördinator mag dit."
+    assert not window.sync.settings_page.login_button.isEnabled()
     shots(window, tmp_path, "vrijwilliger")
 
     # Ctrl+L: someone else takes over; the coordinator may erase.
@@ -79,6 +82,7 @@ def test_volunteer_signs_in_and_sees_coordinator_actions_greyed(qtbot, ctx, tmp_
     sign_in(qtbot, window, "Anna", "4321")
     assert borrowers.erase_button.isEnabled() and window.restore_action.isEnabled()
     assert all(a.isEnabled() for a in window.language_actions.values())
+    assert window.sync.conflicts_view.resolve_allowed and window.sync.settings_page.login_button.isEnabled()
     actions = [(e.staff_name, e.action, e.outcome) for e in ctx.audit.events()]
     assert actions[-4:] == [
         ("Vera", "sign-in", "refused"),
