@@ -1,7 +1,9 @@
 """The one place where database engines and sessions are made.
 
-SQLite gets WAL, foreign keys and a busy timeout on every connection. Encryption
-at rest (SQLCipher) will be a change here only: the URL scheme and the key.
+SQLite gets WAL, foreign keys and a busy timeout on every connection. The counter's
+database is encrypted at rest with SQLCipher (`sqlite+pysqlcipher`): the dialect sends
+`PRAGMA key` as the very first statement of every connection, before our pragmas.
+Where the key comes from is app/credentials.py's business; this module only uses it.
 Migrations are applied on open, so every start runs on the current schema.
 """
 
@@ -14,8 +16,10 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event, text
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 import db.changes  # noqa: F401  (registers the outbox hook)
 import db.models  # noqa: F401  (registers every model on the metadata)
@@ -27,8 +31,85 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 SessionFactory = Callable[[], Session]
 
 
+PLAIN_HEADER = b"SQLite format 3\x00"
+
+
+class WrongKey(Exception):
+    """The database file cannot be read with this key (SQLCipher: "file is not a database")."""
+
+
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
+
+
+def cipher_url(path: Path, key: str) -> URL:
+    """An encrypted database. `key` is a passphrase, or a raw key written x'<64 hex>'."""
+    # URL.create, not a formatted string: a passphrase may hold any character.
+    return URL.create("sqlite+pysqlcipher", password=key, database=str(Path(path).resolve()))
+
+
+def is_plain_sqlite(path: Path) -> bool:
+    """An unencrypted SQLite file starts with its magic header; an SQLCipher file with salt."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(16) == PLAIN_HEADER
+    except FileNotFoundError:
+        return False
+
+
+def cipher_connect(path: Path, key: str, readonly: bool = False):  # type: ignore[no-untyped-def]
+    """A bare DB-API connection to an encrypted file (backups, conversion, checks).
+
+    An empty key opens a plain file (only to read an old unencrypted one).
+    """
+    import sqlcipher3
+
+    if readonly:
+        connection = sqlcipher3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+    else:
+        connection = sqlcipher3.connect(str(path))
+    if key:
+        connection.execute(f"PRAGMA key = {_quote(key)}")  # first statement, always
+    return connection
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def table_counts(connection) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    names = [
+        r[0]
+        for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
+    ]
+    return {n: connection.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
+
+
+def encrypt_plain_copy(plain: Path, target: Path, key: str) -> None:
+    """Write an encrypted copy of a plain SQLite file and verify it (every table, every row).
+
+    `target` must be absent or an empty file. Raises RuntimeError when the copy differs.
+    """
+    import sqlcipher3
+
+    source = sqlcipher3.connect(str(plain))  # no key: SQLCipher reads the plain file as is
+    try:
+        # A plain database left in WAL mode may still have committed pages in its -wal.
+        source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        expected = table_counts(source)
+        source.execute("ATTACH DATABASE ? AS encrypted KEY ?", (str(target), key))
+        source.execute("SELECT sqlcipher_export('encrypted')")
+        source.execute("DETACH DATABASE encrypted")
+    finally:
+        source.close()
+    check = cipher_connect(target, key)
+    try:
+        ok = check.execute("PRAGMA integrity_check").fetchone()[0]
+        copied = table_counts(check)
+    finally:
+        check.close()
+    if ok != "ok" or copied != expected:
+        raise RuntimeError(f"encrypted copy of {plain.name} differs from the original")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -39,11 +120,18 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     # WAL + NORMAL is durable across application crashes; only an OS crash/power loss
     # can lose the very last commit, never corrupt the file.
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted records (an erased borrower) are overwritten, not left in free pages.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    engine = create_engine(url)
+def make_engine(url: str | URL) -> Engine:
+    if isinstance(url, URL) and url.drivername == "sqlite+pysqlcipher":
+        # The dialect's default SingletonThreadPool would differ from the plain engine's
+        # pool; keep one pool behaviour (the window's sync and backup threads share it).
+        engine = create_engine(url, poolclass=QueuePool, connect_args={"check_same_thread": False})
+    else:
+        engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -70,9 +158,23 @@ def session_factory(engine: Engine, actor: str | None = None) -> sessionmaker[Se
     return sessionmaker(engine, expire_on_commit=False, info={"actor": who})
 
 
-def open_database(path: Path, actor: str | None = None) -> tuple[Engine, sessionmaker[Session]]:
+def check_key(engine: Engine) -> None:
+    """SQLCipher accepts any key at `PRAGMA key`; the first read tells. Raises WrongKey."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT count(*) FROM sqlite_master")).scalar()
+    except DatabaseError as exc:
+        engine.dispose()
+        raise WrongKey(str(exc.orig)) from None
+
+
+def open_database(
+    path: Path, *, key: str, actor: str | None = None
+) -> tuple[Engine, sessionmaker[Session]]:
+    """Open (or create) the encrypted database at `path`. Raises WrongKey."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(sqlite_url(path))
+    engine = make_engine(cipher_url(path, key))
+    check_key(engine)
     migrate(engine)
     return engine, session_factory(engine, actor)
 

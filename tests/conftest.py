@@ -17,6 +17,9 @@ from app.context import AppContext, open_context  # noqa: E402
 from db.models import DataWipe  # noqa: E402
 
 
+TEST_PASSPHRASE = "test-wachtwoord-balie"
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test may touch the real user data folder or keyring."""
@@ -24,7 +27,9 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.delenv("DIGIBANK_TOKEN", raising=False)
-    monkeypatch.delenv("DIGIBANK_PASSPHRASE", raising=False)
+    # Every test database is encrypted with this passphrase (no keychain in tests);
+    # tests of the key's other sources unset it themselves.
+    monkeypatch.setenv("DIGIBANK_PASSPHRASE", TEST_PASSPHRASE)
     i18n.set_language("nl")
 
 

@@ -29,15 +29,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _backup(args: argparse.Namespace, ctx: AppContext) -> int:
-    path = backup.make_backup(ctx.data_dir, args.out)
+    path = backup.make_backup(ctx.data_dir, ctx.db_key, args.out)
     print(_("Back-up gemaakt: {path}").format(path=path))
     return 0
 
 
 def _restore(args: argparse.Namespace, ctx: AppContext) -> int:
-    backup.check_backup_file(args.file)
+    backup.check_backup_file(args.file, ctx.db_key)
     ctx.close()  # no connection may stay open while the file is replaced
-    safety = backup.restore(ctx.data_dir, args.file)
+    safety = backup.restore(ctx.data_dir, args.file, ctx.db_key)
     print(_("Back-up teruggezet uit {file}.").format(file=args.file))
     if safety:
         print(_("De vorige gegevens zijn bewaard in {path}.").format(path=safety))
