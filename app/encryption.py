@@ -26,6 +26,8 @@ import os
 from pathlib import Path
 
 from app.config import DB_FILE, private_file
+from app.errors import UserError
+from app.i18n import _
 from db.engine import cipher_connect, encrypt_plain_copy, is_plain_sqlite
 
 log = logging.getLogger(__name__)
@@ -61,7 +63,20 @@ def convert_plain_database(folder: Path, key: str) -> None:
     tmp = db.with_name(db.name + ".encrypting")
     tmp.unlink(missing_ok=True)
     private_file(tmp)
-    encrypt_plain_copy(safety, tmp, key)  # raises when a single row is missing
+    try:
+        encrypt_plain_copy(safety, tmp, key)  # raises when a single row is missing
+    except Exception as exc:
+        # The original is untouched: no second plain copy may stay behind.
+        log.error("conversion to SQLCipher failed: %s", exc)
+        tmp.unlink(missing_ok=True)
+        shred(safety)
+        raise UserError(
+            _(
+                "De database kon niet versleuteld worden; er is niets veranderd. Details in het "
+                "logboek; maak een back-up en bel de coördinator."
+            ),
+            code="encryption-failed",
+        ) from None
     for suffix in ("-wal", "-shm"):
         Path(str(db) + suffix).unlink(missing_ok=True)
     os.replace(tmp, db)

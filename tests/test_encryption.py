@@ -393,3 +393,18 @@ def test_acceptance_no_name_in_any_file_of_the_data_folder(tmp_path, capsys, mon
     code, _out, err = run(capsys, data, "borrower", "find", "Zeynep")
     assert code == 1, err
     assert "klopt niet" in one_line_error(err)
+
+
+def test_a_failed_conversion_changes_nothing_and_leaves_no_plain_copy(tmp_path, monkeypatch):
+    folder = tmp_path / "oud"
+    _plain_release_folder(folder).engine.dispose()
+    before = (folder / config.DB_FILE).read_bytes()
+
+    def broken(plain, target, key):  # type: ignore[no-untyped-def]
+        raise RuntimeError("encrypted copy differs")
+
+    monkeypatch.setattr("app.encryption.encrypt_plain_copy", broken)
+    with pytest.raises(UserError, match="niets veranderd"):
+        open_context(folder)
+    assert (folder / config.DB_FILE).read_bytes() == before
+    assert sorted(p.name for p in folder.iterdir()) == ["digibank.db"]
