@@ -207,25 +207,29 @@ def startup(work: Path, plain_release: Path | None, runs: int) -> None:
     add("start-up `digibank device list` (keychain raw key)", plain, raw)
 
 
-def sync(records: int) -> None:
-    out: dict[str, dict[str, Any]] = {}
-    for mode in ("plain", "enc"):
-        flags = ["--plain"] if mode == "plain" else []
-        done = subprocess.run(
-            [sys.executable, "-m", "benchmarks.bench_sync", "--records", str(records), *flags],
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        out[mode] = json.loads(done.stdout)
+def sync(records: int, rounds: int = 2) -> None:
+    """Alternating runs (the machine is shared); the faster of each mode counts."""
+    best: dict[str, dict[str, Any]] = {}
+    for _ in range(rounds):
+        for mode in ("plain", "enc"):
+            flags = ["--plain"] if mode == "plain" else []
+            done = subprocess.run(
+                [sys.executable, "-m", "benchmarks.bench_sync", "--records", str(records), *flags],
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            figures = json.loads(done.stdout)
+            if mode not in best or figures["initial_sync_s"] < best[mode]["initial_sync_s"]:
+                best[mode] = figures
     add(
         f"initial sync of {records:,} records",
-        out["plain"]["initial_sync_s"],
-        out["enc"]["initial_sync_s"],
+        best["plain"]["initial_sync_s"],
+        best["enc"]["initial_sync_s"],
         "s",
     )
-    add("push of 1,000 changes", out["plain"]["push_1000_s"], out["enc"]["push_1000_s"], "s")
+    add("push of 1,000 changes", best["plain"]["push_1000_s"], best["enc"]["push_1000_s"], "s")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,7 +16,6 @@ from app import i18n  # noqa: E402
 from app.context import AppContext, open_context  # noqa: E402
 from db.models import DataWipe  # noqa: E402
 
-
 TEST_PASSPHRASE = "test-wachtwoord-balie"
 
 
