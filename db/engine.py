@@ -9,6 +9,7 @@ Migrations are applied on open, so every start runs on the current schema.
 
 from __future__ import annotations
 
+import functools
 import getpass
 import logging
 from collections.abc import Callable
@@ -57,6 +58,21 @@ def is_plain_sqlite(path: Path) -> bool:
         return False
 
 
+@functools.cache
+def _quiet_sqlcipher() -> None:
+    """SQLCipher writes its own "hmac check failed …" lines straight to stderr (fd 2) on a
+    wrong key; the person must see one plain line, and the error arrives as an exception
+    anyway. The log level is process-wide, so it is set once on a throw-away connection
+    (every real connection still starts with PRAGMA key)."""
+    import sqlcipher3
+
+    scratch = sqlcipher3.connect(":memory:")
+    try:
+        scratch.execute("PRAGMA cipher_log_level = NONE")
+    finally:
+        scratch.close()
+
+
 def cipher_connect(path: Path, key: str, readonly: bool = False):  # type: ignore[no-untyped-def]
     """A bare DB-API connection to an encrypted file (backups, conversion, checks).
 
@@ -64,6 +80,7 @@ def cipher_connect(path: Path, key: str, readonly: bool = False):  # type: ignor
     """
     import sqlcipher3
 
+    _quiet_sqlcipher()
     if readonly:
         connection = sqlcipher3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
     else:
@@ -79,8 +96,7 @@ def _quote(value: str) -> str:
 
 def table_counts(connection) -> dict[str, int]:  # type: ignore[no-untyped-def]
     names = [
-        r[0]
-        for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
+        r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
     ]
     return {n: connection.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
 
@@ -92,6 +108,7 @@ def encrypt_plain_copy(plain: Path, target: Path, key: str) -> None:
     """
     import sqlcipher3
 
+    _quiet_sqlcipher()
     source = sqlcipher3.connect(str(plain))  # no key: SQLCipher reads the plain file as is
     try:
         # A plain database left in WAL mode may still have committed pages in its -wal.
@@ -131,6 +148,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 def make_engine(url: str | URL) -> Engine:
     if isinstance(url, URL) and url.drivername == "sqlite+pysqlcipher":
+        _quiet_sqlcipher()
         # The dialect's default SingletonThreadPool would differ from the plain engine's
         # pool; keep one pool behaviour (the window's sync and backup threads share it).
         engine = create_engine(url, poolclass=QueuePool, connect_args={"check_same_thread": False})
@@ -174,9 +192,7 @@ def check_key(engine: Engine) -> None:
         raise WrongKey(str(exc.orig)) from None
 
 
-def open_database(
-    path: Path, *, key: str, actor: str | None = None
-) -> tuple[Engine, sessionmaker[Session]]:
+def open_database(path: Path, *, key: str, actor: str | None = None) -> tuple[Engine, sessionmaker[Session]]:
     """Open (or create) the encrypted database at `path`. Raises WrongKey."""
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(cipher_url(path, key))

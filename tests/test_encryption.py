@@ -408,3 +408,24 @@ def test_a_failed_conversion_changes_nothing_and_leaves_no_plain_copy(tmp_path, 
         open_context(folder)
     assert (folder / config.DB_FILE).read_bytes() == before
     assert sorted(p.name for p in folder.iterdir()) == ["digibank.db"]
+
+
+def test_wrong_passphrase_whole_process_prints_one_line_on_stderr(tmp_path):
+    """SQLCipher's own C-level log lines go to fd 2, which capsys does not see."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "d"
+    open_context(folder).close()
+    env = {**os.environ, "DIGIBANK_PASSPHRASE": "niet-het-wachtwoord"}
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "--data-dir", str(folder), "device", "list"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert "klopt niet" in one_line_error(done.stderr)
