@@ -33,6 +33,19 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 
 
 @pytest.fixture
+def no_keychain():
+    """As on a bare Linux session: keyring's fail backend (keyring caches its choice per
+    process, so the environment variable alone is not enough)."""
+    import keyring
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
 def ctx(tmp_path: Path) -> AppContext:
     """An initialised, empty counter 'KRT'."""
     context = open_context(tmp_path / "data", actor="test")

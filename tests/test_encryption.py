@@ -146,9 +146,10 @@ def test_key_is_made_at_first_start_and_kept_in_the_keychain(tmp_path, monkeypat
     assert refused.value.code == "no-database-key"
 
 
-def test_without_keychain_or_passphrase_the_command_line_says_so_in_one_line(tmp_path, capsys, monkeypatch):
+def test_without_keychain_or_passphrase_the_command_line_says_so_in_one_line(
+    tmp_path, capsys, monkeypatch, no_keychain
+):
     monkeypatch.delenv("DIGIBANK_PASSPHRASE")
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     folder = tmp_path / "d"
     code, _out, err = run(capsys, str(folder), "init", "--location-code", "KRT", "--location-name", "K")
     assert code == 1
@@ -171,11 +172,10 @@ def test_wrong_passphrase_exits_1_with_one_line(tmp_path, capsys, monkeypatch):
     assert "klopt niet" in one_line_error(err)
 
 
-def test_a_terminal_is_asked_for_the_passphrase(tmp_path, capsys, monkeypatch):
+def test_a_terminal_is_asked_for_the_passphrase(tmp_path, capsys, monkeypatch, no_keychain):
     folder = str(tmp_path / "d")
     assert run(capsys, folder, "init", "--location-code", "KRT", "--location-name", "K")[0] == 0
     monkeypatch.delenv("DIGIBANK_PASSPHRASE")
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     asked: list[str] = []
     monkeypatch.setattr("sys.stdin.isatty", lambda: True)
     monkeypatch.setattr("getpass.getpass", lambda prompt="": asked.append(prompt) or TEST_PASSPHRASE)

@@ -55,11 +55,10 @@ class ScriptedDialog(PassphraseDialog):
         return QDialog.DialogCode.Accepted
 
 
-def test_wrong_passphrase_asks_again_with_a_plain_message(qtbot, tmp_path, monkeypatch):
+def test_wrong_passphrase_asks_again_with_a_plain_message(qtbot, tmp_path, monkeypatch, no_keychain):
     folder = tmp_path / "d"
     open_context(folder).close()  # encrypted with the test passphrase
     monkeypatch.delenv("DIGIBANK_PASSPHRASE")
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     ScriptedDialog.answers = ["fout-fout-fout", TEST_PASSPHRASE]
     ScriptedDialog.seen = []
     ctx = open_with_passphrase(folder, ScriptedDialog)
@@ -68,9 +67,8 @@ def test_wrong_passphrase_asks_again_with_a_plain_message(qtbot, tmp_path, monke
     assert ScriptedDialog.seen == [(False, ""), (False, "Dat wachtwoord klopt niet. Probeer opnieuw.")]
 
 
-def test_cancel_starts_nothing(qtbot, tmp_path, monkeypatch):
+def test_cancel_starts_nothing(qtbot, tmp_path, monkeypatch, no_keychain):
     monkeypatch.delenv("DIGIBANK_PASSPHRASE")
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     ScriptedDialog.answers = [None]
     ScriptedDialog.seen = []
     assert open_with_passphrase(tmp_path / "new", ScriptedDialog) is None
