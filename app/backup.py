@@ -32,9 +32,7 @@ def backup_folder(data_dir: Path) -> Path:
     return data_dir / BACKUP_DIR
 
 
-def make_backup(
-    data_dir: Path, key: str, out: Path | None = None, now: dt.datetime | None = None
-) -> Path:
+def make_backup(data_dir: Path, key: str, out: Path | None = None, now: dt.datetime | None = None) -> Path:
     source = data_dir / DB_FILE
     if not source.exists():
         raise UserError(_("Er is nog geen database om te bewaren in {folder}.").format(folder=data_dir))
@@ -75,9 +73,7 @@ def _free_name(folder: Path, stem: str) -> Path:
     return candidate
 
 
-def backup_if_due(
-    data_dir: Path, key: str, max_age: dt.timedelta = dt.timedelta(hours=24)
-) -> Path | None:
+def backup_if_due(data_dir: Path, key: str, max_age: dt.timedelta = dt.timedelta(hours=24)) -> Path | None:
     """The automatic daily backup (called at start of the window)."""
     if not (data_dir / DB_FILE).exists():
         return None
