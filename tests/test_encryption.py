@@ -389,6 +389,8 @@ def test_acceptance_no_name_in_any_file_of_the_data_folder(tmp_path, capsys, mon
         ctx.close()
     with pytest.raises(sqlite3.DatabaseError, match="not a database"):
         sqlite3.connect(folder / config.DB_FILE).execute("SELECT name FROM sqlite_master").fetchall()
+    code, out, _err = run(capsys, data, "selftest")
+    assert "[OK  ] Database versleuteld (SQLCipher): SQLCipher 4." in out
     monkeypatch.setenv("DIGIBANK_PASSPHRASE", "fout-wachtwoord")
     code, _out, err = run(capsys, data, "borrower", "find", "Zeynep")
     assert code == 1, err
