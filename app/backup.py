@@ -20,7 +20,7 @@ from pathlib import Path
 from app.config import DB_FILE, private_file
 from app.errors import UserError
 from app.i18n import _
-from db.engine import cipher_connect, encrypt_plain_copy, is_plain_sqlite
+from db.engine import cipher_connect, encrypt_plain_copy, export_copy, is_plain_sqlite
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,15 @@ def backup_folder(data_dir: Path) -> Path:
     return data_dir / BACKUP_DIR
 
 
-def make_backup(data_dir: Path, key: str, out: Path | None = None, now: dt.datetime | None = None) -> Path:
+def make_backup(
+    data_dir: Path,
+    key: str,
+    out: Path | None = None,
+    now: dt.datetime | None = None,
+    backup_key: str | None = None,
+) -> Path:
+    """A backup encrypted with the database's key, or with `backup_key` (its own passphrase,
+    to restore it on another computer whose keychain does not hold this database's key)."""
     source = data_dir / DB_FILE
     if not source.exists():
         raise UserError(_("Er is nog geen database om te bewaren in {folder}.").format(folder=data_dir))
@@ -45,17 +53,20 @@ def make_backup(data_dir: Path, key: str, out: Path | None = None, now: dt.datet
     tmp = target.with_name(target.name + ".part")
     tmp.unlink(missing_ok=True)
     private_file(tmp)  # 0600 from the first byte; SQLite keeps the mode of the file it finds
-    src = cipher_connect(source, key)
-    try:
-        dst = cipher_connect(tmp, key)
+    if backup_key:
+        export_copy(source, key, tmp, backup_key)  # the backup API cannot change the key
+    else:
+        src = cipher_connect(source, key)
         try:
-            src.backup(dst)
-            # One self-contained file: no -wal/-shm companions appear when it is opened later.
-            dst.execute("PRAGMA journal_mode=DELETE")
+            dst = cipher_connect(tmp, key)
+            try:
+                src.backup(dst)
+                # One self-contained file: no -wal/-shm companions appear when it is opened later.
+                dst.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                dst.close()
         finally:
-            dst.close()
-    finally:
-        src.close()
+            src.close()
     os.replace(tmp, target)  # a crash never leaves something that looks like a full backup
     log.info("backup written to %s", target)
     if out is None:
@@ -119,13 +130,14 @@ def check_backup_file(path: Path, key: str) -> None:
         raise UserError(_("{path} is geen Digibank-back-up.").format(path=path))
 
 
-def restore(data_dir: Path, path: Path, key: str) -> Path | None:
+def restore(data_dir: Path, path: Path, key: str, backup_key: str | None = None) -> Path | None:
     """Replace the database by a backup. Returns the safety backup of what was there.
 
-    The caller must have closed every connection to the database first.
+    `backup_key`: the backup's own passphrase (see make_backup); it is re-encrypted with
+    this database's key on the way in. The caller must have closed every connection first.
     """
     path = path.resolve()
-    check_backup_file(path, key)
+    check_backup_file(path, backup_key or key)
     current = data_dir / DB_FILE
     tmp = current.with_name(current.name + ".restore")
     tmp.unlink(missing_ok=True)
@@ -134,6 +146,8 @@ def restore(data_dir: Path, path: Path, key: str) -> Path | None:
     # encrypted on the way in, so the database never becomes readable again.
     if is_plain_sqlite(path):
         encrypt_plain_copy(path, tmp, key)
+    elif backup_key:
+        export_copy(path, backup_key, tmp, key)
     else:
         shutil.copyfile(path, tmp)
     safety = make_backup(data_dir, key) if current.exists() else None

@@ -165,19 +165,39 @@ def wrong_database_key() -> UserError:
     )
 
 
-def terminal_passphrase(new: bool) -> str:
+def terminal_passphrase(new: bool, prompt: str = "") -> str:
     """The command line's question on a terminal (getpass: nothing is echoed)."""
     import getpass
 
+    if not prompt:
+        prompt = _("Kies een wachtwoord voor de database: ") if new else _("Wachtwoord van de database: ")
     try:
-        first = getpass.getpass(
-            _("Kies een wachtwoord voor de database: ") if new else _("Wachtwoord van de database: ")
-        )
+        first = getpass.getpass(prompt)
         if new and getpass.getpass(_("Nog eens, ter controle: ")) != first:
             raise UserError(_("De twee wachtwoorden zijn niet gelijk."), code="passphrase-mismatch")
     except EOFError:
         raise no_database_key() from None
     return first
+
+
+ENV_BACKUP_PASSPHRASE = "DIGIBANK_BACKUP_PASSPHRASE"
+
+
+def backup_passphrase(new: bool) -> str:
+    """A backup's own passphrase: DIGIBANK_BACKUP_PASSPHRASE, else asked on a terminal."""
+    import sys
+
+    env = os.environ.get(ENV_BACKUP_PASSPHRASE)
+    if env:
+        return check_new_passphrase(env) if new else env
+    if not sys.stdin.isatty():
+        raise UserError(
+            _("Geef het wachtwoord van de back-up via DIGIBANK_BACKUP_PASSPHRASE of start in een terminal."),
+            code="no-backup-passphrase",
+        )
+    prompt = _("Kies een wachtwoord voor de back-up: ") if new else _("Wachtwoord van de back-up: ")
+    typed = terminal_passphrase(new, prompt)
+    return check_new_passphrase(typed) if new else typed
 
 
 class DatabaseKeys:

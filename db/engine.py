@@ -106,27 +106,40 @@ def encrypt_plain_copy(plain: Path, target: Path, key: str) -> None:
 
     `target` must be absent or an empty file. Raises RuntimeError when the copy differs.
     """
+    export_copy(plain, "", target, key)
+
+
+def export_copy(source: Path, source_key: str, target: Path, target_key: str) -> None:
+    """Copy `source` (read with `source_key`, "" = plain) into `target` encrypted with
+    `target_key`, with SQLCipher's `sqlcipher_export`, in one read transaction; then check
+    the copy: integrity and the number of rows of every table must match.
+    """
     import sqlcipher3
 
-    _quiet_sqlcipher()
-    source = sqlcipher3.connect(str(plain))  # no key: SQLCipher reads the plain file as is
+    connection = cipher_connect(source, source_key)
+    connection.isolation_level = None  # explicit BEGIN/COMMIT below
     try:
-        # A plain database left in WAL mode may still have committed pages in its -wal.
-        source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        expected = table_counts(source)
-        source.execute("ATTACH DATABASE ? AS encrypted KEY ?", (str(target), key))
-        source.execute("SELECT sqlcipher_export('encrypted')")
-        source.execute("DETACH DATABASE encrypted")
+        if not source_key:
+            # A plain database left in WAL mode may still have committed pages in its -wal.
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        connection.execute("ATTACH DATABASE ? AS encrypted KEY ?", (str(target), target_key))
+        connection.execute("BEGIN")  # one consistent snapshot, also while others write
+        expected = table_counts(connection)
+        connection.execute("SELECT sqlcipher_export('encrypted')")
+        connection.execute("COMMIT")
+        connection.execute("DETACH DATABASE encrypted")
+    except sqlcipher3.DatabaseError as exc:
+        raise RuntimeError(f"copy of {source.name} failed: {exc}") from exc
     finally:
-        source.close()
-    check = cipher_connect(target, key)
+        connection.close()
+    check = cipher_connect(target, target_key)
     try:
         ok = check.execute("PRAGMA integrity_check").fetchone()[0]
         copied = table_counts(check)
     finally:
         check.close()
     if ok != "ok" or copied != expected:
-        raise RuntimeError(f"encrypted copy of {plain.name} differs from the original")
+        raise RuntimeError(f"encrypted copy of {source.name} differs from the original")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

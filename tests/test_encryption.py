@@ -431,3 +431,32 @@ def test_wrong_passphrase_whole_process_prints_one_line_on_stderr(tmp_path):
     )
     assert done.returncode == 1
     assert "klopt niet" in one_line_error(done.stderr)
+
+
+def test_a_backup_with_its_own_passphrase_moves_to_another_computer(tmp_path, capsys, monkeypatch):
+    old_pc, new_pc = str(tmp_path / "oud"), str(tmp_path / "nieuw")
+    assert run(capsys, old_pc, "init", "--location-code", "KRT", "--location-name", "K")[0] == 0
+    ctx = open_context(old_pc)
+    add_zeynep(ctx)
+    before = export_records(ctx.sessions)
+    ctx.close()
+    monkeypatch.setenv("DIGIBANK_BACKUP_PASSPHRASE", "verhuis-wachtwoord")
+    out_file = tmp_path / "verhuis.db"
+    code, out, err = run(capsys, old_pc, "backup", "--out", str(out_file), "--own-passphrase")
+    assert code == 0, err
+    assert NAME not in out_file.read_bytes()
+    check_backup_file(out_file, "verhuis-wachtwoord")
+    # The other computer has another key; without the backup's passphrase it is refused.
+    monkeypatch.setenv("DIGIBANK_PASSPHRASE", "ander-wachtwoord-nieuwe-pc")
+    monkeypatch.delenv("DIGIBANK_BACKUP_PASSPHRASE")
+    code, _out, err = run(capsys, new_pc, "restore", str(out_file))
+    assert code == 1 and "niet leesbaar met de sleutel" in one_line_error(err)
+    monkeypatch.setenv("DIGIBANK_BACKUP_PASSPHRASE", "verhuis-wachtwoord")
+    code, _out, err = run(capsys, new_pc, "restore", str(out_file), "--own-passphrase")
+    assert code == 0, err
+    moved = open_context(new_pc)
+    try:
+        assert export_records(moved.sessions) == before
+        assert moved.db_key == "ander-wachtwoord-nieuwe-pc"
+    finally:
+        moved.close()
