@@ -8,6 +8,7 @@ import os
 import shutil
 import sqlite3
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -270,9 +271,11 @@ def test_a_plain_database_of_the_current_release_is_converted_without_loss(tmp_p
     old.engine.dispose()
     backups = folder / "backups"
     backups.mkdir()
+    # Two days old: within the rotation age (backup_keep_days), so they are kept, encrypted.
+    two_days_ago = int(time.time()) - 2 * 86_400
     for name in ("digibank-20261101-080000.db", "digibank-20261102-080000.db"):
         shutil.copyfile(folder / config.DB_FILE, backups / name)
-        os.utime(backups / name, (1_700_000_000, 1_700_000_000))
+        os.utime(backups / name, (two_days_ago, two_days_ago))
     assert files_with_name(folder)  # as the current release leaves it: readable names
 
     ctx = open_context(folder, actor="t")
@@ -289,7 +292,7 @@ def test_a_plain_database_of_the_current_release_is_converted_without_loss(tmp_p
     old_backups = [backups / "digibank-20261101-080000.db", backups / "digibank-20261102-080000.db"]
     for path in old_backups:
         assert not is_plain_sqlite(path)
-        assert path.stat().st_mtime == 1_700_000_000  # rotation still sees their age
+        assert path.stat().st_mtime == two_days_ago  # rotation still sees their age
         check_backup_file(path, TEST_PASSPHRASE)
     assert len(list(backups.glob("digibank-*.db"))) == 3  # plus the backup right after converting
     assert files_with_name(folder) == []
