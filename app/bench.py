@@ -242,8 +242,8 @@ class BenchService:
             repair = Repair(
                 device_id=device.id,
                 done_on=done_on or self._now().date(),
-                action=action[:200],
-                parts=parts.strip()[:200],
+                action=action,
+                parts=parts.strip(),
                 cost_cents=cost_cents,
                 minutes=minutes,
                 technician=technician.strip(),

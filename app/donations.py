@@ -92,9 +92,9 @@ class DonationService:
             number = codes.next_code(s, Donation.number, f"{location.code}-D-", DONATION_WIDTH)
             donation = Donation(
                 number=number,
-                donor_name=donor[:160],
+                donor_name=donor,
                 donor_kind=kind,
-                donor_contact=contact.strip()[:200],
+                donor_contact=contact.strip(),
                 received_on=received_on or self._today(),
                 item_count=0,
                 location_id=location.id,

@@ -84,7 +84,7 @@ class WaitingListService:
                 priority=priority,
                 requested_on=self._today(),
                 state="waiting",
-                notes=notes.strip()[:400],
+                notes=notes.strip(),
             )
             s.add(entry)
         log.info("waiting list: %s for %s", person.card_number, kind)
