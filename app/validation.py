@@ -7,10 +7,9 @@ to stop typing at the same limit the server applies.
 
 from __future__ import annotations
 
+from app.i18n import _
 from db import rules
 from db.rules import Problem
-
-from app.i18n import _
 
 
 def field_labels() -> dict[tuple[str, str], str]:
@@ -146,9 +145,9 @@ def problem_message(problem: Problem) -> str:
     if code == rules.DATETIME:
         return _("{field}: geef datum en uur als JJJJ-MM-DD UU:MM.").format(field=what)
     if code == rules.UNICODE:
-        return _(
-            "{field} bevat een teken dat niet bewaard kan worden (een half of leeg teken); typ de tekst opnieuw."
-        ).format(field=what)
+        return _("{field} bevat een teken dat niet bewaard kan worden; typ de tekst opnieuw.").format(
+            field=what
+        )
     if code == rules.JSON_DEPTH:
         return _("{field} is te diep genest (ten hoogste {limit} niveaus).").format(field=what, limit=limit)
     if code == rules.JSON_SIZE:

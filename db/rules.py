@@ -260,7 +260,7 @@ def check_fields(table: str, fields: Mapping[str, Any], new: bool = False) -> li
 
 def check_identifier(value: Any) -> bool:
     """A row id, origin or field name: short, valid text."""
-    return type(value) is str and len(value) <= ID_MAX_LENGTH and text_problem(value) is None
+    return isinstance(value, str) and len(value) <= ID_MAX_LENGTH and text_problem(value) is None
 
 
 def defaults_for(table: str) -> dict[str, Any]:
