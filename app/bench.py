@@ -367,5 +367,7 @@ class BenchService:
             message = _("gegevens toegevoegd aan {tag} (serienummer {serial})").format(tag=tag, serial=serial)
         if parsed.missing:
             message += "; " + _("ontbreekt in het bestand: {what}").format(what=", ".join(parsed.missing))
+        if parsed.cleaned:
+            message += "; " + _("onleesbare tekens in het bestand vervangen door \ufffd")
         log.info("specs %s -> %s", file, tag)
         return FileResult(file, True, message, tag=tag, created=created)

@@ -284,3 +284,30 @@ def test_a_set_aside_record_is_applied_once_the_rules_accept_it(
     assert a.sync().set_aside == 0
     device = exported(a.ctx)["device"][bad_id]
     assert (device["kind"], device["accessories"]) == ("drone", "lader")
+
+
+def test_an_lshw_file_with_a_broken_cpu_name_does_not_poison_the_outbox(tmp_path, sqlite_server, replicas):
+    from pathlib import Path
+
+    from app.export import export_json
+
+    server = sqlite_server
+    server.add_tenant("Kortrijk")
+    a = make_replica(tmp_path, "a", server, server.issue_token("Kortrijk", "KRT"), "KRT")
+    b = make_replica(tmp_path, "b", server, server.issue_token("Kortrijk", "WVL"))
+    replicas.extend([a, b])
+    source = Path(__file__).parent.parent / "fixtures" / "specs" / "PF1ABCD2.json"
+    text = source.read_text().replace("i5-8350U CPU", "i5-8350U \\ud83d CPU")  # as lshw escapes a broken byte
+    assert "\\ud83d" in text
+    broken = tmp_path / "PF1ABCD2.json"
+    broken.write_text(text)
+    report = a.ctx.bench.import_specs(broken)
+    assert [f.ok for f in report.files] == [True], [f.message for f in report.files]
+    assert "\ufffd" in report.files[0].message  # says what it did
+    tag = report.files[0].tag
+    assert a.ctx.devices.get(tag).specs["cpu"] == "Intel(R) Core(TM) i5-8350U \ufffd CPU @ 1.70GHz"
+    json.loads(export_json(a.ctx.sessions))  # today: UnicodeEncodeError, for good
+    result = a.sync()  # today: every push fails
+    assert (result.rejected, result.waiting) == (0, 0)
+    b.sync()
+    assert export_json(a.ctx.sessions) == export_json(b.ctx.sessions)
