@@ -47,7 +47,7 @@ DONOR_KINDS = ("person", "organisation")
 LOAN_STATES = ("open", "returned")
 REGISTRATION_STATES = ("registered", "waiting", "cancelled")
 WAITING_STATES = ("waiting", "served", "cancelled")
-BORROWER_LANGUAGES = ("nl", "fr", "en")
+BORROWER_LANGUAGES = ("nl", "fr", "en", "other")
 PRIORITIES = (1, 2, 3)
 # Upper bounds that no real record reaches: a value above them is a typo (or worse).
 MAX_CENTS = 100_000_000  # one million euro

@@ -30,6 +30,7 @@ from app.borrowers import (
 )
 from app.errors import UserError
 from app.i18n import _
+from app.validation import max_length
 from db.models import Borrower
 from ui.dialogs.common import ErrorLabel
 
@@ -77,6 +78,17 @@ class BorrowerDialog(QDialog):
         self.eligibility_proof = QLineEdit(self)
         self.eligibility_proof.setPlaceholderText(_("bv. attest OCMW gezien"))
         self.notes = QLineEdit(self)
+        # Typing stops at the length the field rules allow (db/rules.py), as on the server.
+        for edit, name in (
+            (self.first_name, "first_name"),
+            (self.last_name, "last_name"),
+            (self.street, "street"),
+            (self.municipality, "municipality"),
+            (self.phone, "phone"),
+            (self.email, "email"),
+            (self.eligibility_proof, "eligibility_proof"),
+        ):
+            edit.setMaxLength(max_length("borrower", name))
 
         self.first_name_error = ErrorLabel(self)
         self.last_name_error = ErrorLabel(self)
