@@ -32,11 +32,11 @@ from app.specs import (
     serial_from_filename,
     specs_files,
 )
-from db.models import WIPE_METHODS, DataWipe, Device, Repair
+from db.models import WIPE_METHODS, WIPE_RESULTS, DataWipe, Device, Repair
 
 log = logging.getLogger(__name__)
 
-WIPE_RESULTS = ("passed", "failed")
+
 MAX_LOG_CHARS = 200_000
 
 

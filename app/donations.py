@@ -16,11 +16,11 @@ from app.errors import NotFound, UserError
 from app.i18n import _
 from app.inventory import DeviceInput, DeviceService
 from app.locations import LocationService
-from db.models import DataWipe, Device, Donation, Location
+from db.models import DONOR_KINDS, DataWipe, Device, Donation, Location
 
 log = logging.getLogger(__name__)
 
-DONOR_KINDS = ("person", "organisation")
+
 DONATION_WIDTH = 5
 
 

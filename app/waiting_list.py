@@ -18,11 +18,9 @@ from app.borrowers import BorrowerService, full_name
 from app.errors import NotFound, UserError
 from app.i18n import _
 from app.inventory import kind_names
-from db.models import DEVICE_KINDS, Borrower, WaitingListEntry
+from db.models import DEVICE_KINDS, PRIORITIES, Borrower, WaitingListEntry
 
 log = logging.getLogger(__name__)
-
-PRIORITIES = (1, 2, 3)
 
 
 def priority_names() -> dict[int, str]:
