@@ -311,3 +311,56 @@ def test_an_lshw_file_with_a_broken_cpu_name_does_not_poison_the_outbox(tmp_path
     assert (result.rejected, result.waiting) == (0, 0)
     b.sync()
     assert export_json(a.ctx.sessions) == export_json(b.ctx.sessions)
+
+
+def test_a_pulled_change_with_an_unstorable_row_id_or_stamp_is_set_aside(tmp_path):
+    import datetime as dt
+
+    from app.context import open_context
+    from app.sync.merge import apply_page
+    from app.sync.protocol import LoggedChange
+
+    ctx = open_context(tmp_path / "c")
+    try:
+        ctx.locations.initialise("KRT", "Kortrijk")
+        good_id = str(uuid.uuid4())
+        fields = new_device()
+        pulled = [
+            LoggedChange(
+                seq=1,
+                table="device",
+                row_id="x\ud800",
+                origin="KRT",
+                fields=fields,
+                clocks=dict.fromkeys(fields, stamp()),
+            ),
+            LoggedChange(
+                seq=2,
+                table="device",
+                row_id=str(uuid.uuid4()),
+                origin="KRT",
+                fields=new_device(),
+                clocks=dict.fromkeys(fields, "not-a-stamp"),
+            ),
+            LoggedChange(
+                seq=3,
+                table="device",
+                row_id=good_id,
+                origin="KRT",
+                fields=new_device(),
+                clocks=dict.fromkeys(fields, stamp()),
+            ),
+        ]
+        with ctx.sessions() as s, s.begin():
+            s.info["applying_remote"] = True
+            result = apply_page(s, pulled, dt.datetime(2026, 12, 1, 10, 0))
+        assert result.set_aside == 2
+        with ctx.sessions() as s:
+            assert set_aside_count(s) == 2
+            assert {r.reason for r in s.scalars(select(SetAsideChange))} == {
+                "bad-id",
+                "bad-clocks: device.asset_tag",
+            }
+        assert list(exported(ctx)["device"]) == [good_id]
+    finally:
+        ctx.close()
