@@ -14,14 +14,13 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from app.config import DB_FILE
+from app.config import DB_FILE, Settings
 from app.errors import UserError
 from app.i18n import _
 
 log = logging.getLogger(__name__)
 
 BACKUP_DIR = "backups"
-KEEP = 30
 
 
 def backup_folder(data_dir: Path) -> Path:
@@ -50,7 +49,7 @@ def make_backup(data_dir: Path, out: Path | None = None, now: dt.datetime | None
     os.replace(tmp, target)  # a crash never leaves something that looks like a full backup
     log.info("backup written to %s", target)
     if out is None:
-        _prune(backup_folder(data_dir))
+        _prune(backup_folder(data_dir), keep=target)
     return target
 
 
@@ -77,10 +76,14 @@ def backup_if_due(data_dir: Path, max_age: dt.timedelta = dt.timedelta(hours=24)
     return make_backup(data_dir)
 
 
-def _prune(folder: Path) -> None:
-    backups = sorted(folder.glob("digibank-*.db"))
-    for old in backups[:-KEEP]:
-        old.unlink(missing_ok=True)
+def _prune(folder: Path, keep: Path | None = None) -> None:
+    """Delete backups older than the `backup_keep_days` setting (never the one just made):
+    a person erased today is gone from every backup after that many days."""
+    days = Settings.load(folder.parent).backup_keep_days
+    cutoff = dt.datetime.now().timestamp() - days * 86_400
+    for old in folder.glob("digibank-*.db"):
+        if old != keep and old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
 
 
 def check_backup_file(path: Path) -> None:

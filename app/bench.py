@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -21,8 +19,9 @@ from app.borrowers import BorrowerService
 from app.errors import UserError, os_error_message
 from app.formatting import parse_euro
 from app.i18n import _
-from app.inventory import DeviceInput, DeviceService
+from app.inventory import DeviceInput, DeviceService, last_return
 from app.locations import LocationService
+from app.nwipe import DiskMatch, NwipeLog, ended_before, match_disks, parse_nwipe_log
 from app.specs import (
     FileResult,
     ImportReport,
@@ -74,69 +73,6 @@ def check_wipe_result(result: str) -> str:
     return result
 
 
-# -- nwipe logs ------------------------------------------------------------------
-
-
-@dataclass
-class NwipeLog:
-    """What an nwipe (ShredOS) log says about one wipe run."""
-
-    tool: str = "nwipe"
-    method_name: str = ""
-    started_at: dt.datetime | None = None
-    ended_at: dt.datetime | None = None
-    result: str | None = None  # passed | failed | None when the log does not say
-    serials: list[str] = field(default_factory=list)
-
-
-_NWIPE_STAMP = re.compile(r"^\[(\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2})\]")
-_NWIPE_VERSION = re.compile(r"nwipe(?::\s*info:)?\s+(?:version\s+)?(\d+\.\d+(?:\.\d+)?)", re.IGNORECASE)
-_NWIPE_METHOD = re.compile(r"Invoking method '([^']+)'")
-_NWIPE_ROW = re.compile(r"^\s*!?\s*(\S+)\s*\|\s*([A-Za-z-]+)\s*\|[^|]*\|[^|]*\|\s*(.*)$")
-
-
-def parse_nwipe_log(text: str) -> NwipeLog:
-    """Read an nwipe/ShredOS log. Raises UserError when it is not one."""
-    if "nwipe" not in text.lower():
-        raise UserError(_("Dit is geen nwipe-logboek (het woord 'nwipe' komt er niet in voor)."))
-    info = NwipeLog()
-    stamps: list[dt.datetime] = []
-    statuses: list[str] = []
-    failed = False
-    for line in text.splitlines():
-        m = _NWIPE_STAMP.match(line)
-        if m:
-            stamps.append(dt.datetime.strptime(m.group(1), "%Y/%m/%d %H:%M:%S"))
-        if info.tool == "nwipe":
-            v = _NWIPE_VERSION.search(line)
-            if v:
-                info.tool = f"nwipe {v.group(1)}"
-        if "shredos" in line.lower() and "ShredOS" not in info.tool:
-            info.tool += " (ShredOS)"
-        mm = _NWIPE_METHOD.search(line)
-        if mm and not info.method_name:
-            info.method_name = mm.group(1)
-        lowered = line.lower()
-        if "fatal:" in lowered or "exited with errors" in lowered or "wipe failed" in lowered:
-            failed = True
-        row = _NWIPE_ROW.match(line)
-        if row and row.group(1).lower() not in ("device", "!"):
-            # nwipe writes e.g. "Erased", "-FAILED-", "UNTESTED": anything but erased is not a pass.
-            status = row.group(2).lower().strip("-")
-            if status and status != "status":
-                statuses.append(status)
-                model_serial = row.group(3).strip()
-                if "/" in model_serial:
-                    info.serials.append(model_serial.rsplit("/", 1)[1].strip())
-    if stamps:
-        info.started_at, info.ended_at = min(stamps), max(stamps)
-    if failed or any(s != "erased" for s in statuses):
-        info.result = "failed"
-    elif statuses or "successfully completed" in text.lower():
-        info.result = "passed"
-    return info
-
-
 class BenchService:
     def __init__(
         self,
@@ -161,22 +97,33 @@ class BenchService:
         started_at: dt.datetime | None = None,
         ended_at: dt.datetime | None = None,
         log_text: str = "",
+        disk_confirmed: bool = False,
     ) -> DataWipe:
-        """Record one wipe. An nwipe log fills method, tool, times and result; what the
-        technician states must agree with what the log says."""
+        """Record one wipe. An nwipe log fills method, tool, times and result, and counts only
+        as evidence of this device's disk (app/nwipe.py); what the technician states must
+        agree with what the log says. `disk_confirmed`: a person checked the disk where the
+        device's specs cannot tell."""
         if log_text:
             parsed = parse_nwipe_log(log_text)
+            match = self.check_log(tag, parsed)
+            if match.needs_confirmation and not disk_confirmed:
+                raise UserError(
+                    match.question
+                    + " "
+                    + _("Bevestig de schijf (--disk-confirmed) of lees eerst de specs van het toestel in.")
+                )
+            log_result = parsed.result_for(match.disks)
             method = method or "nwipe"
             tool = tool or parsed.tool + (f" — {parsed.method_name}" if parsed.method_name else "")
             started_at = started_at or parsed.started_at
             ended_at = ended_at or parsed.ended_at
-            if result and parsed.result and result != parsed.result:
+            if result and result != log_result:
                 raise UserError(
                     _("Het nwipe-logboek zegt '{log}', maar u gaf '{given}': kijk het logboek na.").format(
-                        log=wipe_result_names()[parsed.result], given=wipe_result_names().get(result, result)
+                        log=wipe_result_names()[log_result], given=wipe_result_names().get(result, result)
                     )
                 )
-            result = result or parsed.result
+            result = log_result
         if not method:
             raise UserError(_("Geef de wismethode (--method), bv. nwipe of nist-clear."))
         if not result:
@@ -205,6 +152,18 @@ class BenchService:
                 self._devices.change_status_in(s, device, "wiping")  # the bench has started on it
         log.info("wipe %s on %s: %s", method, tag, result)
         return wipe
+
+    def check_log(self, tag: str, log: str | NwipeLog) -> DiskMatch:
+        """Hold an nwipe log against the device: refuses a log of another disk or one that
+        ended before the last return; says when the technician must confirm the disk."""
+        parsed = parse_nwipe_log(log) if isinstance(log, str) else log
+        with self._sessions() as s:
+            device = DeviceService.get_in(s, tag)
+            match = match_disks(parsed, device.specs, device.asset_tag)
+            too_old = ended_before(parsed, last_return(s, device.id))
+        if too_old:
+            raise UserError(too_old)
+        return match
 
     def wipes(self, tag: str) -> list[DataWipe]:
         with self._sessions() as s:

@@ -64,6 +64,8 @@ class BorrowerInput:
     eligibility_proof: str = ""
     consent_date: dt.date | None = None
     notes: str = ""
+    # True only when the person was asked and agreed (the form's question, `--consent`).
+    consent: bool = False
 
 
 EDITABLE = (
@@ -142,6 +144,9 @@ class BorrowerService:
         self._sessions = session_factory
         self._today = today
 
+    def today(self) -> dt.date:
+        return self._today()
+
     def add(self, data: BorrowerInput) -> Borrower:
         first = clean_name(data.first_name, _("voornaam"))
         last = clean_name(data.last_name, _("familienaam"))
@@ -171,8 +176,9 @@ class BorrowerService:
                 language=data.language or "nl",
                 target_group=data.target_group,
                 eligibility_proof=data.eligibility_proof.strip(),
-                # Registering at the counter includes the signed privacy consent.
-                consent_date=data.consent_date or self._today(),
+                # A consent date only when the person was asked and agreed: registering
+                # without consent stays possible (another legal ground), never invented.
+                consent_date=data.consent_date or (self._today() if data.consent else None),
                 notes=data.notes.strip(),
                 location_id=location.id,
             )
@@ -211,6 +217,16 @@ class BorrowerService:
                 else:
                     value = (value or "").strip()
                 setattr(borrower, key, value)
+            return borrower
+
+    def record_consent(self, card: str) -> Borrower:
+        """The person was asked (later than at registration) and agreed: today's date."""
+        with self._sessions() as s, s.begin():
+            borrower = self.get_in(s, card)
+            if borrower.erased:
+                raise UserError(_("Deze persoon is gewist (GDPR) en kan niet meer gewijzigd worden."))
+            if borrower.consent_date is None:
+                borrower.consent_date = self._today()
             return borrower
 
     def block(self, card: str, reason: str) -> Borrower:

@@ -42,6 +42,10 @@ class Settings:
     label_layout: str = "L7160"
     server_url: str = ""
     sync_interval_seconds: int = 60
+    # Backups older than this are deleted: so an erased person's data leaves them too.
+    backup_keep_days: int = 30
+    # People with no activity for this long are due for anonymisation (`privacy retention`).
+    retention_months: int = 24
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod

@@ -66,7 +66,7 @@ class AppContext:
         self.helpdesk = HelpdeskService(self.sessions, now=self.now)
         self.waiting_list = WaitingListService(self.sessions, today=today)
         self.reports = ReportService(self.sessions, today=today)
-        self.privacy = PrivacyService(self.sessions)
+        self.privacy = PrivacyService(self.sessions, log_dir=self.data_dir)
 
     def counter(self) -> Counter:
         return Counter(self.devices, self.borrowers, self.loans, self.waiting_list)
@@ -86,6 +86,8 @@ def open_context(
     folder = config.data_dir(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
     engine, sessions = open_database(folder / config.DB_FILE, actor=actor)
+    # A database error written to the log must not carry the values (names, phones).
+    engine.hide_parameters = True
     return AppContext(folder, engine, sessions, config.Settings.load(folder), now=now)
 
 

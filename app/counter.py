@@ -183,6 +183,9 @@ class Counter:
         )
         if late:
             message += " " + _("(te laat: was {due})").format(due=date_be(view.loan.due_date))
+        if view.device.status == "wiping":
+            # Said at the counter so nobody puts it back on the shelf for the next person.
+            message += " " + _("Terug — eerst wissen in de Werkbank.")
         message += self._waiting_hint(view.device)
         return ScanOutcome(
             Outcome.RETURNED,
@@ -194,8 +197,8 @@ class Counter:
         )
 
     def _waiting_hint(self, device: Device) -> str:
-        """A device that comes back ready may be exactly what the next person waits for."""
-        if self.waiting is None or device.status != "ready":
+        """A device that comes back (to be wiped first) may be exactly what the next person waits for."""
+        if self.waiting is None or device.status not in ("ready", "wiping"):
             return ""
         row = self.waiting.next(device.kind)
         if row is None:

@@ -77,7 +77,12 @@ def load_demo(ctx: AppContext, seed: int = 7) -> dict[str, int]:
     for tag in tags[:14]:
         ctx.devices.set_status(tag, "ready")
     ctx.devices.set_status(tags[14], "repair")
-    cards = [ctx.borrowers.add(BorrowerInput(f, last, pc)).card_number for f, last, pc in PEOPLE]
+    # Most demo people "were asked and agreed"; the last two were not, so staff can see
+    # what a registration without consent looks like ("geen toestemming geregistreerd").
+    cards = [
+        ctx.borrowers.add(BorrowerInput(f, last, pc, consent=i < len(PEOPLE) - 2)).card_number
+        for i, (f, last, pc) in enumerate(PEOPLE)
+    ]
     # Two loans made long ago, so the overdue marking can be practised too.
     past = LoanService(ctx.sessions, ctx.settings, now=lambda: dt.datetime.now() - dt.timedelta(days=120))
     past.checkout(tags[0], cards[0])

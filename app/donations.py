@@ -52,6 +52,26 @@ class CertificateData:
     location: Location | None
     lines: list[CertificateLine]
 
+    @property
+    def unwiped(self) -> list[Device]:
+        """Devices without a passed wipe: while there is one, no certificate declares anything."""
+        return [ln.device for ln in self.lines if ln.wipe is None or ln.wipe.result != "passed"]
+
+    @property
+    def all_wiped(self) -> bool:
+        return not self.unwiped
+
+    def refusal(self) -> str:
+        """Why no certificate can be made yet ("" when it can)."""
+        missing = self.unwiped
+        if not missing:
+            return ""
+        shown = ", ".join(d.asset_tag for d in missing[:5]) + (" …" if len(missing) > 5 else "")
+        return _(
+            "Geen attest voor schenking {number}: {count} van {total} toestellen zijn nog niet met succes "
+            "gewist ({tags}). Wis ze eerst in de Werkbank, of maak een voorlopig overzicht."
+        ).format(number=self.donation.number, count=len(missing), total=len(self.lines), tags=shown)
+
 
 MAX_INTAKE = 500
 
@@ -101,7 +121,7 @@ class DonationService:
                 notes=notes.strip(),
             )
             s.add(donation)
-        log.info("donation %s from %s", number, donor)
+        log.info("donation %s (%s donor)", number, kind)  # never the donor's name
         return donation
 
     def intake(self, ref: str, items: Sequence[IntakeItem]) -> list[Device]:

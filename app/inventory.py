@@ -1,9 +1,11 @@
 """Devices: intake, details, search and the status state machine.
 
 Status changes go through `set_status`, which enforces the life cycle
-intake → wiping → repair → ready → on loan → ready …, ending in given away,
+intake → wiping → (repair) → ready → on loan → wiping → …, ending in given away,
 recycled or lost. Lending and returning move a device in and out of `on-loan`;
-that happens only through the loan service, never by hand.
+that happens only through the loan service, never by hand. *ready* needs a passed
+wipe recorded after the last loan's return (`wipe_gate_refusal`): the previous
+borrower's files, logins and bank apps never reach the next person.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import codes
 from app.errors import NotFound, UserError
-from app.formatting import MAX_AMOUNT_CENTS, euro
+from app.formatting import MAX_AMOUNT_CENTS, datetime_be, euro
 from app.i18n import _
 from app.locations import LocationService
 from app.search import fetch_in_order, fts_query
@@ -190,16 +192,21 @@ class DeviceService:
                     tag=device.asset_tag, old=status_name(current), new=status_name(status)
                 )
             )
-        if status == "ready" and not has_passed_wipe(s, device.id):
-            raise UserError(
-                _(
-                    "{tag} kan nog niet klaar gezet worden: er is geen geslaagde "
-                    "gegevenswissing geregistreerd (digibank wipe {tag} --method … "
-                    "--result passed)."
-                ).format(tag=device.asset_tag)
-            )
+        if status == "ready":
+            refusal = wipe_gate_refusal(s, device)
+            if refusal:
+                raise UserError(
+                    _("{tag} kan nog niet klaar gezet worden: {reason}").format(
+                        tag=device.asset_tag, reason=refusal
+                    )
+                )
         device.status = status
         log.info("device %s: %s -> %s", device.asset_tag, current, status)
+
+    def wipe_gate(self, tag: str) -> str:
+        """Why the device may not be set ready or lent yet ("" when it may): for the Werkbank."""
+        with self._sessions() as s:
+            return wipe_gate_refusal(s, self.get_in(s, tag))
 
     # -- look-up and search -----------------------------------------------------
 
@@ -271,18 +278,57 @@ class DeviceService:
 
 
 def has_passed_wipe(s: Session, device_id: str) -> bool:
-    return (
-        s.scalar(
-            select(func.count())
-            .select_from(DataWipe)
-            .where(
-                DataWipe.device_id == device_id,
-                DataWipe.result == "passed",
-                DataWipe.deleted.is_(False),
-            )
+    return last_passed_wipe(s, device_id) is not None
+
+
+def last_passed_wipe(s: Session, device_id: str) -> DataWipe | None:
+    return s.scalars(
+        select(DataWipe)
+        .where(
+            DataWipe.device_id == device_id,
+            DataWipe.result == "passed",
+            DataWipe.deleted.is_(False),
         )
-        or 0
-    ) > 0
+        .order_by(DataWipe.ended_at.desc(), DataWipe.created_at.desc())
+    ).first()
+
+
+def last_return(s: Session, device_id: str) -> dt.datetime | None:
+    """When the device last came back from a loan (None: never lent, or only undone loans)."""
+    return s.scalar(
+        select(func.max(Loan.in_at)).where(
+            Loan.device_id == device_id, Loan.state == "returned", Loan.deleted.is_(False)
+        )
+    )
+
+
+def wipe_gate_refusal(s: Session, device: Device) -> str:
+    """Why the device may not be lent or set ready yet, or "" when it may.
+
+    The wipe must have ended after the last return (strictly: stamps are to the second, and
+    no wipe ends the second a laptop is handed in): a wipe from before that loan says
+    nothing about what the previous borrower left on it."""
+    wipe = last_passed_wipe(s, device.id)
+    returned = last_return(s, device.id)
+    if returned is not None and (wipe is None or wipe.ended_at is None or wipe.ended_at <= returned):
+        reason = _("nog niet gewist na de vorige uitlening (teruggebracht op {when}).").format(
+            when=datetime_be(returned)
+        )
+        if wipe is not None and wipe.ended_at is not None:
+            reason += " " + _("De laatste geslaagde wissing is van {when}, van vóór die uitlening.").format(
+                when=datetime_be(wipe.ended_at)
+            )
+        return (
+            reason
+            + " "
+            + _("Eerst wissen in de Werkbank (digibank wipe {tag} …).").format(tag=device.asset_tag)
+        )
+    if wipe is None:
+        return _(
+            "er is geen geslaagde gegevenswissing geregistreerd. Eerst wissen in de Werkbank "
+            "(digibank wipe {tag} --method … --result passed)."
+        ).format(tag=device.asset_tag)
+    return ""
 
 
 def _validate_cost(cents: object) -> None:

@@ -20,7 +20,7 @@ from app.config import Settings
 from app.errors import NotFound, UserError
 from app.formatting import date_be
 from app.i18n import _
-from app.inventory import DeviceService, kind_names, status_name
+from app.inventory import DeviceService, kind_names, status_name, wipe_gate_refusal
 from app.locations import LocationService
 from db.models import Borrower, Device, Loan
 
@@ -119,6 +119,16 @@ class LoanService:
                     due=date_be(current.due_date),
                 )
             )
+        if device.status in ("ready", "wiping"):
+            # Checked here as well as at *ready*: a status synced from elsewhere or kept
+            # from an older version must not hand the previous borrower's data on.
+            refusal = wipe_gate_refusal(s, device)
+            if refusal:
+                raise UserError(
+                    _("{what} {tag} kan niet uitgeleend worden: {reason}").format(
+                        what=what, tag=device.asset_tag, reason=refusal
+                    )
+                )
         if device.status != "ready":
             raise UserError(
                 _("{what} {tag} is niet klaar om uit te lenen (status: {status}).").format(
@@ -159,9 +169,12 @@ class LoanService:
 
     # -- return, extend, undo ----------------------------------------------------
 
-    def return_device(self, tag: str, condition: str = "", to_status: str = "ready") -> LoanView:
-        if to_status not in ("ready", "repair", "wiping"):
-            raise UserError(_("Na terugbrengen kan een toestel klaar, in herstelling of wissen zijn."))
+    def return_device(self, tag: str, condition: str = "", to_status: str = "wiping") -> LoanView:
+        # Never straight to *ready*: the next borrower must not get this one's data.
+        if to_status not in ("repair", "wiping"):
+            raise UserError(
+                _("Na terugbrengen moet een toestel eerst gewist worden: kies wissen of in herstelling.")
+            )
         with self._sessions() as s, s.begin():
             device = DeviceService.get_in(s, tag)
             loan = open_loan_in(s, device.id)

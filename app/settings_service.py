@@ -17,6 +17,8 @@ EDITABLE = (
     "owner_line",
     "label_layout",
     "sync_interval_seconds",
+    "backup_keep_days",
+    "retention_months",
 )
 
 
@@ -37,6 +39,16 @@ def describe(settings: Settings) -> list[tuple[str, str, str]]:
             "sync_interval_seconds",
             str(settings.sync_interval_seconds),
             _("seconden tussen twee synchronisaties"),
+        ),
+        (
+            "backup_keep_days",
+            str(settings.backup_keep_days),
+            _("dagen dat een back-up bewaard blijft (ook gewiste personen staan er tot dan in)"),
+        ),
+        (
+            "retention_months",
+            str(settings.retention_months),
+            _("maanden na het laatste bezoek waarna iemand geanonimiseerd wordt"),
         ),
     ]
 
@@ -72,6 +84,8 @@ def change(settings: Settings, name: str, value: str) -> None:
             "loan_period_days": (1, 730),
             "max_open_loans_per_borrower": (1, 50),
             "sync_interval_seconds": (15, 86_400),
+            "backup_keep_days": (1, 3650),
+            "retention_months": (1, 240),
         }
         low, high = limits[name]
         try:

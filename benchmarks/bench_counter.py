@@ -7,8 +7,8 @@ Measures, through the same services the window uses:
 - borrower search and device search (`search_ids`) with typical counter queries, goal < 50 ms;
 - the first page of device and borrower ids plus their records (what a table view shows first).
 
-Prints median / min / max in milliseconds over the repeats. Checkouts are returned again, so
-the database ends as it started (apart from the new loan history and its outbox entries).
+Prints median / min / max in milliseconds over the repeats. Checkouts are returned again; the
+returned devices then wait in *wiping* (as at a real counter), so each run lends other ready ones.
 """
 
 from __future__ import annotations

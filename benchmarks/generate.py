@@ -162,6 +162,28 @@ class Generator:
         print(f"  {label:<22} {count:>9,} rows  {time.perf_counter() - started:6.1f} s", flush=True)
         return count
 
+    def insert_mixed(
+        self, rows: Iterator[tuple[type[Base], dict[str, Any]]], labels: dict[type[Base], str]
+    ) -> None:
+        """Like `insert`, for one stream that yields rows of several tables (loans and the
+        wipes after their returns), so neither has to be held in memory."""
+        started = time.perf_counter()
+        counts = dict.fromkeys(labels, 0)
+        batches: dict[type[Base], list[dict[str, Any]]] = {model: [] for model in labels}
+        for model, row in rows:
+            batch = batches[model]
+            batch.append(row)
+            if len(batch) >= BATCH:
+                counts[model] += self._write(model, batch)
+                batches[model] = []
+        for model, batch in batches.items():
+            if batch:
+                counts[model] += self._write(model, batch)
+        for model, label in labels.items():
+            print(
+                f"  {label:<22} {counts[model]:>9,} rows  {time.perf_counter() - started:6.1f} s", flush=True
+            )
+
     def _write(self, model: type[Base], batch: list[dict[str, Any]]) -> int:
         with self.sessions() as s, s.begin():
             s.execute(insert(model), batch)
@@ -286,7 +308,7 @@ class Generator:
         # The people holding a device now are all different (one open loan each).
         holders = self.rng.sample(borrowers, min(len(open_devices), len(borrowers)))
 
-        def rows() -> Iterator[dict[str, Any]]:
+        def rows() -> Iterator[tuple[type[Base], dict[str, Any]]]:
             for position, index in enumerate(lendable):
                 device_id, intake, _status = devices[index]
                 count = per_device + (1 if position < extra else 0)
@@ -300,14 +322,29 @@ class Generator:
                     length = max(1, min(int(slot.days * 0.6) or 1, self.rng.randrange(7, 120)))
                     in_at = out_at + dt.timedelta(days=length, hours=self.rng.randrange(-2, 3))
                     due = out_at.date() + dt.timedelta(days=90)
-                    yield self._loan(device_id, self.rng.choice(borrowers), out_at, due, in_at)
+                    yield Loan, self._loan(device_id, self.rng.choice(borrowers), out_at, due, in_at)
+                    # Every return is wiped before the next loan (the rule since the second round).
+                    yield DataWipe, self._wipe(device_id, in_at + dt.timedelta(hours=1))
             for holder, index in zip(holders, open_devices, strict=False):
                 device_id = devices[index][0]
                 out_at = self.moment(self.now - dt.timedelta(days=99), self.now - dt.timedelta(days=1))
                 due = out_at.date() + dt.timedelta(days=90)  # the oldest ones are overdue now
-                yield self._loan(device_id, holder, out_at, due, None)
+                yield Loan, self._loan(device_id, holder, out_at, due, None)
 
-        self.insert(Loan, rows(), "loan")
+        self.insert_mixed(rows(), {Loan: "loan", DataWipe: "data_wipe (returns)"})
+
+    def _wipe(self, device_id: str, ended: dt.datetime) -> dict[str, Any]:
+        row = self.sync_columns(ended)
+        row.update(
+            device_id=device_id,
+            method="nwipe",
+            tool="nwipe 0.34",
+            started_at=ended - dt.timedelta(minutes=50),
+            ended_at=ended,
+            result="passed",
+            technician="generator",
+        )
+        return row
 
     def _loan(
         self, device_id: str, borrower_id: str, out_at: dt.datetime, due: dt.date, in_at: dt.datetime | None

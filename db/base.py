@@ -103,6 +103,11 @@ class OutboxEntry(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     # Set when the server acknowledged the change; acknowledged rows can be pruned.
     pushed_batch: Mapped[str | None] = mapped_column(String(36), default=None)
+    # Set when the server refused the change (not "clock-ahead", which is only held): the
+    # change stays here, is not sent again as it is, and is folded into the next local
+    # edit of the same record (see db/changes.py), which sends the corrected values.
+    refused_reason: Mapped[str | None] = mapped_column(String(40), default=None)
+    refused_detail: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class FieldConflict(Base):

@@ -9,10 +9,10 @@ recorded again.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import delete, event, inspect, select
 from sqlalchemy.orm import Session
 
 from db import clock, rules
@@ -23,6 +23,10 @@ log = logging.getLogger(__name__)
 
 HLC_KEY = "hlc"
 LOCATION_KEY = "location_id"
+# The highest stamp that another replica has seen from us or we from it (pulled, or
+# pushed and accepted). A clock that ran ahead is brought back (app/sync/outbox.py
+# restamp_pending), but never below this: what others know stays ordered before us.
+FLOOR_KEY = "hlc_floor"
 
 
 class TombstoneOnlyError(RuntimeError):
@@ -54,15 +58,21 @@ def _wall(session: Session) -> int | None:
     return int(hook()) if hook is not None else None
 
 
-def next_stamps(session: Session, count: int) -> list[clock.Stamp]:
+def next_stamps(session: Session, count: int, floors: Sequence[str] = ()) -> list[clock.Stamp]:
     """Tick this replica's clock `count` times; the new last stamp is saved in the same
-    transaction, so stamps never repeat even across crashes."""
+    transaction, so stamps never repeat even across crashes. Stamp i comes after
+    `floors[i]` (the newest clock of what that write replaces), so an edit always wins
+    over the value it overwrites, also when our clock was brought back below it."""
     node = read_state(session, LOCATION_KEY) or "unset"
     raw = read_state(session, HLC_KEY)
     last = clock.Stamp.decode(raw) if raw else None
     stamps = []
-    for _ in range(count):
-        last = clock.tick(last, node, now=_wall(session))
+    for i in range(count):
+        floor = floors[i] if i < len(floors) else ""
+        if floor and (last is None or floor > last.encode()):
+            last = clock.merge(last, clock.Stamp.decode(floor), node, now=_wall(session))
+        else:
+            last = clock.tick(last, node, now=_wall(session))
         stamps.append(last)
     if stamps:
         write_state(session, HLC_KEY, stamps[-1].encode())
@@ -75,6 +85,13 @@ def observe_stamp(session: Session, remote: clock.Stamp) -> None:
     raw = read_state(session, HLC_KEY)
     last = clock.Stamp.decode(raw) if raw else None
     write_state(session, HLC_KEY, clock.merge(last, remote, node, now=_wall(session)).encode())
+    raise_floor(session, remote.encode())
+
+
+def raise_floor(session: Session, stamp: str) -> None:
+    """Remember that `stamp` is known beyond this replica (see FLOOR_KEY)."""
+    if stamp > (read_state(session, FLOOR_KEY) or ""):
+        write_state(session, FLOOR_KEY, stamp)
 
 
 def _changed_fields(obj: Synced, is_new: bool) -> list[str]:
@@ -117,7 +134,11 @@ def _record_changes(session: Session, _flush_context: Any, _instances: Any) -> N
         problems = rules.check_fields(type(obj).__tablename__, values)
         if problems:
             raise violation_error(problems[0])
-    stamps = next_stamps(session, len(work))
+    floors = [
+        max((str(v) for k, v in (obj.clocks or {}).items() if k in fields), default="")
+        for obj, _n, fields in work
+    ]
+    stamps = next_stamps(session, len(work), floors)
     origin = read_state(session, LOCATION_KEY) or ""
     actor = str(session.info.get("actor", ""))
     for (obj, is_new, fields), stamp in zip(work, stamps, strict=True):
@@ -135,6 +156,8 @@ def _record_changes(session: Session, _flush_context: Any, _instances: Any) -> N
             "fields": {name: to_json(getattr(obj, name)) for name in fields},
             "clocks": {name: text for name in fields},
         }
+        if not is_new:
+            _fold_refused(session, obj, payload)
         session.add(
             OutboxEntry(
                 change_id=new_id(),
@@ -146,6 +169,37 @@ def _record_changes(session: Session, _flush_context: Any, _instances: Any) -> N
                 payload=payload,
             )
         )
+
+
+def _fold_refused(session: Session, obj: Synced, payload: dict[str, Any]) -> None:
+    """A change of this record that the server refused is sent again with this edit: the
+    fields it carried, at their current values and clocks (the whole record when the
+    server never accepted its creation). The refused entries are then replaced by this one.
+    """
+    rows = session.execute(
+        select(OutboxEntry.seq, OutboxEntry.payload, OutboxEntry.refused_reason).where(
+            OutboxEntry.table_name == type(obj).__tablename__,
+            OutboxEntry.row_id == obj.id,
+            OutboxEntry.pushed_batch.is_(None),
+            OutboxEntry.refused_reason.is_not(None),
+        )
+    ).all()
+    if not rows:
+        return
+    names: set[str] = set()
+    for _seq, old, reason in rows:
+        names.update((old or {}).get("fields", {}))
+        if reason == "incomplete" or "created_at" in (old or {}).get("fields", {}):
+            names.update(type(obj).data_columns())
+    clocks = obj.clocks or {}
+    for name in sorted(names - payload["fields"].keys()):
+        if name in clocks:
+            payload["fields"][name] = to_json(getattr(obj, name))
+            payload["clocks"][name] = clocks[name]
+    session.execute(delete(OutboxEntry).where(OutboxEntry.seq.in_([r[0] for r in rows])))
+    log.info(
+        "%s %s: %d refused change(s) sent again with this edit", type(obj).__tablename__, obj.id, len(rows)
+    )
 
 
 def _apply_python_defaults(obj: Synced) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, SessionTransactionOrigin, sessionmaker
 
 import db.changes  # noqa: F401  (registers the outbox hook)
 import db.models  # noqa: F401  (registers every model on the metadata)
@@ -42,10 +42,43 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
+# -- writes under the lock ---------------------------------------------------------
+# pysqlite's own transaction handling begins lazily (before the first INSERT/UPDATE),
+# so a writer reads the clock, a code or the pending batch outside any lock and writes
+# a stale value later. SQLAlchemy's pysqlite recipe: the driver does no transaction
+# handling, and we emit BEGIN ourselves. A session's explicit `s.begin()` (every write in
+# this program) takes the write lock at once with BEGIN IMMEDIATE — a second writer waits
+# there (busy_timeout) before it reads anything; read-only work (autobegin) gets a plain
+# deferred BEGIN, so WAL readers never wait for a writer.
+SESSION_BEGINS = "digibank_session_begins"
+
+
+def _driver_no_transactions(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    dbapi_connection.isolation_level = None
+
+
+def _engine_begin(conn) -> None:  # type: ignore[no-untyped-def]
+    if conn.get_execution_options().get(SESSION_BEGINS):
+        return  # the session's after_begin below emits it, knowing whether it writes
+    conn.exec_driver_sql("BEGIN IMMEDIATE")  # Core transactions here write (migrations)
+
+
+def _session_begin(session: Session, transaction: SessionTransaction, connection) -> None:  # type: ignore[no-untyped-def]
+    if not connection.get_execution_options().get(SESSION_BEGINS):
+        return
+    root = transaction
+    while root.parent is not None:
+        root = root.parent
+    writes = root.origin is SessionTransactionOrigin.BEGIN
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
 def make_engine(url: str) -> Engine:
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _driver_no_transactions)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _engine_begin)
     return engine
 
 
@@ -67,7 +100,13 @@ def migrate(engine: Engine) -> None:
 def session_factory(engine: Engine, actor: str | None = None) -> sessionmaker[Session]:
     """Sessions for one unit of work each: `with factory() as s, s.begin(): ...`."""
     who = actor if actor is not None else _default_actor()
-    return sessionmaker(engine, expire_on_commit=False, info={"actor": who})
+    if engine.dialect.name != "sqlite":
+        return sessionmaker(engine, expire_on_commit=False, info={"actor": who})
+    factory = sessionmaker(
+        engine, expire_on_commit=False, info={"actor": who}, execution_options={SESSION_BEGINS: True}
+    )
+    event.listen(factory, "after_begin", _session_begin)
+    return factory
 
 
 def open_database(path: Path, actor: str | None = None) -> tuple[Engine, sessionmaker[Session]]:

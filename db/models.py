@@ -83,6 +83,8 @@ class Donation(Synced, Base):
     item_count: Mapped[int] = mapped_column(Integer, default=0, info={"min": 0, "max": MAX_COUNT})
     location_id: Mapped[str | None] = mapped_column(ForeignKey("location.id"), default=None)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # GDPR erasure of a private donor: name and contact cleared, sticky like a borrower's.
+    erased: Mapped[bool] = mapped_column(default=False)
 
 
 class Device(Synced, Base):

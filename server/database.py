@@ -27,15 +27,19 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted and rewritten content is overwritten with zeros, so an erased person's
+    # old values do not linger in free pages of the file (GDPR erasure).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
 def make_engine(url: str) -> Engine:
+    # hide_parameters: a database error in the server's log never carries the values.
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True)
 
 
 def migrate(engine: Engine) -> None:

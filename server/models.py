@@ -6,6 +6,7 @@ Every row belongs to one tenant (a digibank); every query filters by it.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from sqlalchemy import (
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -40,6 +42,8 @@ class Tenant(ServerBase):
     # The per-tenant change counter. Updated (row locked) inside every applying
     # transaction, so change numbers follow commit order and no reader skips one.
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Told to counters in the handshake: their pull cursor follows the server, not its URL.
+    server_id: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -67,6 +71,8 @@ class AppliedBatch(ServerBase):
 
 class ChangeLogEntry(ServerBase):
     __tablename__ = "change_log"
+    # By record: an erasure rewrites one person's entries (server/erasure.py).
+    __table_args__ = (Index("ix_change_log_tenant_row", "tenant_id", "row_id"),)
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)

@@ -29,6 +29,7 @@ from app.sync.protocol import (
     PushRequest,
 )
 from db import rules
+from server import erasure
 from server.models import AppliedBatch, ChangeLogEntry, ConflictRecord, MergedRecord, TableDigestRow, Tenant
 
 log = logging.getLogger(__name__)
@@ -122,13 +123,22 @@ def apply_push(
     for ch in request.changes:
         problem = validate_change(ch, now_ms, max_ahead_ms)
         if problem is not None:
-            results.append(ChangeResult(change_id=ch.change_id, status="rejected", reason=problem[0]))
+            results.append(
+                ChangeResult(change_id=ch.change_id, status="rejected", reason=problem[0], detail=problem[1])
+            )
             log.info("tenant %s: change %s rejected: %s", tenant_id, ch.change_id, problem[1])
             continue
         rec = records.get((ch.table, ch.row_id))
         if rec is None and not REQUIRED[ch.table] <= ch.fields.keys():
             missing = ", ".join(sorted(REQUIRED[ch.table] - ch.fields.keys()))
-            results.append(ChangeResult(change_id=ch.change_id, status="rejected", reason="incomplete"))
+            results.append(
+                ChangeResult(
+                    change_id=ch.change_id,
+                    status="rejected",
+                    reason="incomplete",
+                    detail=f"missing {missing}",
+                )
+            )
             log.info("tenant %s: new %s %s lacks %s", tenant_id, ch.table, ch.row_id, missing)
             continue
         outcome = lww.merge(rec.fields if rec else None, rec.clocks if rec else None, ch.fields, ch.clocks)
@@ -225,6 +235,9 @@ def apply_push(
     session.add(
         AppliedBatch(tenant_id=tenant_id, batch_id=request.batch_id, answer=answer.model_dump(mode="json"))
     )
+    # GDPR: an erasure in this batch also clears the person's earlier values everywhere.
+    session.flush()
+    erasure.scrub(session, tenant_id, erasure.records_to_scrub(session, tenant_id, request.changes))
     return answer
 
 

@@ -37,13 +37,11 @@ def ctx(tmp_path: Path) -> AppContext:
     context.close()
 
 
-def make_ready(ctx: AppContext, tag: str) -> None:
-    """Record a passed wipe and set the device ready (the normal refurbishing path)."""
+def make_ready(ctx: AppContext, tag: str, wiped_at: dt.datetime | None = None) -> None:
+    """Record a passed wipe (now, by the context's clock) and set the device ready: the normal
+    refurbishing path, also after a return."""
     device = ctx.devices.get(tag)
+    ended = wiped_at or ctx.now().replace(microsecond=0)
     with ctx.sessions() as s, s.begin():
-        s.add(
-            DataWipe(
-                device_id=device.id, method="nwipe", result="passed", ended_at=dt.datetime(2026, 1, 5, 10, 0)
-            )
-        )
+        s.add(DataWipe(device_id=device.id, method="nwipe", result="passed", ended_at=ended))
     ctx.devices.set_status(tag, "ready")

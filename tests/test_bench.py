@@ -74,11 +74,12 @@ def test_nwipe_log_fills_method_tool_times_result(bench, tag):
     assert info.result == "passed"
     assert info.method_name == "DoD Short"
     assert info.serials == ["PF1ABCD3"]
-    wipe = bench.record_wipe(tag, log_text=NWIPE_LOG, technician="Pieter")
+    # No specs of this laptop yet: the technician confirms the disk of the log.
+    wipe = bench.record_wipe(tag, log_text=NWIPE_LOG, technician="Pieter", disk_confirmed=True)
     assert wipe.method == "nwipe"
     assert wipe.result == "passed"
     assert wipe.tool == "nwipe 0.34 — DoD Short"
-    assert wipe.started_at == dt.datetime(2026, 1, 5, 9, 58, 11)
+    assert wipe.started_at == dt.datetime(2026, 1, 5, 9, 58, 20)  # when the method was invoked
     assert wipe.ended_at == dt.datetime(2026, 1, 5, 11, 2, 48)
     assert "DoD Short" in wipe.log_text
 
@@ -87,8 +88,8 @@ def test_failed_nwipe_log_is_failed_and_contradiction_is_refused(bench, tag):
     failed = NWIPE_LOG.replace("| Erased |", "| FAILED |").replace("successfully completed", "finished")
     assert parse_nwipe_log(failed).result == "failed"
     with pytest.raises(UserError, match="logboek zegt 'mislukt'"):
-        bench.record_wipe(tag, result="passed", log_text=failed)
-    assert bench.record_wipe(tag, log_text=failed).result == "failed"
+        bench.record_wipe(tag, result="passed", log_text=failed, disk_confirmed=True)
+    assert bench.record_wipe(tag, log_text=failed, disk_confirmed=True).result == "failed"
 
 
 def test_newer_nwipe_log_layout():

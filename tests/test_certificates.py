@@ -59,31 +59,64 @@ def test_wipe_certificate_reads_right(ctx, tmp_path):
         tags[3], "secure-erase", "failed", technician="Pieter Claes", ended_at=dt.datetime(2026, 1, 8, 10, 5)
     )
     out = tmp_path / "attest.pdf"
+    # One device failed: no certificate declares the donation wiped.
+    data = donations.certificate_data(donation.number)
+    refused = f"1 van 4 toestellen zijn nog niet met succes gewist \\({tags[3]}\\)"
+    with pytest.raises(UserError, match=refused):
+        render_wipe_certificate(data, out, issued_on=dt.date(2026, 1, 9))
+    assert not out.exists()
+    draft = tmp_path / "overzicht.pdf"
+    render_wipe_certificate(
+        donations.certificate_data(donation.number), draft, issued_on=dt.date(2026, 1, 9), draft=True
+    )
+    text = pdf_text(draft)
+    assert "Voorlopig overzicht — nog niet gewist" in text and "Dit is geen attest" in text
+    assert "Attest van gegevensverwijdering" not in text and "verklaart dat" not in text
+    assert "Handtekening" not in text
+    failed_row = line_of(text, tags[3])
+    assert "Secure erase van de fabrikant" in failed_row and "08/01/2026" in failed_row
+    assert failed_row.rstrip().endswith("mislukt")
+    assert "3 van 4 toestellen met succes gewist." in text
+    snapshot(draft, "wipe-overview-draft")
+
+    bench.record_wipe(
+        tags[3], "secure-erase", "passed", technician="Pieter Claes", ended_at=dt.datetime(2026, 1, 9, 11, 15)
+    )
     render_wipe_certificate(donations.certificate_data(donation.number), out, issued_on=dt.date(2026, 1, 9))
     text = pdf_text(out)
     for expected in (
         "Attest van gegevensverwijdering",
+        "verklaart dat de gegevens",
         "Bakkerij Dewitte bv",
         "KRT-D-00001",
         "ontvangen op 05/01/2026",
         "PF1ABCD2",
         "5CG7281XYZ",
         "7XK9Q42",
-        "nwipe/ShredOS (overschrijven)",
-        "NIST 800-88 Purge",
-        "Fysiek vernietigd",
-        "Secure erase van de fabrikant",
-        "07/01/2026",
-        "geslaagd",
-        "mislukt",
-        "3 van 4 toestellen met succes gewist.",
+        "4 van 4 toestellen met succes gewist.",
         "Opgemaakt op 09/01/2026",
         "Handtekening technicus",
         "Anja Wouters",
     ):
         assert expected in text, expected
+    assert "nog niet gewist" not in text and "mislukt" not in text
+    # Each device line carries the method, date and result of that device's own wipe.
+    for tag, method, date in (
+        (tags[0], "nwipe/ShredOS (overschrijven)", "07/01/2026"),
+        (tags[1], "NIST 800-88 Purge", "08/01/2026"),
+        (tags[2], "Fysiek vernietigd", "08/01/2026"),
+        (tags[3], "Secure erase van de fabrikant", "09/01/2026"),
+    ):
+        row = line_of(text, tag)
+        assert method in row and date in row and row.rstrip().endswith("geslaagd"), row
     assert "2026-01" not in text  # only Belgian dates
     snapshot(out, "wipe-certificate")
+
+
+def line_of(text: str, tag: str) -> str:
+    rows = [row for row in text.splitlines() if tag in row]
+    assert len(rows) == 1, rows
+    return rows[0]
 
 
 def test_certificate_is_written_atomically(ctx, tmp_path, monkeypatch):
@@ -93,7 +126,8 @@ def test_certificate_is_written_atomically(ctx, tmp_path, monkeypatch):
     donation = donations.add("X")
     with pytest.raises(UserError, match="nog geen toestellen"):
         donations.certificate_data(donation.number)
-    donations.intake(donation.number, [IntakeItem("laptop", "Lenovo", "T480", "S1")])
+    (device,) = donations.intake(donation.number, [IntakeItem("laptop", "Lenovo", "T480", "S1")])
+    BenchService(ctx.sessions, ctx.devices).record_wipe(device.asset_tag, "nist-clear", "passed")
     folder = tmp_path / "out"
     folder.mkdir()
     out = folder / "attest.pdf"

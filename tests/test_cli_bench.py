@@ -83,11 +83,14 @@ def test_wipe_from_nwipe_log(run, tmp_path):
     run("device", "add", "--kind", "laptop", "--brand", "Lenovo", "--model", "T480")
     log = tmp_path / "nwipe.log"
     log.write_text(NWIPE_LOG)
-    code, out, _err = run("wipe", "KRT-000001", "--log", str(log), "--json")
+    code, _out, err = run("wipe", "KRT-000001", "--log", str(log))
+    assert code == 1 and err.count("\n") == 1
+    assert "PF1ABCD3" in err and "--disk-confirmed" in err  # no specs: a person confirms the disk
+    code, out, _err = run("wipe", "KRT-000001", "--log", str(log), "--disk-confirmed", "--json")
     data = json.loads(out)
     assert code == 0
     assert (data["method"], data["result"], data["tool"]) == ("nwipe", "passed", "nwipe 0.34 — DoD Short")
-    assert data["started_at"] == "2026-01-05T09:58:11"
+    assert data["started_at"] == "2026-01-05T09:58:20"
 
 
 def test_specs_import_folder_exit_1_names_bad_files_keeps_good(run, tmp_path):
@@ -212,3 +215,28 @@ def test_end_to_end_subprocess(tmp_path):
     assert done.returncode == 0 and done.stdout.strip() == "GNT-D-00001"
     bad = subprocess.run([*base, "helpdesk", "log", "--topic", "nope"], capture_output=True, text=True)
     assert bad.returncode == 1 and bad.stderr.count("\n") == 1
+
+
+def test_donation_certificate_refused_until_every_device_is_wiped(run, tmp_path):
+    run("donation", "add", "--donor", "Bakkerij Dewitte bv")
+    run("donation", "intake", "KRT-D-00001", "--brand", "Lenovo", "--model", "T480",
+        "--serial", "PF1ABCD2", "--serial", "PF1ABCD3")  # fmt: skip
+    pdf = tmp_path / "attest.pdf"
+    run("wipe", "KRT-000001", "--method", "nist-clear", "--result", "passed")
+    code, _out, err = run("donation", "certificate", "KRT-D-00001", "--out", str(pdf))
+    assert code == 1 and err.count("\n") == 1 and "Traceback" not in err
+    assert "nog niet met succes gewist (KRT-000002)" in err and "--draft" in err
+    assert not pdf.exists()
+
+    draft = tmp_path / "overzicht.pdf"
+    code, out, _err = run("donation", "certificate", "KRT-D-00001", "--out", str(draft), "--draft")
+    assert code == 0 and "Voorlopig overzicht" in out
+    text = subprocess.run(["pdftotext", str(draft), "-"], capture_output=True, text=True, check=True).stdout
+    assert "voorlopig overzicht — nog niet gewist" in text.lower()
+    assert "verklaart dat" not in text and "nog niet gewist" in text
+
+    run("wipe", "KRT-000002", "--method", "destroyed", "--result", "passed")
+    code, out, _err = run("donation", "certificate", "KRT-D-00001", "--out", str(pdf))
+    assert code == 0 and "Attest geschreven" in out
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Attest van gegevensverwijdering" in text and "2 van 2 toestellen met succes gewist." in text

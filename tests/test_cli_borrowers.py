@@ -151,7 +151,9 @@ def test_erase_and_export_data(capsys, ready, tmp_path):
         capsys, ready, "borrower", "export-data", "KRT-B-00001", "--out", str(tmp_path / "sar")
     )
     assert code == 0
-    exported = json.loads(Path(out.strip()).read_text(encoding="utf-8"))
+    json_path, pdf_path = out.splitlines()  # the JSON file, then the readable PDF
+    assert Path(pdf_path).read_bytes().startswith(b"%PDF")
+    exported = json.loads(Path(json_path).read_text(encoding="utf-8"))
     assert exported["borrower"]["email"] == "jan@x.be"
     code, out, _ = run(capsys, ready, "borrower", "erase", "KRT-B-00001", "--json")
     assert code == 0

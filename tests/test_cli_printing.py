@@ -68,6 +68,17 @@ def test_card_contract_and_receipt(data, capsys, tmp_path):
     assert "nog niet teruggebracht" in capsys.readouterr().err
 
 
+def test_return_then_receipt_says_the_data_will_be_erased(data, capsys):
+    assert run(data, "loan", "return", data["tags"][0]) == 0
+    assert run(data, "device", "show", data["tags"][0], "--json") == 0
+    assert '"status": "wiping"' in capsys.readouterr().out
+    receipt = data["out"] / "receipt.pdf"
+    assert run(data, "receipt", data["tags"][0], "--out", str(receipt)) == 0
+    text = " ".join(pdf_text(receipt).split())
+    assert "Uw gegevens op dit toestel worden gewist" in text
+    assert "pas opnieuw uitgeleend na een geslaagde wissing" in text
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -62,8 +62,45 @@ def test_card_then_tag_lends_and_tag_alone_returns(cc):
     back = counter.scan(tag)
     assert back.outcome is Outcome.RETURNED
     assert "teruggebracht door Jan Peeters" in back.message
+    assert "Terug — eerst wissen in de Werkbank" in back.message
     assert cc.loans.open_count() == 0
-    assert cc.devices.get(tag).status == "ready"
+    assert cc.devices.get(tag).status == "wiping"
+
+
+def test_returned_laptop_scanned_for_the_next_person_is_refused_until_wiped(cc, clock):
+    tag, jan, els = device(cc), card(cc), card(cc, "Els", "Maes")
+    counter = cc.counter()
+    counter.scan(jan)
+    assert counter.scan(tag).outcome is Outcome.LENT
+    counter.end_borrower()
+    clock.now += dt.timedelta(days=10)
+    assert counter.scan(tag).outcome is Outcome.RETURNED
+    counter.scan(els)
+    refused = counter.scan(tag)
+    assert refused.outcome is Outcome.REFUSED
+    assert "nog niet gewist na de vorige uitlening" in refused.message
+    assert "Werkbank" in refused.message
+    assert cc.loans.open_count() == 0
+    clock.now += dt.timedelta(minutes=30)
+    cc.bench.record_wipe(tag, method="nist-purge", result="passed")
+    cc.devices.set_status(tag, "ready")
+    lent = counter.scan(tag)
+    assert lent.outcome is Outcome.LENT and "Els Maes" in lent.message
+
+
+def test_undo_of_a_return_at_the_counter_reopens_the_same_loan(cc, clock):
+    tag, jan = device(cc), card(cc)
+    counter = cc.counter()
+    counter.scan(jan)
+    lent = counter.scan(tag)
+    counter.end_borrower()
+    clock.now += dt.timedelta(days=3)
+    assert counter.scan(tag).outcome is Outcome.RETURNED
+    clock.now += dt.timedelta(seconds=40)
+    undone = counter.undo()
+    assert undone.ok
+    assert cc.devices.get(tag).status == "on-loan"
+    assert cc.loans.for_device(tag).loan.id == lent.loan.loan.id
 
 
 def test_scans_are_cleaned_like_a_scanner_or_a_typist_sends_them(cc):

@@ -153,7 +153,7 @@ def test_a_lent_device_cannot_change_status_until_returned(ctx):
     with pytest.raises(UserError, match="eerst terugbrengen"):
         ctx.devices.set_status(tag, "lost")
     ctx.loans.return_device(tag)
-    assert ctx.devices.get(tag).status == "ready"
+    assert ctx.devices.get(tag).status == "wiping"
 
 
 @pytest.mark.parametrize("end", ["given-away", "recycled"])

@@ -12,7 +12,7 @@ from app.context import open_context
 from app.errors import NotFound, UserError
 from app.inventory import DeviceInput
 from db.base import OutboxEntry
-from db.models import Borrower, Loan
+from db.models import Borrower, Device, Loan
 from tests.conftest import make_ready
 
 START = dt.datetime(2026, 3, 2, 10, 0, 0)
@@ -152,7 +152,7 @@ def test_unknown_tag_or_card(lc):
     assert lc.loans.open_count() == 0
 
 
-def test_return_makes_the_device_ready(lc, clock):
+def test_return_sends_the_device_to_wiping_never_to_ready(lc, clock):
     tag, card = ready_device(lc), person(lc)
     lc.loans.checkout(tag, card)
     clock.advance(days=3)
@@ -161,9 +161,63 @@ def test_return_makes_the_device_ready(lc, clock):
     assert view.loan.in_at == START + dt.timedelta(days=3)
     assert view.loan.condition_in == "kras"
     assert view.loan.in_location_id == lc.locations.current().id
-    assert lc.devices.get(tag).status == "ready"
+    assert lc.devices.get(tag).status == "wiping"
     assert lc.loans.open_count() == 0
     assert lc.loans.for_device(tag) is None
+
+
+def test_return_straight_to_ready_is_refused(lc):
+    tag = ready_device(lc)
+    lc.loans.checkout(tag, person(lc))
+    before = counts(lc)
+    with pytest.raises(UserError, match="eerst gewist"):
+        lc.loans.return_device(tag, to_status="ready")
+    assert counts(lc) == before
+    assert lc.devices.get(tag).status == "on-loan"
+
+
+def test_lent_returned_and_lent_again_is_refused_until_wiped_after_the_return(lc, clock):
+    """The gate: a wipe from before the last loan does not count, one after its return does."""
+    tag = ready_device(lc)  # wiped at START, before the first loan
+    lc.loans.checkout(tag, person(lc, "Jan", "Peeters"))
+    clock.advance(days=14)
+    lc.loans.return_device(tag)
+    els = person(lc, "Els", "Maes")
+    before = counts(lc)
+    with pytest.raises(UserError, match="nog niet gewist na de vorige uitlening") as refused:
+        lc.loans.checkout(tag, els)
+    assert "Werkbank" in refused.value.message
+    assert "02/03/2026 10:00" in refused.value.message  # the old wipe is named, not counted
+    assert counts(lc) == before
+    # Setting it ready by hand is refused for the same reason, also with an old wipe in the past.
+    with pytest.raises(UserError, match="nog niet gewist na de vorige uitlening"):
+        lc.devices.set_status(tag, "ready")
+    clock.advance(hours=1)
+    lc.bench.record_wipe(tag, method="nist-clear", result="passed", technician="Tom")
+    lc.devices.set_status(tag, "ready")
+    view = lc.loans.checkout(tag, els)
+    assert view.borrower.card_number == els
+
+
+def test_a_ready_status_without_a_wipe_after_the_return_is_not_lendable(lc, clock):
+    """A status that says *ready* (synced from elsewhere, or from an older version) is not enough."""
+    tag = ready_device(lc)
+    lc.loans.checkout(tag, person(lc, "Jan", "Peeters"))
+    clock.advance(days=2)
+    lc.loans.return_device(tag)
+    with lc.sessions() as s, s.begin():
+        device = s.scalar(select(Device).where(Device.asset_tag == tag))
+        device.status = "ready"
+    with pytest.raises(UserError, match="nog niet gewist na de vorige uitlening"):
+        lc.loans.checkout(tag, person(lc, "Els", "Maes"))
+
+
+def test_a_wipe_stamped_the_same_second_as_the_return_does_not_count(lc, clock):
+    tag = ready_device(lc)
+    lc.loans.checkout(tag, person(lc, "Jan", "Peeters"))
+    lc.loans.return_device(tag)
+    with pytest.raises(UserError, match="nog niet gewist na de vorige uitlening"):
+        make_ready(lc, tag)  # same frozen second as the checkout and the return
 
 
 def test_return_to_repair(lc):
@@ -234,10 +288,12 @@ def test_undo_return_within_a_minute(lc, clock):
     clock.advance(hours=2)
     view = lc.loans.return_device(tag)
     clock.advance(seconds=30)
+    assert lc.devices.get(tag).status == "wiping"
     lc.loans.undo_return(view.loan.id)
     assert lc.devices.get(tag).status == "on-loan"
     reopened = lc.loans.for_device(tag).loan
     assert (reopened.id, reopened.state, reopened.in_at) == (view.loan.id, "open", None)
+    assert lc.loans.open_count() == 1
 
 
 def test_undo_return_refused_after_a_minute(lc, clock):
@@ -247,13 +303,15 @@ def test_undo_return_refused_after_a_minute(lc, clock):
     clock.advance(seconds=61)
     with pytest.raises(UserError, match="een minuut"):
         lc.loans.undo_return(view.loan.id)
-    assert lc.devices.get(tag).status == "ready"
+    assert lc.devices.get(tag).status == "wiping"
 
 
-def test_undo_return_refused_when_the_device_was_lent_again(lc):
+def test_undo_return_refused_when_the_device_was_lent_again(lc, clock):
     tag = ready_device(lc)
     lc.loans.checkout(tag, person(lc, "Jan", "Peeters"))
     view = lc.loans.return_device(tag)
+    clock.advance(seconds=20)
+    make_ready(lc, tag)
     lc.loans.checkout(tag, person(lc, "Els", "Maes"))
     with pytest.raises(UserError, match="opnieuw uitgeleend"):
         lc.loans.undo_return(view.loan.id)

@@ -140,3 +140,4 @@ def test_return_receipt(ctx, tmp_path):
     assert "Ontvangstbewijs" in text and tag in text and card in text
     assert "kras op het deksel" in text and dt.date.today().strftime("%d/%m/%Y") in text
     assert "€ 25,00" in text
+    assert "Uw gegevens op dit toestel worden gewist" in " ".join(text.split())

@@ -95,6 +95,7 @@ def seed_march(ctx: AppContext) -> Seeded:
     lend(tags[0], "Anouk", dt.datetime(2026, 3, 1, 0, 0, 0))
     clock.now = dt.datetime(2026, 3, 5, 10, 0)
     loans.return_device(tags[0])
+    make_ready(ctx, tags[0], wiped_at=dt.datetime(2026, 3, 6, 9, 0))  # wiped before the next loan
     for tag, first in zip(tags[1:5], ["Bram", "Cleo", "Dirk", "Emma"], strict=True):
         lend(tag, first, dt.datetime(2026, 3, 10, 14, 30))
     lend(tags[0], "Anouk", dt.datetime(2026, 3, 20, 11, 0))

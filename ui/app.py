@@ -16,7 +16,7 @@ from app import config, i18n
 from app.backup import backup_if_due
 from app.context import AppContext, open_context, setup_logging
 from app.i18n import _
-from ui.first_start import FirstStartDialog
+from ui.first_start import FirstStartDialog, join_setup_for
 from ui.main_window import MainWindow
 from ui.qt_i18n import install_qt_translations
 
@@ -93,7 +93,7 @@ def run(data_dir: str | None = None, language: str | None = None, font_scale: fl
         log.info("window starting on %s (language %s)", folder, lang)
 
         if not ctx.locations.is_initialised():
-            dialog = FirstStartDialog(ctx.locations)
+            dialog = FirstStartDialog(ctx.locations, join_setup_for(ctx))
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 log.info("first start cancelled")
                 return 0
@@ -120,4 +120,3 @@ def _daily_backup(folder: Path) -> None:
         backup_if_due(folder)
     except Exception:  # a failed backup must never disturb the counter; it is logged
         log.exception("automatic backup failed")
-

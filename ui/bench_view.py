@@ -8,6 +8,8 @@ app.inventory; this view shows their answers.
 from __future__ import annotations
 
 import logging
+import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QSpinBox,
@@ -59,6 +62,9 @@ class BenchView(QWidget):
         self.waiting = waiting
         self.device: Device | None = None
         self._log_text = ""
+        # Asks the technician whether the disk named in an nwipe log is this device's, when its
+        # specs cannot tell (replaceable in tests).
+        self.confirm_disk: Callable[[str], bool] = self._ask_disk
 
         root = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -87,6 +93,8 @@ class BenchView(QWidget):
         _enlarge(self.device_title, 1.3)
         self.device_title.setWordWrap(True)
         self.device_status = QLabel()
+        # At least as tall as its lines (the wipe-gate reason adds some), never widening the view.
+        self.device_status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
         self.specs_label = QLabel()
         self.specs_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
         self.specs_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -196,11 +204,14 @@ class BenchView(QWidget):
         self.device = d
         self._set_enabled(True)
         self.device_title.setText(f"{d.asset_tag} — {kind_names().get(d.kind, d.kind)} {d.brand} {d.model}")
-        self.device_status.setText(
-            _("Status: {status} · serienummer {serial} · binnen sinds {date}").format(
-                status=status_name(d.status), serial=d.serial or "—", date=date_be(d.intake_date)
-            )
+        status_text = _("Status: {status} · serienummer {serial} · binnen sinds {date}").format(
+            status=status_name(d.status), serial=d.serial or "—", date=date_be(d.intake_date)
         )
+        gate = self.devices.wipe_gate(d.asset_tag) if d.status in ("wiping", "repair", "ready") else ""
+        if gate:
+            # One sentence a line: a word-wrapped label gets squeezed by the layouts around it.
+            status_text += "\n⚠ " + gate.replace(". ", ".\n")
+        self.device_status.setText(status_text)
         rows = specs_lines(d.specs or {})
         if rows:
             self.specs_label.setText("\n".join(f"{label}: {value}" for label, value in rows))
@@ -234,15 +245,25 @@ class BenchView(QWidget):
     def save_wipe(self) -> bool:
         if self.device is None:
             return False
+        tag = self.device.asset_tag
+        confirmed = False
         try:
-            self.bench.record_wipe(
-                self.device.asset_tag,
+            if self._log_text:
+                match = self.bench.check_log(tag, self._log_text)
+                if match.needs_confirmation:
+                    if not self.confirm_disk(match.question):
+                        self._say(_("Niet opgeslagen: de schijf in het logboek is niet bevestigd."), ok=False)
+                        return False
+                    confirmed = True
+            wipe = self.bench.record_wipe(
+                tag,
                 method=self.method.currentData(),
                 result=None if self._log_text else self.result.currentData(),
                 technician=self.technician.text(),
                 verified_by=self.verified_by.text(),
                 tool=self.tool.text(),
                 log_text=self._log_text,
+                disk_confirmed=confirmed,
             )
         except UserError as exc:
             self._say(exc.message, ok=False)
@@ -250,9 +271,26 @@ class BenchView(QWidget):
         self._log_text = ""
         self.log_label.setText(_("geen logboek"))
         self.refresh()
-        self._say(_("Wissing opgeslagen voor {tag}.").format(tag=self.device.asset_tag), ok=True)
+        text = _("Wissing opgeslagen voor {tag}: {result}.").format(
+            tag=tag, result=wipe_result_names().get(wipe.result, wipe.result)
+        )
+        if wipe.result == "passed" and self.device is not None and self.device.status == "wiping":
+            # The next step is usually *ready*: offer it, the technician still decides.
+            self.status_combo.setCurrentIndex(self.status_combo.findData("ready"))
+            text += " " + _("Kies 'klaar om uit te lenen' en Status wijzigen als het verder in orde is.")
+        self._say(text, ok=True)
         self.scan_field.setFocus()
         return True
+
+    def _ask_disk(self, question: str) -> bool:
+        answer = QMessageBox.question(
+            self,
+            _("Schijf bevestigen"),
+            question + "\n\n" + _("Kijk het serienummer op de schijf of in het BIOS na voor u bevestigt."),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def save_repair(self) -> bool:
         if self.device is None:
@@ -339,7 +377,9 @@ class BenchView(QWidget):
 
     def _say(self, text: str, ok: bool) -> None:
         self.message.setStyleSheet("color:#1b5e20;" if ok else "color:#9b1c1c; font-weight:bold;")
-        self.message.setText(("✔ " if ok else "⚠ ") + text)
+        # Long refusals (a log of another disk names both disks) get their own line breaks.
+        lines = [textwrap.fill(line, 120) if line else line for line in text.split("\n")]
+        self.message.setText(("✔ " if ok else "⚠ ") + "\n".join(lines))
 
 
 def _enlarge(widget: QWidget, factor: float) -> None:

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QInputDialog,
     QLabel,
+    QMessageBox,
     QPushButton,
     QWidget,
 )
@@ -20,6 +21,7 @@ from app.formatting import date_be
 from app.i18n import _
 from app.loans import LoanService
 from app.postcodes import province_name
+from app.privacy import PrivacyService
 from db.models import Borrower
 from ui.counter_view import loan_line
 from ui.devices_view import MessageBanner
@@ -33,10 +35,21 @@ log = logging.getLogger(__name__)
 class BorrowersView(QWidget):
     borrowers_changed = Signal()
 
-    def __init__(self, borrowers: BorrowerService, loans: LoanService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        borrowers: BorrowerService,
+        loans: LoanService,
+        parent: QWidget | None = None,
+        privacy: PrivacyService | None = None,
+        backup_keep_days: int = 30,
+        retention_months: int = 24,
+    ) -> None:
         super().__init__(parent)
         self.borrowers = borrowers
         self.loans = loans
+        self.privacy = privacy
+        self.backup_keep_days = backup_keep_days
+        self.retention_months = retention_months
 
         self.model = borrower_model(borrowers.by_id)
         self.table = SearchableTable(
@@ -71,12 +84,20 @@ class BorrowersView(QWidget):
         self.block_button.clicked.connect(self.block_borrower)
         self.unblock_button = QPushButton(_("&Deblokkeren"), self)
         self.unblock_button.clicked.connect(self.unblock_borrower)
+        self.erase_button = QPushButton(_("&Wissen (GDPR)…"), self)
+        self.erase_button.clicked.connect(self.erase_borrower)
+        self.erase_button.setVisible(privacy is not None)
+        # How many people are due for anonymisation (retention): small, for the coordinator.
+        self.retention_label = QLabel(self)
+        self.retention_label.setWordWrap(True)
+        self.retention_label.setVisible(False)
         table_beside_details(
             self,
             self.table,
-            [self.new_card, details, self.message],
-            [self.new_button, self.edit_button, self.block_button, self.unblock_button],
+            [self.new_card, details, self.message, self.retention_label],
+            [self.new_button, self.edit_button, self.block_button, self.unblock_button, self.erase_button],
         )
+        self._show_retention()
 
         self._show_borrower(None)
         self.table.run_search()
@@ -85,8 +106,8 @@ class BorrowersView(QWidget):
         return self.table.current_record()
 
     def _show_borrower(self, borrower: Borrower | None) -> None:
-        for button in (self.edit_button, self.block_button, self.unblock_button):
-            button.setEnabled(borrower is not None)
+        for button in (self.edit_button, self.block_button, self.unblock_button, self.erase_button):
+            button.setEnabled(borrower is not None and not borrower.erased)
         if borrower is None:
             self.detail_title.setText(_("Geen ontlener gekozen"))
             self.detail_text.setText(_("Kies iemand in de lijst, of zoek op naam of kaartnummer."))
@@ -119,6 +140,8 @@ class BorrowersView(QWidget):
             )
         if borrower.consent_date:
             lines.append(_("Privacytoestemming: {date}").format(date=date_be(borrower.consent_date)))
+        else:
+            lines.append(_("Privacytoestemming: geen toestemming geregistreerd"))
         if borrower.notes:
             lines.append(_("Notities: {notes}").format(notes=borrower.notes))
         open_loans = self.loans.list(open_only=True, borrower_id=borrower.id)
@@ -189,6 +212,56 @@ class BorrowersView(QWidget):
         self.table.refresh_current()
         self.borrowers_changed.emit()
 
+    def erase_borrower(self) -> None:
+        borrower = self.current_borrower()
+        if borrower is None or self.privacy is None or not self._confirm_erase(borrower):
+            return
+        try:
+            self.privacy.erase(borrower.card_number)
+        except UserError as exc:
+            self.message.show_error(exc.message)
+            return
+        self.message.show_ok(
+            _("De gegevens van {card} zijn gewist; postcode en doelgroep blijven voor de rapporten.").format(
+                card=borrower.card_number
+            )
+        )
+        self.table.refresh_current()
+        self._show_borrower(self.current_borrower())
+        self._show_retention()
+        self.borrowers_changed.emit()
+
+    def erase_question(self, borrower: Borrower) -> str:
+        return _(
+            "De persoonsgegevens van {name} ({card}) worden gewist: naam, contactgegevens, notities, "
+            "handtekeningen en teksten over de uitleningen. Postcode en doelgroep blijven voor de "
+            "rapporten.\n\nDit kan niet ongedaan gemaakt worden.\n\nBack-ups van vóór vandaag bevatten "
+            "de gegevens nog, tot ze na {days} dagen automatisch verwijderd worden."
+        ).format(name=full_name(borrower), card=borrower.card_number, days=self.backup_keep_days)
+
+    def _confirm_erase(self, borrower: Borrower) -> bool:
+        """Ask before an erasure; tests replace this to answer without a nested loop."""
+        answer = QMessageBox.question(
+            self,
+            _("Persoonsgegevens wissen"),
+            self.erase_question(borrower),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _show_retention(self) -> None:
+        if self.privacy is None:
+            return
+        due = len(self.privacy.retention_due(self.retention_months, self.borrowers.today()))
+        self.retention_label.setVisible(due > 0)
+        self.retention_label.setText(
+            _(
+                "Bewaartermijn: {count} persoon/personen zonder activiteit sinds {months} maanden "
+                "(digibank privacy retention)."
+            ).format(count=due, months=self.retention_months)
+        )
+
     def _ask_reason(self, borrower: Borrower) -> str | None:
         """Ask why; tests replace this to answer without a nested loop."""
         text, ok = QInputDialog.getText(
@@ -203,3 +276,4 @@ class BorrowersView(QWidget):
 
     def refresh(self) -> None:
         self.table.run_search()
+        self._show_retention()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -19,6 +20,9 @@ from PySide6.QtWidgets import (
 from app.errors import UserError
 from app.i18n import _
 from app.sync.domain_conflicts import DOUBLE_LOAN, DUPLICATE_SERIAL, ConflictService, kind_names
+from app.sync.refusals import RefusedView
+
+REFUSED = "refused"
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +32,20 @@ ROLE = Qt.ItemDataRole.UserRole
 class ConflictsView(QWidget):
     resolved = Signal()
 
-    def __init__(self, conflicts: ConflictService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        conflicts: ConflictService,
+        parent: QWidget | None = None,
+        refused: Callable[[], list[RefusedView]] | None = None,
+    ) -> None:
         super().__init__(parent)
         self._conflicts = conflicts
+        # Changes the server refused: listed here with what to do (nothing to decide).
+        self._refused = refused or (lambda: [])
+        self._explanations: dict[str, str] = {}
         layout = QVBoxLayout(self)
         self.summary = QLabel(self)
+        self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         self.tree = QTreeWidget(self)
         self.tree.setHeaderLabels([_("Soort"), _("Wat"), _("Behouden"), _("Verloren")])
@@ -40,6 +53,9 @@ class ConflictsView(QWidget):
         self.tree.setAlternatingRowColors(True)
         self.tree.currentItemChanged.connect(self._update_buttons)
         layout.addWidget(self.tree)
+        self.explanation = QLabel(self)
+        self.explanation.setWordWrap(True)
+        layout.addWidget(self.explanation)
         buttons = QHBoxLayout()
         self.keep_button = QPushButton(_("&Beide behouden"), self)
         self.cancel_button = QPushButton(_("&Uitlening annuleren"), self)
@@ -57,7 +73,16 @@ class ConflictsView(QWidget):
 
     def refresh(self) -> None:
         self.tree.clear()
+        self._explanations = {}
         names = kind_names()
+        refused = self._refused()
+        for r in refused:
+            item = QTreeWidgetItem([_("geweigerd door de server"), r.what, "", ""])
+            item.setData(0, ROLE, (REFUSED, str(r.seq)))
+            text = _("{what}: {reason}. {todo}").format(what=r.what, reason=r.reason, todo=r.todo)
+            self._explanations[str(r.seq)] = text
+            item.setToolTip(1, text)
+            self.tree.addTopLevelItem(item)
         domain = self._conflicts.domain()
         fields = self._conflicts.fields()
         for c in domain:
@@ -76,13 +101,20 @@ class ConflictsView(QWidget):
             item.setData(0, ROLE, ("field", str(f.id)))
             self.tree.addTopLevelItem(item)
         total = len(domain) + len(fields)
-        self.summary.setText(
+        text = (
             _("Geen conflicten.")
             if total == 0
             else _(
                 "{n} conflict(en) om te bekijken. Een beslissing wordt met de andere locaties gedeeld."
             ).format(n=total)
         )
+        if refused:
+            text = _(
+                "{n} wijziging(en) geweigerd door de server: pas die records aan en bewaar ze; "
+                "de verbeterde wijziging wordt dan verstuurd."
+            ).format(n=len(refused)) + ("" if total == 0 else " " + text)
+        self.summary.setText(text)
+        total += len(refused)
         for col in range(4):
             self.tree.resizeColumnToContents(col)
         if total:
@@ -94,8 +126,9 @@ class ConflictsView(QWidget):
         return item.data(0, ROLE) if item is not None else None
 
     def _update_buttons(self, *_args: object) -> None:
-        kind = (self._selected() or ("", ""))[0]
-        self.keep_button.setEnabled(bool(kind))
+        kind, subject = self._selected() or ("", "")
+        self.explanation.setText(self._explanations.get(subject, "") if kind == REFUSED else "")
+        self.keep_button.setEnabled(bool(kind) and kind != REFUSED)
         self.cancel_button.setEnabled(kind == DOUBLE_LOAN)
         self.delete_button.setEnabled(kind == DUPLICATE_SERIAL)
         self.restore_button.setEnabled(kind == "field")
@@ -105,6 +138,8 @@ class ConflictsView(QWidget):
         if selected is None:
             return
         kind, subject = selected
+        if kind == REFUSED:
+            return  # corrected by editing the record, not decided here
         try:
             if kind == "field":
                 self._conflicts.resolve_field(int(subject), decision)

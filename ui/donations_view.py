@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,11 @@ class DonationsView(QWidget):
         self.certificate_button = QPushButton(_("&Wisattest voor de schenker (PDF)"))
         self.certificate_button.clicked.connect(self.certificate_for_selected)
         left.addWidget(self.certificate_button)
+        # The same choice as `donation certificate … --draft`: an attest only when every device
+        # is wiped; before that, only an overview that says so.
+        self.draft_button = QPushButton(_("&Voorlopig overzicht (nog niet gewist)"))
+        self.draft_button.clicked.connect(lambda: self.certificate_for_selected(draft=True))
+        left.addWidget(self.draft_button)
         root.addLayout(left, 2)
 
         right = QVBoxLayout()
@@ -289,8 +295,9 @@ class DonationsView(QWidget):
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(out)))
         return out
 
-    def certificate_for_selected(self) -> Path | None:
-        """The data-wipe certificate of the selected donation, for the donor's GDPR records."""
+    def certificate_for_selected(self, draft: bool = False) -> Path | None:
+        """The data-wipe certificate of the selected donation, for the donor's GDPR records;
+        refused while a device is not wiped (`draft`: the provisional overview instead)."""
         from app.printing.certificates import render_wipe_certificate
 
         item = self.recent.currentItem()
@@ -298,13 +305,18 @@ class DonationsView(QWidget):
             self._say(_("Kies eerst een schenking in de lijst."), ok=False)
             return None
         number = item.data(Qt.ItemDataRole.UserRole)
-        out = self.labels_dir / f"wisattest-{number}.pdf"
         try:
-            render_wipe_certificate(self.donations.certificate_data(number), out)
+            data = self.donations.certificate_data(number)
+            name = "wisattest" if data.all_wiped else "voorlopig-overzicht"
+            out = self.labels_dir / f"{name}-{number}.pdf"
+            render_wipe_certificate(data, out, draft=draft)
         except UserError as exc:
             self._say(exc.message, ok=False)
             return None
-        self._say(_("Wisattest: {file}").format(file=out), ok=True)
+        if data.all_wiped:
+            self._say(_("Wisattest: {file}").format(file=out), ok=True)
+        else:
+            self._say(_("Voorlopig overzicht (geen attest): {file}").format(file=out), ok=True)
         if self.open_labels:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(out)))
         return out
@@ -331,4 +343,6 @@ class DonationsView(QWidget):
 
     def _say(self, text: str, ok: bool) -> None:
         self.message.setStyleSheet("color:#1b5e20;" if ok else "color:#9b1c1c; font-weight:bold;")
-        self.message.setText(("✔ " if ok else "⚠ ") + text)
+        # Long refusals (which devices are not wiped yet) get their own line breaks.
+        lines = [textwrap.fill(line, 90) if line else line for line in text.split("\n")]
+        self.message.setText(("✔ " if ok else "⚠ ") + "\n".join(lines))

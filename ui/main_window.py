@@ -52,7 +52,14 @@ class MainWindow(QMainWindow):
 
         self.counter_view = CounterView(ctx.counter(), self)
         self.devices_view = DevicesView(ctx.devices, ctx.loans, self)
-        self.borrowers_view = BorrowersView(ctx.borrowers, ctx.loans, self)
+        self.borrowers_view = BorrowersView(
+            ctx.borrowers,
+            ctx.loans,
+            self,
+            privacy=ctx.privacy,
+            backup_keep_days=ctx.settings.backup_keep_days,
+            retention_months=ctx.settings.retention_months,
+        )
         self.add_view(_("Balie"), self.counter_view)
         self.add_view(_("Toestellen"), self.devices_view)
         self.add_view(_("Ontleners"), self.borrowers_view)

@@ -11,6 +11,7 @@ from app.context import AppContext
 from app.i18n import _
 from app.sync.account import SyncState, login, service_for
 from app.sync.domain_conflicts import ConflictService
+from app.sync.refusals import refused_views
 from ui.conflicts_view import ConflictsView
 from ui.sync_controller import SyncController
 from ui.sync_settings import SyncSettingsPage
@@ -31,7 +32,9 @@ class SyncWiring(QObject):
         )
         self.status = SyncStatus(SyncState(ctx.sessions), window)
         window.status.add_permanent(self.status)
-        self.conflicts_view = ConflictsView(ConflictService(ctx.sessions), window)
+        self.conflicts_view = ConflictsView(
+            ConflictService(ctx.sessions), window, refused=lambda: refused_views(ctx.sessions)
+        )
         conflicts_tab = window.add_view(_("Conflicten"), self.conflicts_view)
         self.settings_page = SyncSettingsPage(
             ctx.settings.server_url, lambda url, token: login(ctx.sessions, url, token), parent=window
@@ -48,9 +51,13 @@ class SyncWiring(QObject):
         self.conflicts_view.resolved.connect(self.status.refresh)
         self.conflicts_view.resolved.connect(window.status.refresh)
         self.settings_page.logged_in.connect(self._logged_in)
+        self._seen: object = None  # what the Conflicten tab last showed (see _status_refreshed)
 
     def start(self) -> None:
-        """Background sync only once this counter knows its server."""
+        """Background sync only once this counter knows its server. The status is re-read
+        from the database all the same (a command-line sync may run with --server)."""
+        self.status.watch()
+        self.status.refreshed.connect(self._status_refreshed)
         if self._ctx.settings.server_url:
             self.controller.start()
 
@@ -71,6 +78,14 @@ class SyncWiring(QObject):
         self._ctx.save_settings()
         log.info("logged in at %s; starting background sync", url)
         self.controller.start()
+
+    def _status_refreshed(self) -> None:
+        # A round run elsewhere changed what the Conflicten tab lists: show it there too.
+        snap = self.status.snapshot
+        seen = (snap.refused, snap.conflicts, snap.last_attempt) if snap is not None else None
+        if seen != self._seen:
+            self._seen = seen
+            self.conflicts_view.refresh()
 
     def _after_round(self, _result: object) -> None:
         self.conflicts_view.refresh()

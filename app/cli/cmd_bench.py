@@ -12,6 +12,7 @@ from pathlib import Path
 
 from app.bench import BenchService, wipe_method_names, wipe_result_names
 from app.borrowers import full_name
+from app.cli.cmd_privacy import add_donation_erase
 from app.cli.output import add_json_flag, emit_json, record_json
 from app.context import AppContext
 from app.donations import MAX_INTAKE, DonationService, IntakeItem
@@ -63,7 +64,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = dsub.add_parser("certificate", help=_("attest van gegevensverwijdering voor de schenker (PDF)"))
     p.add_argument("donation", metavar="DONATION")
     p.add_argument("--out", required=True, help=_("PDF-bestand"))
+    p.add_argument(
+        "--draft",
+        action="store_true",
+        help=_("zolang niet elk toestel gewist is: een voorlopig overzicht, zonder verklaring"),
+    )
     p.set_defaults(handler=_donation_certificate)
+    add_donation_erase(dsub)
 
     p = sub.add_parser("wipe", help=_("een gegevenswissing registreren"))
     p.add_argument("tag", metavar="TAG")
@@ -73,6 +80,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--tool", default="", help=_("programma en versie, bv. 'nwipe 0.34'"))
     p.add_argument("--verified-by", default="", help=_("wie het resultaat naging"))
     p.add_argument("--log", help=_("nwipe-logboek: vult methode, programma, tijden en resultaat in"))
+    p.add_argument(
+        "--disk-confirmed",
+        action="store_true",
+        help=_("de schijf in het logboek is nagekeken: die van dit toestel (als de specs het niet weten)"),
+    )
     add_json_flag(p)
     p.set_defaults(handler=_wipe)
 
@@ -153,8 +165,13 @@ def _donation_certificate(args: argparse.Namespace, ctx: AppContext) -> int:
     from app.printing.certificates import render_wipe_certificate
 
     data = donation_service(ctx).certificate_data(args.donation)
-    out = render_wipe_certificate(data, args.out, issued_on=ctx.now().date())
-    print(_("Attest geschreven naar {out}.").format(out=out))
+    if not data.all_wiped and not args.draft:
+        raise UserError(data.refusal() + " " + _("(--draft maakt het voorlopige overzicht)"))
+    out = render_wipe_certificate(data, args.out, issued_on=ctx.now().date(), draft=args.draft)
+    if data.all_wiped:
+        print(_("Attest geschreven naar {out}.").format(out=out))
+    else:
+        print(_("Voorlopig overzicht (nog niet gewist, geen attest) geschreven naar {out}.").format(out=out))
     return 0
 
 
@@ -173,6 +190,7 @@ def _wipe(args: argparse.Namespace, ctx: AppContext) -> int:
         tool=args.tool,
         verified_by=args.verified_by,
         log_text=log_text,
+        disk_confirmed=args.disk_confirmed,
     )
     if args.json:
         data = record_json(wipe)

@@ -47,6 +47,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--target-group", default="", help=", ".join(g for g in TARGET_GROUPS if g))
     p.add_argument("--eligibility-proof", default="")
     p.add_argument("--notes", default="")
+    p.add_argument(
+        "--consent",
+        action="store_true",
+        help=_("de persoon las de privacyverklaring en stemt in (vandaag als datum)"),
+    )
     add_json_flag(p)
     p.set_defaults(handler=_add)
 
@@ -84,7 +89,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_json_flag(p)
     p.set_defaults(handler=_erase)
 
-    p = bsub.add_parser("export-data", help=_("alle gegevens van één persoon in een JSON-bestand (GDPR)"))
+    p = bsub.add_parser(
+        "export-data", help=_("alle gegevens van één persoon: een JSON-bestand en een leesbare PDF (GDPR)")
+    )
     p.add_argument("card", metavar="CARD")
     p.add_argument("--out", required=True, type=Path, help=_("map waarin het bestand komt"))
     p.set_defaults(handler=_export_data, out_is_folder=True)
@@ -116,6 +123,7 @@ def _add(args: argparse.Namespace, ctx: AppContext) -> int:
             target_group=args.target_group,
             eligibility_proof=args.eligibility_proof,
             notes=args.notes,
+            consent=args.consent,
         )
     )
     if args.json:
@@ -211,6 +219,7 @@ def _erase(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def _export_data(args: argparse.Namespace, ctx: AppContext) -> int:
-    target = ctx.privacy.export_data(args.card, args.out)
+    target = ctx.privacy.export_data(args.card, args.out, backup_keep_days=ctx.settings.backup_keep_days)
     print(target)
+    print(target.with_suffix(".pdf"))
     return 0

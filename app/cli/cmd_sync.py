@@ -11,6 +11,7 @@ from app.errors import UserError
 from app.i18n import _
 from app.sync.account import clean_url, login, service_for
 from app.sync.domain_conflicts import KINDS, ConflictService, kind_names
+from app.sync.refusals import clock_offset_text, held_line, refused_views, summary_line
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -60,19 +61,21 @@ def _login(args: argparse.Namespace, ctx: AppContext) -> int:
 def _sync(args: argparse.Namespace, ctx: AppContext) -> int:
     url = _server_url(args, ctx)
     result = service_for(ctx.sessions, url).run_once()
+    # Refused or held changes did not reach the server: a script must not read "done".
+    problems = 1 if (result.refused_waiting or result.held) else 0
     if args.json:
         emit_json(result.as_dict())
-        return 0
+        return problems
     print(
         _(
             "Gesynchroniseerd met {tenant}: {pushed} verstuurd, {pulled} ontvangen, {waiting} wachtend."
         ).format(tenant=result.tenant, pushed=result.pushed, pulled=result.pulled, waiting=result.waiting)
     )
-    if result.clock_warning:
+    if result.clock_warning and not result.held:  # held changes get the one clock line below
         print(
             _(
-                "Let op: de klok van deze computer wijkt {minutes} minuten af van de server; zet ze juist."
-            ).format(minutes=round(result.skew_ms / 60000))
+                "Let op: de klok van deze computer wijkt {amount} af van de server; zet datum en uur juist."
+            ).format(amount=clock_offset_text(result.skew_ms))
         )
     if result.location_mismatch:
         print(
@@ -90,7 +93,11 @@ def _sync(args: argparse.Namespace, ctx: AppContext) -> int:
     total = result.domain_conflicts + result.open_field_conflicts
     if total:
         print(_("{count} conflict(en) om op te lossen: zie 'digibank conflicts'.").format(count=total))
-    return 0
+    if result.refused_waiting:
+        print(summary_line(result.refused_waiting), file=sys.stderr)
+    if result.held:
+        print(held_line(result.held), file=sys.stderr)
+    return problems
 
 
 def _conflicts(args: argparse.Namespace, ctx: AppContext) -> int:
@@ -108,16 +115,21 @@ def _conflicts(args: argparse.Namespace, ctx: AppContext) -> int:
         return 0
     domain = service.domain()
     fields = service.fields()
+    refused = refused_views(ctx.sessions)
     if args.json:
-        emit_json(
-            {
-                "domain": [c.__dict__ for c in domain],
-                "fields": [f.__dict__ for f in fields],
-            }
-        )
+        out: dict[str, object] = {
+            "domain": [c.__dict__ for c in domain],
+            "fields": [f.__dict__ for f in fields],
+        }
+        if refused:  # only when there are any: the answer of a clean counter stays as it was
+            out["refused"] = [r.__dict__ for r in refused]
+        emit_json(out)
         return 0
+    for r in refused:
+        print(_("geweigerd\t{what}\t{reason}\t{todo}").format(what=r.what, reason=r.reason, todo=r.todo))
     if not domain and not fields:
-        print(_("Geen conflicten."))
+        if not refused:
+            print(_("Geen conflicten."))
         return 0
     names = kind_names()
     for c in domain:

@@ -16,6 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from app.bench import wipe_method_names, wipe_result_names
 from app.donations import CertificateData, donor_kind_names
+from app.errors import UserError
 from app.formatting import date_be
 from app.i18n import _
 from app.inventory import kind_names
@@ -168,14 +169,25 @@ def location_line(location: Location | None) -> str:
     return " — ".join(parts)
 
 
-def render_wipe_certificate(data: CertificateData, out: str | Path, issued_on: dt.date | None = None) -> Path:
-    """One certificate per donation: every device, its serial, how and when it was wiped, the result."""
+def render_wipe_certificate(
+    data: CertificateData, out: str | Path, issued_on: dt.date | None = None, draft: bool = False
+) -> Path:
+    """One certificate per donation: every device, its serial, how and when it was wiped, the result.
+
+    While a device has no passed wipe there is no certificate (UserError): the declaration would
+    be untrue. `draft` then writes a provisional overview instead, titled so on every page, with
+    no declaration and no signatures. Once every device is wiped, the certificate is written."""
     issued_on = issued_on or dt.date.today()
     donation = data.donation
     methods = wipe_method_names()
     results = wipe_result_names()
     kinds = kind_names()
-    title = _("Attest van gegevensverwijdering")
+    provisional = not data.all_wiped
+    if provisional and not draft:
+        raise UserError(data.refusal())
+    title = (
+        _("Voorlopig overzicht — nog niet gewist") if provisional else _("Attest van gegevensverwijdering")
+    )
     with atomic_output(out) as tmp:
         doc = Document(tmp, title)
         doc.heading(title)
@@ -197,14 +209,30 @@ def render_wipe_certificate(data: CertificateData, out: str | Path, issued_on: d
             doc.label_value(_("Ontvangen door"), location_line(data.location))
         doc.label_value(_("Aantal toestellen"), str(len(data.lines)))
         doc.y -= 3 * mm
-        doc.paragraph(
-            _(
-                "De digibank verklaart dat de gegevens op de opslagmedia van de onderstaande "
-                "toestellen verwijderd werden met de vermelde methode, of dat de opslag fysiek "
-                "vernietigd werd. De schenker kan dit attest bewaren als bewijs bij zijn "
-                "verplichtingen onder de AVG (GDPR)."
+        if provisional:
+            doc.line(
+                _("Dit is geen attest: {count} toestel(len) zijn nog niet met succes gewist.").format(
+                    count=len(data.unwiped)
+                ),
+                size=12,
+                bold=True,
+                gap=3 * mm,
             )
-        )
+            doc.paragraph(
+                _(
+                    "Dit overzicht toont hoe ver het wissen staat. De digibank verklaart hiermee niets; "
+                    "het attest van gegevensverwijdering volgt zodra elk toestel met succes gewist is."
+                )
+            )
+        else:
+            doc.paragraph(
+                _(
+                    "De digibank verklaart dat de gegevens op de opslagmedia van de onderstaande "
+                    "toestellen verwijderd werden met de vermelde methode, of dat de opslag fysiek "
+                    "vernietigd werd. De schenker kan dit attest bewaren als bewijs bij zijn "
+                    "verplichtingen onder de AVG (GDPR)."
+                )
+            )
         columns = [
             Column(_("Nummer"), 0.12),
             Column(_("Toestel"), 0.22),
@@ -253,9 +281,11 @@ def render_wipe_certificate(data: CertificateData, out: str | Path, issued_on: d
             _("Opgemaakt op {date}.").format(date=date_be(issued_on)),
             gap=2 * mm,
         )
-        doc.signature_lines([_("Handtekening technicus"), _("Handtekening verantwoordelijke digibank")])
+        if not provisional:  # nobody signs an overview that declares nothing
+            doc.signature_lines([_("Handtekening technicus"), _("Handtekening verantwoordelijke digibank")])
         doc.finish()
-    log.info("wipe certificate for %s written to %s", donation.number, out)
+    kind = "overview" if provisional else "certificate"
+    log.info("wipe %s for %s written to %s", kind, donation.number, out)
     return Path(out)
 
 

@@ -1,4 +1,5 @@
-"""Return receipt: the device came back on this date, in this condition, deposit refunded."""
+"""Return receipt: the device came back on this date, in this condition, deposit refunded, and
+the borrower's data on it will be erased."""
 
 from __future__ import annotations
 
@@ -66,7 +67,18 @@ def write_receipt_pdf(data: ReceiptData, out: Path) -> None:
                     (_("Waarborg terugbetaald"), euro(data.deposit_refunded_cents)),
                 ]
             ),
-            Spacer(1, 8 * mm),
+            Spacer(1, 6 * mm),
+            # What the contract promised ("bij het terugbrengen wordt alles gewist"), in writing.
+            Paragraph(
+                escape(
+                    _(
+                        "Uw gegevens op dit toestel worden gewist: bestanden, wachtwoorden, aanmeldingen "
+                        "en apps. Het toestel wordt pas opnieuw uitgeleend na een geslaagde wissing."
+                    )
+                ),
+                STYLES["h2"],
+            ),
+            Spacer(1, 4 * mm),
             Paragraph(
                 escape(
                     _("Opgemaakt te {place} op {date}. Bedankt om het toestel terug te brengen!").format(

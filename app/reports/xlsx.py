@@ -57,8 +57,20 @@ def _euros(cents: int) -> float:
     return round(cents / 100, 2)
 
 
+def text_not_formulas(workbook: Workbook) -> None:
+    """openpyxl turns any text starting with '=' into a formula: a name someone typed
+    (=HYPERLINK(...)) would run as one in Excel. The program writes no formulas itself,
+    so every such cell is made a plain string cell (its text stays exactly as typed)."""
+    for ws in workbook.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+
+
 def atomic_save(workbook: Workbook, path: str | Path) -> Path:
     """Save next to the target, then rename over it (atomic on one file system)."""
+    text_not_formulas(workbook)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".xlsx.tmp", dir=target.parent)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -13,9 +14,16 @@ from app.credentials import CredentialStore
 from app.errors import UserError
 from app.i18n import _
 from app.sync.domain_conflicts import detect
-from app.sync.outbox import waiting_count
+from app.sync.outbox import refused_count, waiting_count
 from app.sync.protocol import HandshakeAnswer, HandshakeRequest
-from app.sync.service import LAST_OK_KEY, SKEW_KEY, SKEW_WARNING_MS, SyncService
+from app.sync.service import (
+    LAST_OK_KEY,
+    LAST_RESULT_KEY,
+    SKEW_KEY,
+    SKEW_WARNING_KEY,
+    SKEW_WARNING_MS,
+    SyncService,
+)
 from app.sync.transport import HttpTransport
 from db.base import FieldConflict
 from db.changes import LOCATION_KEY, read_state
@@ -66,10 +74,19 @@ class SyncSnapshot:
     skew_ms: int
     clock_warning: bool
     conflicts: int
+    # Changes the server refused (waiting for the record to be corrected).
+    refused: int = 0
+    # Of the last round (whoever ran it: the window or the command line):
+    held: int = 0  # held back because this computer's clock is ahead
+    mismatched_tables: tuple[str, ...] = ()
+    last_ok: bool | None = None  # None: no round recorded yet
+    last_message: str = ""  # the plain reason of a failed round
+    last_attempt: dt.datetime | None = None
 
 
 class SyncState:
-    """What the status bar shows, read from the local database (no network)."""
+    """What the status bar shows, read from the local database (no network): also after a
+    round run by `digibank sync` while the window is open."""
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._sessions = session_factory
@@ -78,11 +95,29 @@ class SyncState:
         with self._sessions() as s:
             last = read_state(s, LAST_OK_KEY)
             skew = int(read_state(s, SKEW_KEY) or 0)
+            threshold = int(read_state(s, SKEW_WARNING_KEY) or SKEW_WARNING_MS)
             conflicts = len(detect(s)) + (s.scalar(select(func.count()).select_from(FieldConflict)) or 0)
+            raw = read_state(s, LAST_RESULT_KEY)
+            outcome = _outcome(raw)
+            attempt = str(outcome.get("finished_at") or "")
             return SyncSnapshot(
                 waiting=waiting_count(s),
                 last_sync=dt.datetime.fromisoformat(last) if last else None,
                 skew_ms=skew,
-                clock_warning=abs(skew) > SKEW_WARNING_MS,
+                clock_warning=abs(skew) > threshold,
                 conflicts=conflicts,
+                refused=refused_count(s),
+                held=int(outcome.get("held") or 0),
+                mismatched_tables=tuple(outcome.get("mismatched_tables") or ()),
+                last_ok=bool(outcome["ok"]) if "ok" in outcome else None,
+                last_message=str(outcome.get("message") or ""),
+                last_attempt=dt.datetime.fromisoformat(attempt) if attempt else None,
             )
+
+
+def _outcome(raw: str | None) -> dict[str, object]:
+    try:
+        value = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

@@ -128,6 +128,7 @@ def apply_page(
         conn.exec_driver_sql(f"PRAGMA defer_foreign_keys={'OFF' if careful else 'ON'}")
     by_table: dict[str, list[LoggedChange]] = defaultdict(list)
     newest = ""
+    erasures: list[tuple[str, str]] = []
     for ch in changes:
         why = _cannot_apply(ch)
         if why is not None:
@@ -136,6 +137,8 @@ def apply_page(
                 result.set_aside += 1
             continue
         by_table[ch.table].append(ch)
+        if ch.fields.get("erased") is True:
+            erasures.append((ch.table, ch.row_id))
         if ch.clocks:
             stamp = max(ch.clocks.values())
             if stamp > newest:
@@ -149,6 +152,10 @@ def apply_page(
             result.skipped_tables.add(table_name)
             continue
         _apply_table(session, model, table_changes, now, result, log_conflicts, careful)
+    if erasures:
+        from app.privacy import scrub_after_pulled_erasure  # the GDPR rules live there
+
+        scrub_after_pulled_erasure(session, erasures)
     if newest:
         # Our clock moves past everything we have seen: later local edits order after it.
         observe_stamp(session, clock.Stamp.decode(newest))

@@ -5,6 +5,12 @@ sent. If the answer never arrives, the next attempt sends the very same batch
 under the same id, and the server answers from its record of it: a retry is a
 no-op. Only the acknowledgement marks the entries as pushed, in one transaction
 with the conflict log entries of fields that lost on the server.
+
+A change the server refuses is not pushed: it stays, marked refused with the
+server's reason, is not sent again as it is, and goes out again folded into the
+next local edit of its record (db/changes.py). One the server holds because our
+clock is ahead ("clock-ahead") stays unmarked and is re-stamped once the
+handshake shows our clock ran ahead (`restamp_pending`).
 """
 
 from __future__ import annotations
@@ -20,8 +26,9 @@ from sqlalchemy.orm import Session
 
 from app.sync.merge import record_conflict
 from app.sync.protocol import CLOCK_AHEAD, Change, PushAnswer, PushRequest
+from db import clock
 from db.base import OutboxEntry, model_for_table, new_id
-from db.changes import read_state, write_state
+from db.changes import FLOOR_KEY, HLC_KEY, raise_floor, read_state, write_state
 from db.values import record_values
 
 log = logging.getLogger(__name__)
@@ -38,12 +45,62 @@ class Batch:
 
 
 def waiting_count(session: Session) -> int:
+    """Changes still to be sent (refused ones are counted apart: they wait for an edit)."""
     return (
         session.scalar(
-            select(func.count()).select_from(OutboxEntry).where(OutboxEntry.pushed_batch.is_(None))
+            select(func.count())
+            .select_from(OutboxEntry)
+            .where(OutboxEntry.pushed_batch.is_(None), OutboxEntry.refused_reason.is_(None))
         )
         or 0
     )
+
+
+def refused_count(session: Session) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(OutboxEntry)
+            .where(OutboxEntry.pushed_batch.is_(None), OutboxEntry.refused_reason.is_not(None))
+        )
+        or 0
+    )
+
+
+@dataclass(frozen=True)
+class RefusedChange:
+    """A local change the server refused, for the person who must correct the record."""
+
+    seq: int
+    table: str
+    row_id: str
+    fields: list[str]
+    reason: str
+    detail: str
+    stamp: str
+
+
+def refused_changes(session: Session, limit: int = 500) -> list[RefusedChange]:
+    rows = session.execute(
+        select(
+            OutboxEntry.seq,
+            OutboxEntry.table_name,
+            OutboxEntry.row_id,
+            OutboxEntry.payload,
+            OutboxEntry.refused_reason,
+            OutboxEntry.refused_detail,
+            OutboxEntry.stamp,
+        )
+        .where(OutboxEntry.pushed_batch.is_(None), OutboxEntry.refused_reason.is_not(None))
+        .order_by(OutboxEntry.seq)
+        .limit(limit)
+    ).all()
+    return [
+        RefusedChange(
+            seq, table, row_id, sorted((payload or {}).get("fields", {})), reason or "", detail or "", stamp
+        )
+        for seq, table, row_id, payload, reason, detail, stamp in rows
+    ]
 
 
 def prune_acknowledged(session: Session, before_ms: int) -> int:
@@ -71,7 +128,11 @@ def next_batch(session: Session, after_seq: int = 0, size: int = BATCH_SIZE) -> 
     entries = list(
         session.scalars(
             select(OutboxEntry)
-            .where(OutboxEntry.pushed_batch.is_(None), OutboxEntry.seq > after_seq)
+            .where(
+                OutboxEntry.pushed_batch.is_(None),
+                OutboxEntry.refused_reason.is_(None),
+                OutboxEntry.seq > after_seq,
+            )
             .order_by(OutboxEntry.seq)
             .limit(size)
         )
@@ -129,6 +190,11 @@ class Acknowledged:
     held: int = 0
     conflicts: int = 0
 
+    @property
+    def sent(self) -> int:
+        """Changes the server took (applied or merged); never the refused or held ones."""
+        return self.applied + self.merged
+
 
 def acknowledge(session: Session, batch: Batch, answer: PushAnswer, now: dt.datetime) -> Acknowledged:
     """Mark the batch's entries pushed and log the fields that lost on the server."""
@@ -137,6 +203,7 @@ def acknowledge(session: Session, batch: Batch, answer: PushAnswer, now: dt.date
         e.change_id: e for e in session.scalars(select(OutboxEntry).where(OutboxEntry.seq.in_(batch.seqs)))
     }
     done: list[int] = []
+    newest = ""
     ack = Acknowledged()
     for change in batch.request.changes:
         result = by_change.get(change.change_id)
@@ -150,9 +217,18 @@ def acknowledge(session: Session, batch: Batch, answer: PushAnswer, now: dt.date
         if result.status == "rejected":
             ack.rejected += 1
             log.warning(
-                "change %s on %s rejected by the server: %s", change.change_id, change.table, result.reason
+                "change %s on %s rejected by the server: %s %s",
+                change.change_id,
+                change.table,
+                result.reason,
+                result.detail,
             )
-        elif result.status == "merged":
+            # Kept, marked: never counted as sent, not re-sent unchanged every round.
+            entry.refused_reason = (result.reason or "rejected")[:40]
+            entry.refused_detail = result.detail
+            continue
+        newest = max(newest, entry.stamp, *change.clocks.values())
+        if result.status == "merged":
             ack.merged += 1
         else:
             ack.applied += 1
@@ -176,5 +252,82 @@ def acknowledge(session: Session, batch: Batch, answer: PushAnswer, now: dt.date
             .where(OutboxEntry.seq.in_(done[i : i + 500]))
             .values(pushed_batch=batch.batch_id)
         )
+    if newest:
+        raise_floor(session, newest)
     write_state(session, PENDING_KEY, "")
     return ack
+
+
+def has_pending_batch(session: Session) -> bool:
+    return bool(read_state(session, PENDING_KEY))
+
+
+def clock_ran_ahead(session: Session, server_ms: int, margin_ms: int) -> bool:
+    """True when our clock is more than `margin_ms` ahead of both the server's time and
+    the newest stamp others know (then waiting changes may be stamped again)."""
+    raw = read_state(session, HLC_KEY)
+    if not raw:
+        return False
+    floor = read_state(session, FLOOR_KEY) or ""
+    reference = max(server_ms, clock.Stamp.decode(floor).wall if floor else 0)
+    return clock.Stamp.decode(raw).wall > reference + margin_ms
+
+
+def restamp_pending(session: Session, server_ms: int, node: str) -> int:
+    """Bring a clock that ran ahead back to the server's time.
+
+    Changes not pushed yet were seen by nobody, so they may get new stamps: those
+    stamped after max(server time, the floor of what others know from us or we from
+    them) are stamped again just after it, in their order, and so are the record fields
+    (`clocks`, `updated_at`, `created_at`) that still carry the old stamp. Pushed
+    history is never touched (the caller finishes a pending batch first). The HLC is
+    set back to the last new stamp. Returns how many changes got a new stamp.
+    """
+    floor_raw = read_state(session, FLOOR_KEY) or ""
+    pushed_max = session.scalar(
+        select(func.max(OutboxEntry.stamp)).where(OutboxEntry.pushed_batch.is_not(None))
+    )
+    floor = max(floor_raw, pushed_max or "")
+    base = clock.Stamp(server_ms, 0, node)
+    if floor and clock.Stamp.decode(floor) > base:
+        base = clock.Stamp.decode(floor)
+    entries = list(
+        session.scalars(
+            select(OutboxEntry)
+            .where(OutboxEntry.pushed_batch.is_(None), OutboxEntry.stamp > base.encode())
+            .order_by(OutboxEntry.seq)
+        )
+    )
+    last = base
+    previous = session.info.get("applying_remote")
+    session.info["applying_remote"] = True  # the record updates below are no new edits
+    try:
+        for e in entries:
+            last = clock.tick(last, node, now=server_ms)
+            old, new = e.stamp, last.encode()
+            payload = dict(e.payload or {})
+            fields = dict(payload.get("fields", {}))
+            clocks = {k: (new if v == old else v) for k, v in payload.get("clocks", {}).items()}
+            if fields.get("created_at") == old:
+                fields["created_at"] = new
+            e.payload = {**payload, "fields": fields, "clocks": clocks}
+            e.stamp = new
+            model = model_for_table(e.table_name)
+            obj = session.get(model, e.row_id) if model is not None else None
+            if obj is not None:
+                record_clocks = dict(obj.clocks or {})  # type: ignore[attr-defined]
+                if any(v == old for v in record_clocks.values()):
+                    obj.clocks = {k: (new if v == old else v) for k, v in record_clocks.items()}  # type: ignore[attr-defined]
+                if obj.updated_at == old:  # type: ignore[attr-defined]
+                    obj.updated_at = new  # type: ignore[attr-defined]
+                if obj.created_at == old:  # type: ignore[attr-defined]
+                    obj.created_at = new  # type: ignore[attr-defined]
+        session.flush()
+    finally:
+        session.info["applying_remote"] = previous
+    write_state(session, HLC_KEY, last.encode())
+    if entries:
+        log.warning(
+            "clock ran ahead of the server: %d waiting change(s) stamped again at its time", len(entries)
+        )
+    return len(entries)

@@ -11,7 +11,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-PROTOCOL_VERSION = 1
+# 2: the handshake names the server id, its clock limits and the known location id;
+# change results carry a detail. Answers forbid unknown fields, so a version-1 counter
+# must hear "update the program" (426) instead of failing to read the handshake.
+PROTOCOL_VERSION = 2
 # Bump when the shape of synced tables changes in a way old clients cannot merge.
 SCHEMA_VERSION = 1
 
@@ -61,6 +64,15 @@ class HandshakeAnswer(_Strict):
     tenant: str
     location_code: str
     head: int
+    # The id of the tenant's `location` record with the token's code ("" while none
+    # synced yet): a counter set up anew under a code that exists stops before data moves.
+    known_location_id: str = ""
+    # Added later (an older server leaves them out): a stable id of this tenant on this
+    # server, whatever address it is reached at (the pull cursor is keyed by it), and the
+    # server's clock limits, so the counter warns and recovers by the same figures.
+    server_id: str = ""
+    max_clock_ahead_ms: int = 0
+    skew_warning_ms: int = 0
 
 
 class Change(_Strict):
@@ -92,6 +104,8 @@ class ChangeResult(_Strict):
     change_id: str
     status: Literal["applied", "merged", "rejected"]
     reason: str = ""
+    # What exactly was wrong (e.g. which field and limit), for the person who must fix it.
+    detail: str = ""
     lost: list[LostField] = Field(default_factory=list)
 
 

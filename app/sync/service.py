@@ -9,6 +9,12 @@ command line call. What makes it safe to interrupt anywhere:
   the cursor never runs ahead of the data it describes;
 - after the round the per-table counts and hashes are compared with the server's;
   a table that differs is pulled again from the start (merging is idempotent).
+
+The cursor is keyed by the server's id from the handshake (not its address), so the
+same server reached under another URL continues where it was. When the handshake
+shows our clock ran ahead, waiting changes are stamped again at the server's time
+before they are pushed. The outcome of every round, also a failed one, is written to
+local_state (LAST_RESULT_KEY): the window shows it, whoever ran the round.
 """
 
 from __future__ import annotations
@@ -25,9 +31,23 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.errors import UserError
+from app.i18n import _
 from app.sync import domain_conflicts
+from app.sync.joining import check_handshake
 from app.sync.merge import PageResult, apply_page, local_digests
-from app.sync.outbox import acknowledge, next_batch, prune_acknowledged, waiting_count
+from app.sync.outbox import (
+    Batch,
+    acknowledge,
+    clock_ran_ahead,
+    has_pending_batch,
+    next_batch,
+    prune_acknowledged,
+    refused_changes,
+    refused_count,
+    restamp_pending,
+    waiting_count,
+)
 from app.sync.protocol import (
     DEFAULT_PAGE,
     HandshakeAnswer,
@@ -40,7 +60,7 @@ from app.sync.protocol import (
 from app.sync.set_aside import retry_set_aside, set_aside_count
 from app.sync.transport import Transport
 from db.base import FieldConflict
-from db.changes import LOCATION_KEY, read_state, write_state
+from db.changes import HLC_KEY, LOCATION_KEY, read_state, write_state
 from db.models import Location
 
 log = logging.getLogger(__name__)
@@ -48,6 +68,8 @@ log = logging.getLogger(__name__)
 SKEW_WARNING_MS = 5 * 60 * 1000
 LAST_OK_KEY = "sync_last_ok"
 SKEW_KEY = "sync_skew_ms"
+SKEW_WARNING_KEY = "sync_skew_warning_ms"
+LAST_RESULT_KEY = "sync_last_result"
 DOMAIN_KEY = "sync_domain_conflicts"
 EMPTY_DIGEST = TableDigest(count=0, digest="0" * 32)
 REPULL_PAUSE_S = 24 * 3600
@@ -71,8 +93,15 @@ class SyncResult:
     domain_conflicts: int = 0
     open_field_conflicts: int = 0
     waiting: int = 0
+    # Changes the server refused, waiting in the outbox for the record to be corrected
+    # (all of them, not only this round's `rejected`), with the server's reasons.
+    refused_waiting: int = 0
+    refused_changes: list[dict[str, object]] = field(default_factory=list)
+    restamped: int = 0
     skew_ms: int = 0
+    skew_warning_ms: int = SKEW_WARNING_MS
     clock_warning: bool = False
+    server_id: str = ""
     location_mismatch: bool = False
     head: int = 0
     cursor: int = 0
@@ -88,12 +117,17 @@ class SyncResult:
         return dict(self.__dict__)
 
 
-def cursor_key(base_url: str) -> str:
-    return f"sync_cursor@{base_url.rstrip('/')}"
+def cursor_key(server: str) -> str:
+    """The pull cursor's local_state key for a server (its id; its URL for an old server)."""
+    return f"sync_cursor@{server.rstrip('/')}"
 
 
-def verified_key(base_url: str) -> str:
-    return f"sync_verified@{base_url.rstrip('/')}"
+def verified_key(server: str) -> str:
+    return f"sync_verified@{server.rstrip('/')}"
+
+
+def repulled_key(server: str) -> str:
+    return f"sync_repulled@{server.rstrip('/')}"
 
 
 class SyncService:
@@ -113,13 +147,28 @@ class SyncService:
         self._progress = progress
         # Tests simulate a crash at named points ("in-page", "between-pages").
         self._crash = crash_hook or (lambda _where: None)
-        self._cursor_key = cursor_key(transport.base_url)
-        self._verified_key = verified_key(transport.base_url)
-        self._repulled_key = "sync_repulled@" + transport.base_url.rstrip("/")
+        # Keyed by URL until the handshake tells the server's id (see _follow_server).
+        self._server = transport.base_url.rstrip("/")
+        self._cursor_key = cursor_key(self._server)
+        self._verified_key = verified_key(self._server)
+        self._repulled_key = repulled_key(self._server)
+
+    @property
+    def cursor_key(self) -> str:
+        return self._cursor_key
 
     # -- the round ----------------------------------------------------------------
 
     def run_once(self) -> SyncResult:
+        try:
+            result = self._round()
+        except BaseException as exc:
+            self._record_failure(exc)
+            raise
+        self._record(result)
+        return result
+
+    def _round(self) -> SyncResult:
         started = time.perf_counter()
         stats = self._transport.stats
         before = (stats.requests, stats.bytes_sent, stats.bytes_received)
@@ -127,6 +176,7 @@ class SyncService:
         retry_set_aside(self._sessions, self._now())  # a program update may accept them now
         with self._transport.round():
             hs = self._handshake(result)
+            self._recover_clock(hs, result)
             self._push_all(result)
             last_page = self._pull_all(result, hs.head)
             if last_page is not None:
@@ -134,6 +184,8 @@ class SyncService:
         with self._sessions() as s, s.begin():
             prune_acknowledged(s, self._client_ms() - PRUNE_AFTER_MS)
             result.waiting = waiting_count(s)
+            result.refused_waiting = refused_count(s)
+            result.refused_changes = [dict(r.__dict__) for r in refused_changes(s, limit=100)]
             known = read_state(s, DOMAIN_KEY)
             if result.pushed or result.pulled or not known:
                 result.domain_conflicts = len(domain_conflicts.detect(s))
@@ -145,6 +197,7 @@ class SyncService:
             result.finished_at = self._now().replace(microsecond=0).isoformat()
             write_state(s, LAST_OK_KEY, result.finished_at)
             write_state(s, SKEW_KEY, str(result.skew_ms))
+            write_state(s, SKEW_WARNING_KEY, str(result.skew_warning_ms))
         result.requests = stats.requests - before[0]
         result.bytes_sent = stats.bytes_sent - before[1]
         result.bytes_received = stats.bytes_received - before[2]
@@ -173,10 +226,16 @@ class SyncService:
             "/sync/handshake", HandshakeRequest(client_time_ms=sent, location_id=location_id), HandshakeAnswer
         )
         received = self._client_ms()
+        check_handshake(self._sessions, hs, location_id, local_code)
         result.tenant = hs.tenant
         result.location_code = hs.location_code
         result.skew_ms = hs.server_time_ms - (sent + received) // 2
-        result.clock_warning = abs(result.skew_ms) > SKEW_WARNING_MS
+        # The server's own threshold (DIGIBANK_SKEW_WARNING_S), so every counter warns alike.
+        result.skew_warning_ms = hs.skew_warning_ms or SKEW_WARNING_MS
+        result.clock_warning = abs(result.skew_ms) > result.skew_warning_ms
+        if hs.server_id:
+            self._follow_server(hs.server_id)
+        result.server_id = hs.server_id
         result.head = hs.head
         # The token was issued for one location code; a counter set up under another
         # code is a mix-up the administrator should hear about (codes must be unique).
@@ -185,6 +244,50 @@ class SyncService:
             log.warning("this counter is %s but its token is for %s", local_code, hs.location_code)
         return hs
 
+    def _follow_server(self, server_id: str) -> None:
+        """Key the cursor, verified and re-pulled marks by the server's id; a counter that
+        knew this server by its URL (before ids existed) takes its marks over once."""
+        pairs = [
+            (cursor_key(self._server), cursor_key(server_id)),
+            (verified_key(self._server), verified_key(server_id)),
+            (repulled_key(self._server), repulled_key(server_id)),
+        ]
+        self._cursor_key, self._verified_key, self._repulled_key = (new for _old, new in pairs)
+        with self._sessions() as s:
+            todo = [(old, new) for old, new in pairs if read_state(s, new) is None and read_state(s, old)]
+        if todo:
+            with self._sessions() as s, s.begin():
+                for old, new in todo:
+                    if read_state(s, new) is None:
+                        write_state(s, new, read_state(s, old) or "")
+            log.info("sync marks of %s now follow the server's id %s", self._server, server_id)
+        self._server = server_id
+
+    def _recover_clock(self, hs: HandshakeAnswer, result: SyncResult) -> None:
+        """Our clock ran ahead of the server (and of everything others know of us): stamp the
+        waiting changes again at the server's time, after finishing a pending batch (what
+        it carried may already be applied: pushed history is never re-stamped)."""
+        server_ms = self._client_ms() + result.skew_ms
+        margin = result.skew_warning_ms
+        with self._sessions() as s:
+            if not clock_ran_ahead(s, server_ms, margin):
+                return
+            pending = has_pending_batch(s)
+        if pending:
+            with self._sessions() as s, s.begin():
+                batch = next_batch(s)
+            if batch is not None:
+                self._push_batch(batch, result)
+        with self._sessions() as s, s.begin():
+            node = read_state(s, LOCATION_KEY) or "unset"
+            if clock_ran_ahead(s, server_ms, margin) and not has_pending_batch(s):
+                result.restamped = restamp_pending(s, server_ms, node)
+                log.warning(
+                    "clock was ahead of the server (hlc %s): %d change(s) stamped again",
+                    read_state(s, HLC_KEY),
+                    result.restamped,
+                )
+
     def _push_all(self, result: SyncResult) -> None:
         after = 0
         while True:
@@ -192,17 +295,20 @@ class SyncService:
                 batch = next_batch(s, after_seq=after)
             if batch is None:
                 return
-            answer: PushAnswer = self._transport.post("/sync/push", batch.request, PushAnswer)
-            with self._sessions() as s, s.begin():
-                ack = acknowledge(s, batch, answer, self._now())
-            result.pushed += len(batch.seqs) - ack.held
-            result.applied += ack.applied
-            result.merged += ack.merged
-            result.rejected += ack.rejected
-            result.held += ack.held
-            result.conflicts += ack.conflicts
-            result.head = max(result.head, answer.head)
+            self._push_batch(batch, result)
             after = max(batch.seqs)
+
+    def _push_batch(self, batch: Batch, result: SyncResult) -> None:
+        answer: PushAnswer = self._transport.post("/sync/push", batch.request, PushAnswer)
+        with self._sessions() as s, s.begin():
+            ack = acknowledge(s, batch, answer, self._now())
+        result.pushed += ack.sent  # never what was refused or held
+        result.applied += ack.applied
+        result.merged += ack.merged
+        result.rejected += ack.rejected
+        result.held += ack.held
+        result.conflicts += ack.conflicts
+        result.head = max(result.head, answer.head)
 
     def _read_cursor(self, s: Session, key: str) -> int:
         raw = read_state(s, key)
@@ -263,7 +369,10 @@ class SyncService:
             if waiting_count(s):
                 return []  # local edits not pushed yet: the comparison would mislead
             local = local_digests(s)
-        names = sorted(set(local) | set(server))
+            # A table with a refused change differs for that known reason (shown as refused);
+            # pulling it again would not help.
+            refused = {r.table for r in refused_changes(s)}
+        names = sorted((set(local) | set(server)) - refused)
         return [n for n in names if local.get(n, EMPTY_DIGEST) != server.get(n, EMPTY_DIGEST)]
 
     def _check(self, result: SyncResult, page: PullAnswer) -> None:
@@ -281,7 +390,7 @@ class SyncService:
             if to_repull:
                 log.warning("sync check: tables differ from the server: %s; pulling them again", to_repull)
                 result.repulled_tables = to_repull
-                scratch = "sync_repull@" + self._transport.base_url
+                scratch = "sync_repull@" + self._server
                 with self._sessions() as s, s.begin():
                     write_state(s, scratch, "0")
                     recent.update({t: now for t in to_repull})
@@ -294,6 +403,52 @@ class SyncService:
                 log.error("sync check: tables still differ from the server: %s", result.mismatched_tables)
         with self._sessions() as s, s.begin():
             write_state(s, self._verified_key, str(result.cursor))
+
+    # -- what the window shows, whoever ran the round ------------------------------------
+
+    def _record(self, result: SyncResult) -> None:
+        outcome = {
+            "ok": True,
+            "finished_at": result.finished_at,
+            "message": "",
+            "pushed": result.pushed,
+            "pulled": result.pulled,
+            "waiting": result.waiting,
+            "refused": result.refused_waiting,
+            "rejected": result.rejected,
+            "held": result.held,
+            "restamped": result.restamped,
+            "mismatched_tables": result.mismatched_tables,
+            "clock_warning": result.clock_warning,
+            "skew_ms": result.skew_ms,
+            "skew_warning_ms": result.skew_warning_ms,
+        }
+        with self._sessions() as s, s.begin():
+            write_state(s, LAST_RESULT_KEY, json.dumps(outcome))
+
+    def _record_failure(self, exc: BaseException) -> None:
+        if isinstance(exc, UserError):
+            message = exc.message
+        else:
+            message = _("Onverwachte fout bij het synchroniseren ({kind}); details in het logboek.").format(
+                kind=type(exc).__name__
+            )
+        try:
+            with self._sessions() as s, s.begin():
+                raw = read_state(s, LAST_RESULT_KEY)
+                before = json.loads(raw) if raw else {}
+                before.update(
+                    {
+                        "ok": False,
+                        "finished_at": self._now().replace(microsecond=0).isoformat(),
+                        "message": message,
+                        "waiting": waiting_count(s),
+                        "refused": refused_count(s),
+                    }
+                )
+                write_state(s, LAST_RESULT_KEY, json.dumps(before))
+        except Exception:  # the round's own error is what the caller must see
+            log.exception("could not record the failed sync round")
 
 
 def backoff_delay(

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
+import threading
+import time
 from collections import Counter
 
 from sqlalchemy import func, select
 
 from app.borrowers import BorrowerInput
+from app.context import open_context
 from app.errors import UserError
 from app.export import export_json
 from app.inventory import DeviceInput
 from app.sync import domain_conflicts
 from app.sync.merge import local_digests
-from app.sync.transport import SyncError
+from app.sync.service import SyncService
+from app.sync.transport import FaultyTransport, HttpTransport, SyncError
+from db import clock
 from db.base import FieldConflict, OutboxEntry, model_for_table
+from db.changes import HLC_KEY, read_state
 from db.models import Borrower, Device, Loan
 from server.models import ConflictRecord, TableDigestRow
 from tests.conftest import make_ready
@@ -88,13 +95,13 @@ def _quiesce(replicas: list[Replica]) -> None:
     raise AssertionError("no quiescence")
 
 
-def _check_no_change_lost(replicas: list[Replica]) -> None:
+def _check_no_change_lost(replicas: list[Replica], at_least: int = 900) -> None:
     changes = []
     for r in replicas:
         with r.ctx.sessions() as s:
             assert s.scalar(select(func.count()).where(OutboxEntry.pushed_batch.is_(None))) == 0
             changes += list(s.scalars(select(OutboxEntry)))
-    assert len(changes) > 900
+    assert len(changes) > at_least
     for r in replicas:
         with r.ctx.sessions() as s:
             for ch in changes:
@@ -179,3 +186,94 @@ def test_three_locations_converge_with_lost_requests(tmp_path, server, replicas)
         with r.ctx.sessions() as s:
             local = {t: (d.count, d.digest) for t, d in local_digests(s).items() if d.count}
         assert local == on_server
+
+
+def test_converge_through_a_clock_year_ahead_a_new_address_and_edits_during_pulls(
+    tmp_path, sqlite_server, replicas
+):
+    """The same random work, while: the van's clock jumps a year ahead and back; another
+    counter reaches the server under a new address; and the window of a third edits while
+    its sync thread applies pulled pages. All converge; nothing is held or lost; no clock
+    is dragged ahead."""
+    server = sqlite_server
+    rng = random.Random(20261201)
+    server.add_tenant("Kortrijk")
+    offset = {"ms": 0}
+    window_edits: list[threading.Thread] = []
+    tokens = {code: server.issue_token("Kortrijk", code) for code in ("KRT", "WVL", "BUS")}
+    windows = {}
+
+    def during_page(where: str) -> None:
+        # KRT's window edits a borrower while its sync thread holds the page transaction:
+        # the edit waits for the write lock and is stamped after the page.
+        if where != "in-page" or rng.random() > 0.3:
+            return
+        win = windows["KRT"]
+        with win.sessions() as s:
+            card = s.scalar(select(Borrower.card_number).where(Borrower.deleted.is_(False)).limit(1))
+        if card:
+
+            def edit(card: str = card, n: int = len(window_edits)) -> None:
+                with contextlib.suppress(UserError):  # the page may have deleted it
+                    win.borrowers.edit(card, notes=f"venster {n}")
+
+            t = threading.Thread(target=edit)
+            t.start()
+            window_edits.append(t)
+
+    for i, code in enumerate(["KRT", "WVL", "BUS"]):
+        r = make_replica(
+            tmp_path,
+            code.lower(),
+            server,
+            tokens[code],
+            code,
+            rng=random.Random(200 + i),
+            drop_before=0.05,
+            drop_after=0.05,
+            page_size=7,
+            wall_clock=(lambda: int(time.time() * 1000) + offset["ms"]) if code == "BUS" else None,
+            crash_hook=during_page if code == "KRT" else None,
+        )
+        r.ctx.settings.max_open_loans_per_borrower = 50
+        replicas.append(r)
+        for n in range(4):
+            d = r.ctx.devices.add(DeviceInput("laptop", "Lenovo", "T480", f"{code}{n}"))
+            make_ready(r.ctx, d.asset_tag)
+            r.ctx.borrowers.add(BorrowerInput(f"{code}{n}", "Peeters", "8500"))
+    windows["KRT"] = open_context(tmp_path / "krt", actor="window")
+    try:
+        _quiesce(replicas)
+        steps = 150 * 3
+        for step in range(steps):
+            if step == steps // 3:
+                offset["ms"] = 365 * 86_400_000  # the van's clock: a wrong year typed
+            if step == steps // 2:
+                offset["ms"] = 0  # ... and put right
+                # WVL's server gets a new address (same server, other name).
+                wvl = replicas[1]
+                url = server.url.replace("127.0.0.1", "localhost")
+                transport = FaultyTransport(HttpTransport(url, tokens["WVL"]), random.Random(7), 0.05, 0.05)
+                wvl.transport, wvl.service = transport, SyncService(wvl.ctx.sessions, transport, page_size=7)
+            r = replicas[step % 3]
+            _operate(rng, r, step)
+            if rng.random() < 0.15:
+                with contextlib.suppress(SyncError):
+                    rng.choice(replicas).service.run_once()
+                for t in window_edits:
+                    t.join(30)
+        _quiesce(replicas)
+        for t in window_edits:
+            t.join(30)
+        _quiesce(replicas)
+    finally:
+        windows["KRT"].close()
+    assert window_edits, "no edit happened during a pulled page"
+    exports = [export_json(r.ctx.sessions) for r in replicas]
+    assert exports[0] == exports[1] == exports[2]
+    _check_no_change_lost(replicas, at_least=300)
+    limit = clock.Stamp(int(time.time() * 1000) + 300_000, 0, "").encode()
+    for r in replicas:
+        with r.ctx.sessions() as s:
+            assert read_state(s, HLC_KEY) < limit  # no clock dragged (or left) a year ahead
+        assert r.service.run_once().held == 0

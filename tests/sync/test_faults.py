@@ -12,7 +12,6 @@ from app.borrowers import BorrowerInput
 from app.export import export_json
 from app.inventory import DeviceInput
 from app.sync.domain_conflicts import DOUBLE_LOAN, ConflictService
-from app.sync.service import cursor_key
 from app.sync.transport import DroppedRequest
 from db.base import FieldConflict, OutboxEntry
 from db.changes import read_state
@@ -92,7 +91,7 @@ def test_killed_mid_pull_never_moves_the_cursor_past_the_data(tmp_path, sqlite_s
     with pytest.raises(Crash):
         b.service.run_once()
     with b.ctx.sessions() as s:
-        cursor = int(read_state(s, cursor_key(server.url)) or 0)
+        cursor = int(read_state(s, b.service.cursor_key) or 0)
         have = s.scalar(select(func.count()).select_from(Borrower))
     # In-page: the third page rolled back with its cursor; between pages: it committed.
     assert cursor == (20 if where == "in-page" else 30)

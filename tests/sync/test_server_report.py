@@ -22,8 +22,15 @@ def _activity(ctx, postcodes: list[str], serial: str) -> None:
     make_ready(ctx, tag)
     ctx.loans.checkout(tag, cards[0])
     with ctx.sessions() as s, s.begin():
-        s.add(HelpdeskVisit(visited_at=dt.datetime.now().replace(microsecond=0), topic="itsme",
-                            minutes=10, outcome="solved", postcode="9000"))
+        s.add(
+            HelpdeskVisit(
+                visited_at=dt.datetime.now().replace(microsecond=0),
+                topic="itsme",
+                minutes=10,
+                outcome="solved",
+                postcode="9000",
+            )
+        )
 
 
 def test_server_reach_report_equals_a_synced_client(tmp_path, server, replicas, capsys):
@@ -47,8 +54,19 @@ def test_server_reach_report_equals_a_synced_client(tmp_path, server, replicas, 
     assert expected["anonymous_visits"] == 2  # the other digibank's visit is not ours
 
     out = tmp_path / "server-reach.xlsx"
-    code = server.cli("report", "reach", "--tenant", "Kortrijk", "--from", today, "--to", today,
-                      "--xlsx", str(out), "--json")
+    code = server.cli(
+        "report",
+        "reach",
+        "--tenant",
+        "Kortrijk",
+        "--from",
+        today,
+        "--to",
+        today,
+        "--xlsx",
+        str(out),
+        "--json",
+    )
     captured = capsys.readouterr()
     assert code == 0, captured.err
     figures = json.loads(captured.out)

@@ -110,7 +110,7 @@ def test_clock_warning_in_the_status_bar(qtbot, ctx):
         write_state(s, SKEW_KEY, str(3 * 86_400_000))
     status = SyncStatus(SyncState(ctx.sessions))
     qtbot.addWidget(status)
-    assert not status.clock_label.isHidden() and "4320 min" in status.clock_label.text()
+    assert not status.clock_label.isHidden() and "3 dagen" in status.clock_label.text()
 
 
 def test_conflicts_view_lists_and_resolves_a_double_loan(qtbot, tmp_path, sqlite_server, replicas):

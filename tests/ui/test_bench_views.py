@@ -29,6 +29,7 @@ from ui.waiting_list_view import WaitingListView
 
 SHOTS = Path("/work/notes/shots")
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "specs"
+NWIPE = Path(__file__).resolve().parents[1] / "fixtures" / "nwipe"
 
 
 def show(qtbot, view: QWidget, focus: QWidget, size: tuple[int, int] = (1100, 700)) -> None:
@@ -247,10 +248,25 @@ def test_donations_view_wizard_books_in_and_prints_labels(qtbot, ctx, tmp_path):
         assert tag in text
     assert view.pages.currentIndex() == 0
     view.recent.setCurrentRow(0)
+    # Nothing is wiped yet: the certificate button refuses, the overview button says so on paper.
+    assert view.certificate_for_selected() is None
+    assert "nog niet met succes gewist" in view.message.text()
+    assert list(tmp_path.glob("wisattest-*.pdf")) == []
+    overview = view.certificate_for_selected(draft=True)
+    assert overview is not None and "Voorlopig overzicht" in view.message.text()
+    text = subprocess.run(["pdftotext", str(overview), "-"], capture_output=True, text=True).stdout
+    assert "Bakkerij Dewitte bv" in text and "Voorlopig overzicht — nog niet gewist" in text
+    assert "verklaart dat" not in text
+    bench = BenchService(ctx.sessions, ctx.devices)
+    for device in donations.devices(donation.number):
+        bench.record_wipe(device.asset_tag, method="nist-purge", result="passed")
+    view.draft_button.click()  # all wiped now: the real certificate, whichever button
+    assert "Wisattest" in view.message.text()
     certificate = view.certificate_for_selected()
-    assert certificate is not None
+    assert certificate is not None and certificate.name.startswith("wisattest-")
     text = subprocess.run(["pdftotext", str(certificate), "-"], capture_output=True, text=True).stdout
-    assert "Bakkerij Dewitte bv" in text and "nog niet gewist" in text
+    assert "Attest van gegevensverwijdering" in text and "4 van 4 toestellen met succes gewist." in text
+    shot(view, "donations-view-certificate")
 
 
 def test_helpdesk_alt_digit_logs_while_the_card_field_has_focus_and_unknown_cards_are_named(qtbot, ctx):
@@ -267,3 +283,53 @@ def test_helpdesk_alt_digit_logs_while_the_card_field_has_focus_and_unknown_card
     day = helpdesk.day()
     assert [r.visit.topic for r in day.rows] == ["ebox"]
     assert day.rows[0].borrower is not None and day.rows[0].borrower.card_number == cards[1]
+
+
+def test_bench_view_returned_laptop_needs_a_wipe_and_the_disk_is_confirmed(qtbot, ctx, tmp_path):
+    """After a return the Werkbank says why it is not ready; an nwipe log of a disk the specs do
+    not know is saved only after the technician confirms it; a log of another disk never."""
+    from app.loans import LoanService
+    from tests.conftest import make_ready
+
+    devices = ctx.devices
+    bench = BenchService(ctx.sessions, devices)
+    tag = devices.add(DeviceInput("laptop", "Lenovo", "ThinkPad T480", "PF1ABCD2")).asset_tag
+    make_ready(ctx, tag, wiped_at=dt.datetime(2026, 10, 30, 10, 0))
+    clock = {"now": dt.datetime(2026, 11, 2, 10, 0)}
+    loans = LoanService(ctx.sessions, ctx.settings, now=lambda: clock["now"])
+    loans.checkout(tag, add_borrower(ctx, "Mina", "El Amrani", "8500"))
+    clock["now"] = dt.datetime(2026, 11, 29, 16, 0)  # back the day before the wipe in the log
+    loans.return_device(tag)
+    view = BenchView(devices, bench)
+    asked: list[str] = []
+    answers = [False, True]
+    view.confirm_disk = lambda question: bool(asked.append(question)) or answers.pop(0)
+    show(qtbot, view, view.scan_field, (1200, 760))
+    scan(qtbot, view.scan_field, tag)
+    assert "nog niet gewist na de vorige uitlening" in view.device_status.text()
+    QApplication.processEvents()  # the re-layout after the new texts
+    view.grab().save(str(tmp_path / "bench-returned.png"))
+
+    view.technician.setText("Pieter Claes")
+    view.load_log(NWIPE / "good-PF1ABCD2.log")
+    assert not view.save_wipe()  # no specs: asked, and the technician says no
+    assert "niet bevestigd" in view.message.text()
+    assert bench.wipes(tag)[-1].ended_at == dt.datetime(2026, 10, 30, 10, 0)
+    assert view.save_wipe()  # asked again, and confirmed
+    assert len(asked) == 2 and "S41GNX0M123456" in asked[0] and tag in asked[0]
+    assert "geslaagd" in view.message.text()
+    assert view.status_combo.currentData() == "ready"  # offered, not done
+    assert devices.get(tag).status == "wiping"
+    assert view.apply_status()
+    assert devices.get(tag).status == "ready"
+
+    stick = tmp_path / "usb"
+    stick.mkdir()
+    shutil.copy(FIXTURES / "PF1ABCD2.json", stick)
+    view.import_specs(stick)
+    view.load_log(NWIPE / "other-disk.log")
+    assert not view.save_wipe()
+    assert "andere schijf" in view.message.text()
+    assert len(asked) == 2  # known specs: nobody is asked to override them
+    QApplication.processEvents()
+    view.grab().save(str(tmp_path / "bench-other-disk.png"))

@@ -117,8 +117,9 @@ def test_escape_ends_borrower_and_tag_then_returns(qtbot, counter_data):
     scan(qtbot, view, tags[1])  # no borrower: returned at once
     assert view.result_kind.text() == "TERUGGEBRACHT"
     assert "teruggebracht door Mia Peeters" in view.result_label.text()
+    assert "Terug — eerst wissen in de Werkbank" in view.result_label.text()
     assert ctx.loans.open_count() == 0
-    assert ctx.devices.get(tags[1]).status == "ready"
+    assert ctx.devices.get(tags[1]).status == "wiping"
     assert view.scan_field.hasFocus()
 
 

@@ -7,13 +7,19 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -29,7 +35,9 @@ from app.borrowers import (
     target_group_names,
 )
 from app.errors import UserError
+from app.formatting import date_be
 from app.i18n import _
+from app.printing.privacy_notice import privacy_text, title_and_paragraphs, write_privacy_pdf
 from app.validation import max_length
 from db.models import Borrower
 from ui.dialogs.common import ErrorLabel
@@ -89,6 +97,15 @@ class BorrowerDialog(QDialog):
             (self.eligibility_proof, "eligibility_proof"),
         ):
             edit.setMaxLength(max_length("borrower", name))
+        # Consent is a question the person answers, never a default: unticked until asked.
+        self.privacy_text = QPlainTextEdit(self)
+        self.privacy_text.setReadOnly(True)
+        self.privacy_text.setMinimumHeight(110)
+        self.consent = QCheckBox(_("De persoon stemt &in met de privacyverklaring"), self)
+        self.print_privacy = QPushButton(_("Privacyverklaring &afdrukken…"), self)
+        self.print_privacy.clicked.connect(self._print_privacy)
+        self.language.currentIndexChanged.connect(self._show_privacy_text)
+        self._show_privacy_text()
 
         self.first_name_error = ErrorLabel(self)
         self.last_name_error = ErrorLabel(self)
@@ -114,6 +131,12 @@ class BorrowerDialog(QDialog):
         form.addRow(_("&Doelgroep:"), self.target_group)
         form.addRow(_("&Bewijs recht op uitlenen:"), self.eligibility_proof)
         form.addRow(_("&Notities:"), self.notes)
+        form.addRow(_("Privacy:"), self.privacy_text)
+        form.addRow("", self.consent)
+        print_row = QHBoxLayout()
+        print_row.addWidget(self.print_privacy)
+        print_row.addStretch(1)
+        form.addRow("", print_row)
 
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, parent=self
@@ -137,6 +160,33 @@ class BorrowerDialog(QDialog):
             self.target_group.setCurrentIndex(max(0, self.target_group.findData(borrower.target_group)))
             self.eligibility_proof.setText(borrower.eligibility_proof)
             self.notes.setText(borrower.notes)
+            if borrower.consent_date:
+                self.consent.setChecked(True)
+                self.consent.setEnabled(False)  # withdrawing consent is erasure, not an untick
+                self.consent.setText(
+                    _("Toestemming gegeven op {date}").format(date=date_be(borrower.consent_date))
+                )
+
+    def _language(self) -> str:
+        return str(self.language.currentData() or "nl")
+
+    def _show_privacy_text(self) -> None:
+        title, paragraphs = title_and_paragraphs(privacy_text(self._language()))
+        self.privacy_text.setPlainText("\n\n".join([title.upper(), *paragraphs]))
+
+    def write_privacy_pdf(self, out: Path) -> Path:
+        return write_privacy_pdf(self._language(), out)
+
+    def _print_privacy(self) -> None:
+        name, _filter = QFileDialog.getSaveFileName(
+            self, _("Privacyverklaring bewaren als PDF"), "privacyverklaring.pdf", "PDF (*.pdf)"
+        )
+        if not name:
+            return
+        try:
+            self.write_privacy_pdf(Path(name))
+        except (UserError, OSError) as exc:
+            self.error.show_message(getattr(exc, "message", str(exc)))
 
     def _fill_municipality(self) -> None:
         if self.municipality.text().strip():
@@ -181,12 +231,16 @@ class BorrowerDialog(QDialog):
         }
         try:
             if self.borrower is None:
-                self.result_borrower = self.borrowers.add(BorrowerInput(**values))
+                self.result_borrower = self.borrowers.add(
+                    BorrowerInput(**values, consent=self.consent.isChecked())
+                )
             else:
                 changes = {k: v for k, v in values.items() if getattr(self.borrower, k) != v}
                 self.result_borrower = (
                     self.borrowers.edit(self.borrower.card_number, **changes) if changes else self.borrower
                 )
+                if self.consent.isChecked() and not self.borrower.consent_date:
+                    self.result_borrower = self.borrowers.record_consent(self.borrower.card_number)
         except UserError as exc:
             self.error.show_message(exc.message)
             return
