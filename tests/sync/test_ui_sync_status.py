@@ -14,8 +14,8 @@ from app.inventory import DeviceInput
 from app.sync.account import SyncState
 from app.sync.domain_conflicts import ConflictService
 from app.sync.refusals import refused_views
-from app.sync.set_aside import set_aside
 from app.sync.service import LAST_RESULT_KEY, SKEW_KEY, SyncService
+from app.sync.set_aside import set_aside
 from app.sync.transport import HttpTransport
 from db.base import OutboxEntry
 from db.changes import write_state
