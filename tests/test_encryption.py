@@ -24,6 +24,7 @@ from app.encryption import safety_copy
 from app.errors import UserError
 from app.export import export_records
 from app.inventory import DeviceInput
+from app.sync.set_aside import set_aside
 from db.base import FieldConflict
 from db.engine import (
     cipher_connect,
@@ -256,6 +257,7 @@ def _plain_release_folder(folder: Path) -> AppContext:
             )
         )
         s.add(ConflictDecision(kind="double-loan", subject_id="y"))
+        set_aside(s, "device", "z", "", {"status": "bogus"}, {"status": "s"}, "bad", dt.datetime(2026, 11, 1))
     return ctx
 
 
