@@ -26,11 +26,11 @@ class Staff(Synced, Base):
     EXPORT_HIDDEN = ("pin_hash",)  # `digibank export --json` prints everything else
 
     name: Mapped[str] = mapped_column(String(80), index=True)
-    role: Mapped[str] = mapped_column(String(16), default="vrijwilliger")
+    role: Mapped[str] = mapped_column(String(16), default="vrijwilliger", info={"choices": ROLES})
     # "scrypt$n$r$p$salt-hex$hash-hex": the parameters travel with the hash, so they can grow.
     pin_hash: Mapped[str] = mapped_column(String(200), default="")
     disabled: Mapped[bool] = mapped_column(default=False)
-    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0, info={"min": 0, "max": 1000})
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None, nullable=True)
 
 
@@ -44,7 +44,7 @@ class AuditEvent(Synced, Base):
     action: Mapped[str] = mapped_column(String(60))
     subject: Mapped[str] = mapped_column(String(120), default="")
     detail: Mapped[str] = mapped_column(String(400), default="")
-    outcome: Mapped[str] = mapped_column(String(16), default="ok")
+    outcome: Mapped[str] = mapped_column(String(16), default="ok", info={"choices": AUDIT_OUTCOMES})
     location: Mapped[str] = mapped_column(String(8), default="")
 
 

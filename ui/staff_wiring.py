@@ -365,7 +365,7 @@ def restore_backup(window, staff: StaffWiring) -> None:  # type: ignore[no-untyp
     if not path:
         return
     try:
-        backup.check_backup_file(path)
+        backup.check_backup_file(Path(path), ctx.db_key)
     except UserError as exc:
         QMessageBox.warning(window, _("Back-up terugzetten"), exc.message)
         return
@@ -382,7 +382,7 @@ def restore_backup(window, staff: StaffWiring) -> None:  # type: ignore[no-untyp
     window.sync.stop()
     carried = ctx.audit.snapshot()
     ctx.engine.dispose()
-    backup.restore(ctx.data_dir, Path(path))
+    backup.restore(ctx.data_dir, Path(path), ctx.db_key)
     migrate(ctx.engine)
     ctx.audit.carry_over(carried)
     ctx.audit.record("restore", ctx.signed_in)
