@@ -243,6 +243,7 @@ def _plain_release_folder(folder: Path) -> AppContext:
     ctx.trainings.attend(session.id, card)
     ctx.helpdesk.log("itsme", card=card)
     ctx.waiting_list.add(card)
+    ctx.staff.add("Anna", "coordinator", "4321")  # a staff record and its audit event
     with ctx.sessions() as s, s.begin():
         s.add(
             FieldConflict(
