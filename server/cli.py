@@ -44,6 +44,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = token.add_parser("issue", help=_("een sleutel uitgeven (wordt één keer getoond)"))
     p.add_argument("--tenant", required=True)
     p.add_argument("--location", required=True)
+    p.add_argument(
+        "--scope",
+        choices=("counter", "coordinator"),
+        default="counter",
+        help=_(
+            "counter (standaard): gewone wijzigingen; coordinator: ook personen wissen en "
+            "personen, toestellen, uitleningen en personeel verwijderen"
+        ),
+    )
     p = token.add_parser("revoke", help=_("een sleutel intrekken"))
     p.add_argument("token_id", type=int)
     p = token.add_parser("list", help=_("sleutels tonen"))
@@ -135,15 +144,17 @@ def run(args: argparse.Namespace, settings: ServerSettings) -> int:
                 tenant = _tenant(s, args.tenant)
                 code = args.location.strip().upper()
                 token = new_token()
-                row = LocationToken(tenant_id=tenant.id, location_code=code, token_hash=hash_token(token))
+                row = LocationToken(
+                    tenant_id=tenant.id, location_code=code, token_hash=hash_token(token), scope=args.scope
+                )
                 s.add(row)
                 s.flush()
                 print(token)
                 print(
                     _(
-                        "Sleutel {id} voor {code} van '{tenant}': bewaar hem nu, "
+                        "Sleutel {id} ({scope}) voor {code} van '{tenant}': bewaar hem nu, "
                         "hij wordt niet opnieuw getoond."
-                    ).format(id=row.id, code=code, tenant=tenant.name),
+                    ).format(id=row.id, scope=args.scope, code=code, tenant=tenant.name),
                     file=sys.stderr,
                 )
             elif args.action == "revoke":
@@ -158,7 +169,10 @@ def run(args: argparse.Namespace, settings: ServerSettings) -> int:
                     stmt = stmt.where(Tenant.name == args.tenant)
                 for tok, ten in s.execute(stmt.order_by(LocationToken.id)):
                     state = _("ingetrokken") if tok.revoked else _("actief")
-                    print(f"{tok.id}\t{ten.name}\t{tok.location_code}\t{state}\t{tok.created_at:%d/%m/%Y}")
+                    print(
+                        f"{tok.id}\t{ten.name}\t{tok.location_code}\t{tok.scope}\t{state}"
+                        f"\t{tok.created_at:%d/%m/%Y}"
+                    )
         return 0
     finally:
         database.dispose()

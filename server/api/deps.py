@@ -47,6 +47,7 @@ class Location:
     tenant_name: str
     location_code: str
     token_id: int
+    scope: str = "counter"
 
 
 def unauthorized() -> HTTPException:
@@ -75,7 +76,7 @@ def current_location(
     if row is None or row[0].revoked:
         raise unauthorized()
     token, tenant = row
-    return Location(tenant.id, tenant.name, token.location_code, token.id)
+    return Location(tenant.id, tenant.name, token.location_code, token.id, token.scope or "counter")
 
 
 CurrentLocation = Annotated[Location, Depends(current_location)]
