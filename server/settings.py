@@ -16,3 +16,9 @@ class ServerSettings(BaseSettings):
     max_clock_ahead_s: int = 7 * 86400
     # Differences larger than this between client and server time are reported.
     skew_warning_s: int = 300
+    # Request bodies above this many bytes are refused (413) before they are read or
+    # parsed; a full push batch of ordinary records is far below it.
+    max_body_bytes: int = 8 * 1024 * 1024
+    # Failed authentications per client address (and per token prefix) in a minute before
+    # further attempts are answered 429 with Retry-After.
+    auth_failures_per_minute: int = 10

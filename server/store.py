@@ -121,6 +121,21 @@ def _check_value(rule: ColumnRule, value: Any) -> str | None:
     return None
 
 
+# No single value may hold the server's memory or the counters' screens: 64 kB of text
+# (characters) or of JSON (a specs document). A contract signature is a PNG in base64.
+MAX_VALUE = 64 * 1024
+LARGE_VALUES = {("loan", "signature_png"): 1024 * 1024}
+
+
+def value_too_large(table: str, name: str, value: Any) -> bool:
+    limit = LARGE_VALUES.get((table, name), MAX_VALUE)
+    if isinstance(value, str):
+        return len(value) > limit
+    if isinstance(value, dict | list):
+        return len(json.dumps(value, ensure_ascii=False, default=str)) > limit
+    return False
+
+
 def validate_change(change: Change, now_ms: int, max_ahead_ms: int) -> tuple[str, str] | None:
     """Why a change cannot be applied ((code, reason)), or None when it is fine."""
     rules = RULES.get(change.table)
@@ -134,6 +149,9 @@ def validate_change(change: Change, now_ms: int, max_ahead_ms: int) -> tuple[str
         rule = rules.get(name)
         if rule is None:
             return "unknown-field", f"unknown field {change.table}.{name}"
+        if value_too_large(change.table, name, value):
+            limit = LARGE_VALUES.get((change.table, name), MAX_VALUE)
+            return "too-large", f"{change.table}.{name} longer than {limit} characters"
         problem = _check_value(rule, value)
         if problem:
             return "bad-value", f"{change.table}.{name} {problem}"

@@ -45,7 +45,7 @@ def table_name(table: str) -> str:
 
 def reason_text(reason: str, detail: str = "") -> str:
     """Why the server refused, in plain Dutch."""
-    if reason == "bad-value":
+    if reason in ("bad-value", "too-large"):
         return _("de server aanvaardt een waarde niet ({detail})").format(detail=detail or reason)
     if reason == "incomplete":
         return _("de server kent dit record niet volledig (het aanmaken werd eerder geweigerd)")
@@ -59,7 +59,7 @@ def reason_text(reason: str, detail: str = "") -> str:
 
 
 def what_to_do(reason: str) -> str:
-    if reason in ("bad-value", "incomplete"):
+    if reason in ("bad-value", "incomplete", "too-large"):
         return _("Pas het record aan en bewaar het; de verbeterde wijziging wordt dan verstuurd.")
     if reason == "needs-coordinator":
         return _(

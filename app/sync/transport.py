@@ -151,6 +151,22 @@ def parse_answer(status: int, content: bytes, answer: type[BaseModel]) -> Any:
         raise Unauthorized()
     if status == 426 or reason == UPDATE_REQUIRED:
         raise UpdateRequired()
+    if status == 429:
+        raise SyncError(
+            _(
+                "De server weigert tijdelijk: te veel mislukte aanmeldingen vanaf dit netwerk. "
+                "Probeer het over enkele minuten opnieuw; de wijzigingen blijven bewaard."
+            ),
+            code="rate-limited",
+        )
+    if status == 413:
+        raise SyncError(
+            _(
+                "De server vindt het verzoek te groot: vraag de beheerder de limiet "
+                "(DIGIBANK_MAX_BODY_BYTES) te verhogen; de wijzigingen blijven bewaard."
+            ),
+            code="too-large",
+        )
     if status >= 500:
         raise Offline(_("De server heeft een storing ({status}); later opnieuw.").format(status=status))
     raise ServerRefused(status, reason or "?")
