@@ -145,6 +145,14 @@ def validate_change(change: Change, now_ms: int, max_ahead_ms: int) -> tuple[str
         return "empty", "no fields"
     if set(change.fields) != set(change.clocks):
         return "bad-clocks", "every field needs exactly one clock"
+    # Anywhere in the values, also inside a JSON document: no NaN/Infinity (not JSON) and
+    # no NUL (PostgreSQL cannot store or query it) — else one record breaks every read.
+    try:
+        encoded = json.dumps(change.fields, allow_nan=False, default=str)
+    except ValueError:
+        return "bad-value", f"{change.table}: a value is not a finite number"
+    if "\\u0000" in encoded:
+        return "bad-value", f"{change.table}: a value contains a NUL character"
     for name, value in change.fields.items():
         rule = rules.get(name)
         if rule is None:
