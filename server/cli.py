@@ -16,7 +16,7 @@ from app.i18n import _
 from server.database import Database
 from server.models import LocationToken, Tenant
 from server.security import hash_token, new_token
-from server.settings import ServerSettings
+from server.settings import ServerSettings, has_password
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,13 @@ class CliError(Exception):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="digibank-server", description=_("Centrale synchronisatieserver."))
-    parser.add_argument("--db", help=_("database-URL (standaard: DIGIBANK_SERVER_DB)"))
+    parser.add_argument(
+        "--db",
+        help=_(
+            "database-URL zonder wachtwoord (standaard: DIGIBANK_SERVER_DB, of "
+            "DIGIBANK_SERVER_DB_FILE: een bestand met de URL)"
+        ),
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("serve", help=_("de server starten"))
     p.add_argument("--host", default="127.0.0.1")
@@ -183,8 +189,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if os.environ.get("DIGIBANK_DEBUG"):
         logging.basicConfig(level=logging.DEBUG)
     args = build_parser().parse_args(argv)
-    settings = ServerSettings(server_db=args.db) if args.db else ServerSettings()
+    if args.db and has_password(args.db):
+        print(
+            _(
+                "Waarschuwing: het wachtwoord in --db is zichtbaar voor iedereen op deze computer "
+                "(ps, shellgeschiedenis). Zet de URL in DIGIBANK_SERVER_DB of in een bestand "
+                "(DIGIBANK_SERVER_DB_FILE)."
+            ),
+            file=sys.stderr,
+        )
     try:
+        settings = ServerSettings(server_db=args.db) if args.db else ServerSettings()
         return run(args, settings)
     except (CliError, UserError) as exc:
         print(str(exc), file=sys.stderr)
