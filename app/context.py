@@ -88,7 +88,11 @@ def open_context(
     engine, sessions = open_database(folder / config.DB_FILE, actor=actor)
     # A database error written to the log must not carry the values (names, phones).
     engine.hide_parameters = True
-    return AppContext(folder, engine, sessions, config.Settings.load(folder), now=now)
+    settings = config.Settings.load(folder)
+    from app.sync import transport  # how this counter connects to its server
+
+    transport.configure(settings.ca_bundle, settings.insecure_http)
+    return AppContext(folder, engine, sessions, settings, now=now)
 
 
 def setup_logging(folder: Path, level: int = logging.INFO) -> None:
