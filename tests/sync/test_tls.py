@@ -196,3 +196,22 @@ def test_the_status_bar_warns_while_insecure_http_is_allowed(qtbot, ctx, tmp_pat
     assert not status.insecure_label.isHidden()
     assert "http" in status.insecure_label.text()
     assert status.grab().save(str(tmp_path / "status.png"))
+
+
+def test_settings_set_ca_bundle_and_insecure_http(tmp_path):
+    from app.config import Settings
+    from app.settings_service import change
+
+    settings = Settings()
+    pem = tmp_path / "ca.pem"
+    pem.write_text("-----BEGIN CERTIFICATE-----\n")
+    change(settings, "ca_bundle", str(pem))
+    assert settings.ca_bundle == str(pem.resolve())
+    with pytest.raises(UserError, match="bestaat niet"):
+        change(settings, "ca_bundle", str(tmp_path / "nope.pem"))
+    change(settings, "ca_bundle", "")
+    assert settings.ca_bundle == ""
+    change(settings, "insecure_http", "ja")
+    assert settings.insecure_http is True
+    with pytest.raises(UserError):
+        change(settings, "insecure_http", "misschien")
