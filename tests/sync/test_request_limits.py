@@ -204,3 +204,16 @@ def test_too_many_changes_and_too_long_texts_are_refused(sqlite_server):
     results = response.json()["results"]
     assert (results[0]["status"], results[0]["reason"]) == ("rejected", "too-large")
     assert results[1]["reason"] != "too-large" and results[2]["reason"] != "too-large"
+
+
+def test_without_a_token_the_schema_is_not_explained(sqlite_server):
+    sqlite_server.add_tenant("Kortrijk")
+    for body in (b"{not json", b'{"after": "x"}', b'{"batch_id": 1}'):
+        for path in ("/sync/pull", "/sync/push", "/sync/handshake"):
+            response = httpx.post(
+                sqlite_server.url + path,
+                content=body,
+                headers={"Content-Type": "application/json", VERSION_HEADER: version_header()},
+            )
+            assert response.status_code == 401, (path, body)
+            assert "reasons" not in response.json()
