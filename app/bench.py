@@ -31,11 +31,11 @@ from app.specs import (
     serial_from_filename,
     specs_files,
 )
-from db.models import WIPE_METHODS, DataWipe, Device, Repair
+from db.models import WIPE_METHODS, WIPE_RESULTS, DataWipe, Device, Repair
 
 log = logging.getLogger(__name__)
 
-WIPE_RESULTS = ("passed", "failed")
+
 MAX_LOG_CHARS = 200_000
 
 
@@ -201,8 +201,8 @@ class BenchService:
             repair = Repair(
                 device_id=device.id,
                 done_on=done_on or self._now().date(),
-                action=action[:200],
-                parts=parts.strip()[:200],
+                action=action,
+                parts=parts.strip(),
                 cost_cents=cost_cents,
                 minutes=minutes,
                 technician=technician.strip(),
@@ -326,5 +326,7 @@ class BenchService:
             message = _("gegevens toegevoegd aan {tag} (serienummer {serial})").format(tag=tag, serial=serial)
         if parsed.missing:
             message += "; " + _("ontbreekt in het bestand: {what}").format(what=", ".join(parsed.missing))
+        if parsed.cleaned:
+            message += "; " + _("onleesbare tekens in het bestand vervangen door \ufffd")
         log.info("specs %s -> %s", file, tag)
         return FileResult(file, True, message, tag=tag, created=created)

@@ -32,6 +32,37 @@ def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
+def private_file(path: Path) -> None:
+    """Create `path` (if missing) readable by its owner only: 0600 from the first byte.
+
+    SQLite gives its -wal/-shm files the mode of the database file, so a database
+    created this way keeps all three private.
+    """
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    os.close(fd)
+
+
+def secure_folder(folder: Path) -> Path:
+    """The data folder and our files in it are the owner's only (0700 / 0600).
+
+    An older version made them 0755/0644: tighten what is there on every open.
+    """
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.chmod(folder, 0o700)
+        backups = folder / "backups"
+        if backups.is_dir():
+            os.chmod(backups, 0o700)
+        for place in (folder, backups):
+            if place.is_dir():
+                for item in place.iterdir():
+                    if item.is_file() and not item.is_symlink():
+                        os.chmod(item, 0o600)
+    except OSError as exc:  # not the owner (a shared folder): leave it, say it in the log
+        log.warning("could not restrict the permissions in %s: %s", folder, exc)
+    return folder
+
+
 @dataclass
 class Settings:
     language: str = "nl"
@@ -66,8 +97,10 @@ class Settings:
         return cls(**{k: v for k, v in raw.items() if k in known})
 
     def save(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = folder / SETTINGS_FILE
         tmp = path.with_suffix(".tmp")
+        tmp.unlink(missing_ok=True)
+        private_file(tmp)
         tmp.write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, path)  # atomic: a crash never leaves half a settings file

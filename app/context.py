@@ -20,6 +20,7 @@ from app import config
 from app.bench import BenchService
 from app.borrowers import BorrowerService
 from app.counter import Counter
+from app.credentials import AskPassphrase, DatabaseKeys, wrong_database_key
 from app.donations import DonationService
 from app.helpdesk import HelpdeskService
 from app.inventory import DeviceService
@@ -30,7 +31,7 @@ from app.privacy import PrivacyService
 from app.reports import ReportService
 from app.trainings import TrainingService
 from app.waiting_list import WaitingListService
-from db.engine import open_database
+from db.engine import WrongKey, is_plain_sqlite, open_database
 
 
 @dataclass
@@ -40,6 +41,8 @@ class AppContext:
     sessions: sessionmaker[Session]
     settings: config.Settings
     now: Callable[[], dt.datetime] = dt.datetime.now
+    # The SQLCipher key (backups are made with it); never printed, never written to a file.
+    db_key: str = field(default="", repr=False)
     locations: LocationService = field(init=False)
     devices: DeviceService = field(init=False)
     borrowers: BorrowerService = field(init=False)
@@ -82,26 +85,56 @@ def open_context(
     data_dir: str | Path | None = None,
     actor: str | None = None,
     now: Callable[[], dt.datetime] = dt.datetime.now,
+    ask: AskPassphrase | None = None,
+    keys: DatabaseKeys | None = None,
 ) -> AppContext:
-    folder = config.data_dir(data_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    engine, sessions = open_database(folder / config.DB_FILE, actor=actor)
+    """Open a data folder: find the key, encrypt a plain database once, migrate.
+
+    `ask` asks the person for the passphrase when no keychain holds the key (the window's
+    dialog, a terminal prompt); without it that case is a UserError. A wrong key is a
+    UserError too (code "wrong-database-key"), never a traceback.
+    """
+    from app.encryption import convert_plain_database, finish_interrupted
+
+    folder = config.secure_folder(config.data_dir(data_dir))
+    db = folder / config.DB_FILE
+    plain = is_plain_sqlite(db)
+    encrypted = db.is_file() and db.stat().st_size > 0 and not plain
+    keys = keys or DatabaseKeys()
+    key = keys.key_for(db, exists_encrypted=encrypted, ask=ask)
+    if plain:
+        convert_plain_database(folder, key)
+    elif not encrypted:
+        config.private_file(db)  # a new database: 0600 before SQLite writes a byte
+    try:
+        engine, sessions = open_database(db, key=key, actor=actor)
+    except WrongKey:
+        raise wrong_database_key() from None
     # A database error written to the log must not carry the values (names, phones).
     engine.hide_parameters = True
+    finish_interrupted(folder, key)
     settings = config.Settings.load(folder)
     from app.sync import transport  # how this counter connects to its server
 
     transport.configure(settings.ca_bundle, settings.insecure_http)
-    return AppContext(folder, engine, sessions, settings, now=now)
+    return AppContext(folder, engine, sessions, settings, now=now, db_key=key)
+
+
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Log files are created 0600 (also each new one after a rotation)."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        config.private_file(Path(self.baseFilename))
+        return super()._open()
 
 
 def setup_logging(folder: Path, level: int = logging.INFO) -> None:
     """Log to a rotating file in the data folder (never to the user's terminal)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    config.secure_folder(folder)
     root = logging.getLogger()
     if any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
         return
-    handler = logging.handlers.RotatingFileHandler(
+    handler = _PrivateRotatingFileHandler(
         folder / config.LOG_FILE, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
     )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

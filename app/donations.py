@@ -16,11 +16,11 @@ from app.errors import NotFound, UserError
 from app.i18n import _
 from app.inventory import DeviceInput, DeviceService
 from app.locations import LocationService
-from db.models import DataWipe, Device, Donation, Location
+from db.models import DONOR_KINDS, DataWipe, Device, Donation, Location
 
 log = logging.getLogger(__name__)
 
-DONOR_KINDS = ("person", "organisation")
+
 DONATION_WIDTH = 5
 
 
@@ -112,9 +112,9 @@ class DonationService:
             number = codes.next_code(s, Donation.number, f"{location.code}-D-", DONATION_WIDTH)
             donation = Donation(
                 number=number,
-                donor_name=donor[:160],
+                donor_name=donor,
                 donor_kind=kind,
-                donor_contact=contact.strip()[:200],
+                donor_contact=contact.strip(),
                 received_on=received_on or self._today(),
                 item_count=0,
                 location_id=location.id,

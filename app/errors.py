@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class UserError(Exception):
     """Bad input or a refused action: the message says what happened and what to do."""
@@ -44,3 +46,23 @@ def os_error_message(exc: OSError) -> str:
     }
     template = reasons.get(exc.errno or 0, _("Probleem met bestand {path} ({reason})."))
     return template.format(path=where, reason=exc.strerror or type(exc).__name__)
+
+
+class InvalidValue(UserError):
+    """A value the field rules (db/rules.py) refuse: one sentence with the field's label
+    and its limit. Raised for every local write by db/changes.py (installed below)."""
+
+    def __init__(self, problem: Any) -> None:
+        from app.validation import problem_message
+
+        super().__init__(problem_message(problem), code="invalid-value")
+        self.problem = problem
+
+
+def _install_violation_error() -> None:
+    import db.changes
+
+    db.changes.violation_error = InvalidValue
+
+
+_install_violation_error()

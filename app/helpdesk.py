@@ -124,7 +124,7 @@ class HelpdeskService:
                 borrower_id=borrower_id,
                 postcode=code,
                 location_id=LocationService.current_in(s).id,
-                notes=notes.strip()[:400],
+                notes=notes.strip(),
             )
             s.add(visit)
         log.info("helpdesk visit %s (%s min)", topic, minutes)

@@ -37,6 +37,7 @@ def run_checks(data_dir: Path, engine) -> list[Check]:  # type: ignore[no-untype
     add(_("Vrije schijfruimte"), lambda: _disk(data_dir))
     add(_("Database leesbaar en gaaf"), lambda: _integrity(engine))
     add(_("Databaseschema actueel"), lambda: _schema(engine))
+    add(_("Database versleuteld (SQLCipher)"), lambda: _encrypted(data_dir, engine))
     add(_("Vertalingen (Engels)"), lambda: _translations())
     for module in ("PySide6", "reportlab", "barcode", "openpyxl", "keyring", "httpx"):
         add(_("Onderdeel {name}").format(name=module), lambda m=module: _module(m))
@@ -68,6 +69,16 @@ def _integrity(engine) -> str:  # type: ignore[no-untyped-def]
         mode = con.execute(text("PRAGMA journal_mode")).scalar()
     _require(result == "ok", str(result))
     return f"{result}, journal={mode}"
+
+
+def _encrypted(data_dir: Path, engine) -> str:  # type: ignore[no-untyped-def]
+    from db.engine import is_plain_sqlite
+
+    _require(not is_plain_sqlite(data_dir / DB_FILE), _("niet versleuteld"))
+    with engine.connect() as con:
+        version = con.execute(text("PRAGMA cipher_version")).scalar()
+    _require(bool(version), _("niet versleuteld"))
+    return f"SQLCipher {version}"
 
 
 def _schema(engine) -> str:  # type: ignore[no-untyped-def]

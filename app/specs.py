@@ -53,6 +53,7 @@ class ParsedSpecs:
     kind: str = ""
     specs: dict[str, Any] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
+    cleaned: bool = False  # unreadable characters were replaced (see _valid_text)
 
 
 def human_bytes(size: int | float | None) -> str:
@@ -77,6 +78,31 @@ def human_ram(size: int | None) -> str:
 def _clean(value: Any) -> str:
     text = " ".join(str(value or "").split())
     return "" if text.lower() in PLACEHOLDERS else text
+
+
+_UNSTORABLE = re.compile("[\ud800-\udfff\x00]")
+
+
+def _valid_text(value: Any) -> tuple[Any, bool]:
+    """The document with every lone UTF-16 surrogate (lshw escapes a broken byte of a
+    firmware string as `\\ud83d`) replaced by U+FFFD: such a text can be neither stored
+    nor sent. Answers (document, whether anything was replaced)."""
+    if isinstance(value, str):
+        fixed = _UNSTORABLE.sub("\ufffd", value)
+        return fixed, fixed != value
+    if isinstance(value, list):
+        pairs = [_valid_text(v) for v in value]
+        return [v for v, _c in pairs], any(c for _v, c in pairs)
+    if isinstance(value, dict):
+        out: dict[Any, Any] = {}
+        changed = False
+        for k, v in value.items():
+            k2, c1 = _valid_text(k)
+            v2, c2 = _valid_text(v)
+            out[k2] = v2
+            changed = changed or c1 or c2
+        return out, changed
+    return value, False
 
 
 def _walk(node: dict[str, Any]) -> Iterable[dict[str, Any]]:
@@ -128,6 +154,7 @@ def parse_lshw(text: str) -> ParsedSpecs:
                 "geen geldige JSON (afgebroken of beschadigd bij regel {line}); maak het bestand opnieuw"
             ).format(line=exc.lineno)
         ) from None
+    data, cleaned = _valid_text(data)
     if isinstance(data, list):
         data = next((d for d in data if isinstance(d, dict) and d.get("class") == "system"), None)
     if not isinstance(data, dict) or data.get("class") != "system":
@@ -231,6 +258,7 @@ def parse_lshw(text: str) -> ParsedSpecs:
     elif "desktop" in chassis or "tower" in chassis:
         out.kind = "desktop"
     out.specs = specs
+    out.cleaned = cleaned
     return out
 
 

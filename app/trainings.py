@@ -132,9 +132,9 @@ class TrainingService:
             raise UserError(_("Een reeks heeft een deelnummer en een aantal nodig, bv. --part 2 --of 4."))
         with self._sessions() as s, s.begin():
             training = TrainingSession(
-                title=title[:160],
+                title=title,
                 topic=topic.strip(),
-                series=series[:160],
+                series=series,
                 series_part=part if series else 0,
                 series_size=of if series else 0,
                 trainer=trainer.strip(),

@@ -18,11 +18,9 @@ from app.borrowers import BorrowerService, full_name
 from app.errors import NotFound, UserError
 from app.i18n import _
 from app.inventory import kind_names
-from db.models import DEVICE_KINDS, Borrower, WaitingListEntry
+from db.models import DEVICE_KINDS, PRIORITIES, Borrower, WaitingListEntry
 
 log = logging.getLogger(__name__)
-
-PRIORITIES = (1, 2, 3)
 
 
 def priority_names() -> dict[int, str]:
@@ -84,7 +82,7 @@ class WaitingListService:
                 priority=priority,
                 requested_on=self._today(),
                 state="waiting",
-                notes=notes.strip()[:400],
+                notes=notes.strip(),
             )
             s.add(entry)
         log.info("waiting list: %s for %s", person.card_number, kind)

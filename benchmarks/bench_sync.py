@@ -9,7 +9,11 @@
 The server's data is generated straight into its tables (a benchmark generator may
 bypass the ORM; the generated rows are what pushes would have left behind).
 
-    /work/venv/bin/python -m benchmarks.bench_sync [--records 100000] [--db URL]
+    /work/venv/bin/python -m benchmarks.bench_sync [--records 100000] [--db URL] [--plain]
+
+The van's database is encrypted (SQLCipher) as the program makes it; `--plain` makes it
+an unencrypted SQLite file as before, to measure what encryption costs (see
+bench_encryption.py). DIGIBANK_PASSPHRASE is set to a bench passphrase when absent.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
 import socket
 import statistics
@@ -32,11 +37,13 @@ from typing import Any
 import httpx
 from sqlalchemy import insert, select, update
 
-from app.context import open_context
+from app import config
+from app.context import AppContext, open_context
 from app.sync import lww
 from app.sync.service import SyncService
 from app.sync.transport import HttpTransport
 from db.base import model_for_table
+from db.engine import make_engine, migrate, session_factory, sqlite_url
 from db.models import Borrower
 from db.values import from_json
 from server.database import Database
@@ -45,6 +52,7 @@ from server.security import hash_token, new_token
 from server.store import digest_names
 
 NODE = "00000000-0000-4000-8000-00000000b0b0"
+BENCH_PASSPHRASE = "bench-wachtwoord-balie"
 
 
 def _stamp(i: int) -> str:
@@ -208,8 +216,21 @@ def load_server(database: Any, tenant: str, rows: list[tuple[str, str, dict[str,
         s.execute(update(Tenant).where(Tenant.id == tid).values(last_seq=len(rows)))
 
 
-def raw_insert_seconds(folder: Path, rows: list[tuple[str, str, dict[str, Any]]]) -> float:
-    ctx = open_context(folder, actor="bench")
+def open_van(folder: Path, plain: bool = False) -> AppContext:
+    """The counter's data folder: encrypted as the program makes it, or plain (--plain) as the
+    release before encryption did, to measure what SQLCipher costs."""
+    if not plain:
+        return open_context(folder, actor="bench")
+    config.secure_folder(folder)
+    engine = make_engine(sqlite_url(folder / config.DB_FILE))
+    migrate(engine)
+    return AppContext(folder, engine, session_factory(engine, "bench"), config.Settings.load(folder))
+
+
+def raw_insert_seconds(
+    folder: Path, rows: list[tuple[str, str, dict[str, Any]]], plain: bool = False
+) -> float:
+    ctx = open_van(folder, plain)
     try:
         by_table: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for i, (table, rid, fields) in enumerate(rows):
@@ -262,12 +283,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--db", help="server database URL (default: a temporary SQLite file)")
     parser.add_argument("--page", type=int, default=5000)
+    parser.add_argument(
+        "--plain", action="store_true", help="counter database unencrypted (for the cost of SQLCipher)"
+    )
     args = parser.parse_args(argv)
+    os.environ.setdefault("DIGIBANK_PASSPHRASE", BENCH_PASSPHRASE)
     tmp = Path(tempfile.mkdtemp(prefix="bench-sync-"))
     db_url = args.db or f"sqlite:///{tmp / 'server.db'}"
     database = Database(db_url)
     database.migrate()
-    figures: dict[str, Any] = {"records": args.records}
+    figures: dict[str, Any] = {"records": args.records, "counter_db": "plain" if args.plain else "sqlcipher"}
     proc = None
     try:
         token = new_token()
@@ -280,8 +305,8 @@ def main(argv: list[str] | None = None) -> int:
         load_server(database, "Bench", rows)
         url, proc = start(db_url)
 
-        raw = raw_insert_seconds(tmp / "raw", rows)
-        van = open_context(tmp / "van", actor="bench")
+        raw = raw_insert_seconds(tmp / "raw", rows, args.plain)
+        van = open_van(tmp / "van", args.plain)
         service = SyncService(van.sessions, HttpTransport(url, token), page_size=args.page)
         started = time.perf_counter()
         result = service.run_once()

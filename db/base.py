@@ -13,7 +13,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, MetaData, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -124,3 +124,22 @@ class FieldConflict(Base):
     lost_value: Mapped[Any] = mapped_column(JSON, nullable=True)
     lost_stamp: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class SetAsideChange(Base):
+    """A pulled change this replica could not apply (it fails the field rules, or the
+    database refused it), kept with the reason and retried at the start of every round,
+    so one record never stops a page, a table or a counter (app/sync/set_aside.py)."""
+
+    __tablename__ = "sync_set_aside"
+    __table_args__ = (UniqueConstraint("table_name", "digest"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    table_name: Mapped[str] = mapped_column(String(64))
+    # Shown to staff; the exact row id is in `change` (it may not even be valid text).
+    row_id: Mapped[str] = mapped_column(String(80), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    # The change as ASCII JSON text: {"row_id", "origin", "fields", "clocks"}.
+    change: Mapped[str] = mapped_column(Text)
+    digest: Mapped[str] = mapped_column(String(32))
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -9,13 +9,13 @@ recorded again.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import delete, event, inspect, select
 from sqlalchemy.orm import Session
 
-from db import clock
+from db import clock, rules
 from db.base import LocalState, OutboxEntry, Synced, new_id
 from db.values import to_json
 
@@ -31,6 +31,11 @@ FLOOR_KEY = "hlc_floor"
 
 class TombstoneOnlyError(RuntimeError):
     """Synced records are never deleted outright: set `deleted = True` instead."""
+
+
+# What a refused value raises: app/ installs its translated user error here (db/ has
+# no texts), so every service, window and command shows the same sentence.
+violation_error: Callable[[rules.Problem], Exception] = rules.RuleViolation
 
 
 def read_state(session: Session, key: str) -> str | None:
@@ -122,6 +127,13 @@ def _record_changes(session: Session, _flush_context: Any, _instances: Any) -> N
     for obj, is_new, _ in work:
         if is_new:
             _apply_python_defaults(obj)
+    # Every local write meets the same field rules as the server (db/rules.py), before
+    # anything is stamped: a value the server would refuse never reaches the outbox.
+    for obj, _, fields in work:
+        values = {name: to_json(getattr(obj, name)) for name in fields}
+        problems = rules.check_fields(type(obj).__tablename__, values)
+        if problems:
+            raise violation_error(problems[0])
     floors = [
         max((str(v) for k, v in (obj.clocks or {}).items() if k in fields), default="")
         for obj, _n, fields in work

@@ -42,6 +42,17 @@ HELPDESK_TOPICS = (
 )
 HELPDESK_OUTCOMES = ("solved", "referred", "follow-up")
 LOCATION_KINDS = ("fixed", "mobile")
+WIPE_RESULTS = ("passed", "failed")
+DONOR_KINDS = ("person", "organisation")
+LOAN_STATES = ("open", "returned")
+REGISTRATION_STATES = ("registered", "waiting", "cancelled")
+WAITING_STATES = ("waiting", "served", "cancelled")
+BORROWER_LANGUAGES = ("nl", "fr", "en", "other")
+PRIORITIES = (1, 2, 3)
+# Upper bounds that no real record reaches: a value above them is a typo (or worse).
+MAX_CENTS = 100_000_000  # one million euro
+MAX_COUNT = 100_000
+MAX_MINUTES = 10_000
 
 
 class Location(Synced, Base):
@@ -51,7 +62,7 @@ class Location(Synced, Base):
 
     code: Mapped[str] = mapped_column(String(8), unique=True)
     name: Mapped[str] = mapped_column(String(120))
-    kind: Mapped[str] = mapped_column(String(16), default="fixed")
+    kind: Mapped[str] = mapped_column(String(16), default="fixed", info={"choices": LOCATION_KINDS})
     address: Mapped[str] = mapped_column(String(200), default="")
     postcode: Mapped[str] = mapped_column(String(4), default="")
     municipality: Mapped[str] = mapped_column(String(80), default="")
@@ -66,10 +77,10 @@ class Donation(Synced, Base):
 
     number: Mapped[str] = mapped_column(String(24), unique=True)  # e.g. KRT-D-00007
     donor_name: Mapped[str] = mapped_column(String(160))
-    donor_kind: Mapped[str] = mapped_column(String(16), default="organisation")
+    donor_kind: Mapped[str] = mapped_column(String(16), default="organisation", info={"choices": DONOR_KINDS})
     donor_contact: Mapped[str] = mapped_column(String(200), default="")
     received_on: Mapped[dt.date]
-    item_count: Mapped[int] = mapped_column(Integer, default=0)
+    item_count: Mapped[int] = mapped_column(Integer, default=0, info={"min": 0, "max": MAX_COUNT})
     location_id: Mapped[str | None] = mapped_column(ForeignKey("location.id"), default=None)
     notes: Mapped[str] = mapped_column(Text, default="")
     # GDPR erasure of a private donor: name and contact cleared, sticky like a borrower's.
@@ -81,16 +92,16 @@ class Device(Synced, Base):
     __table_args__ = (Index("ix_device_status_kind", "status", "kind"),)
 
     asset_tag: Mapped[str] = mapped_column(String(24), unique=True)  # e.g. KRT-000123
-    kind: Mapped[str] = mapped_column(String(16), default="laptop")
+    kind: Mapped[str] = mapped_column(String(16), default="laptop", info={"choices": DEVICE_KINDS})
     brand: Mapped[str] = mapped_column(String(80), default="")
     model: Mapped[str] = mapped_column(String(120), default="")
     serial: Mapped[str] = mapped_column(String(120), default="", index=True)
-    source: Mapped[str] = mapped_column(String(16), default="donation")
+    source: Mapped[str] = mapped_column(String(16), default="donation", info={"choices": DEVICE_SOURCES})
     donation_id: Mapped[str | None] = mapped_column(ForeignKey("donation.id"), default=None)
     intake_date: Mapped[dt.date]
-    status: Mapped[str] = mapped_column(String(16), default="intake")
+    status: Mapped[str] = mapped_column(String(16), default="intake", info={"choices": DEVICE_STATUSES})
     location_id: Mapped[str | None] = mapped_column(ForeignKey("location.id"), default=None)
-    acquisition_cost_cents: Mapped[int] = mapped_column(Integer, default=0)
+    acquisition_cost_cents: Mapped[int] = mapped_column(Integer, default=0, info={"min": 0, "max": MAX_CENTS})
     specs: Mapped[dict[str, Any]] = mapped_column(default=dict)
     accessories: Mapped[str] = mapped_column(String(200), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
@@ -113,7 +124,7 @@ class Borrower(Synced, Base):
     postcode: Mapped[str] = mapped_column(String(4), index=True)
     municipality: Mapped[str] = mapped_column(String(80), default="")
     province: Mapped[str] = mapped_column(String(32), default="")
-    language: Mapped[str] = mapped_column(String(8), default="nl")
+    language: Mapped[str] = mapped_column(String(8), default="nl", info={"choices": BORROWER_LANGUAGES})
     target_group: Mapped[str] = mapped_column(String(60), default="")
     eligibility_proof: Mapped[str] = mapped_column(String(200), default="")
     consent_date: Mapped[dt.date | None] = mapped_column(default=None)
@@ -140,10 +151,10 @@ class Loan(Synced, Base):
     out_at: Mapped[dt.datetime]
     in_at: Mapped[dt.datetime | None] = mapped_column(default=None, index=True)
     due_date: Mapped[dt.date]
-    state: Mapped[str] = mapped_column(String(16), default="open")  # open | returned
-    deposit_cents: Mapped[int] = mapped_column(Integer, default=0)
-    deposit_refunded_cents: Mapped[int] = mapped_column(Integer, default=0)
-    extensions: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[str] = mapped_column(String(16), default="open", info={"choices": LOAN_STATES})
+    deposit_cents: Mapped[int] = mapped_column(Integer, default=0, info={"min": 0, "max": MAX_CENTS})
+    deposit_refunded_cents: Mapped[int] = mapped_column(Integer, default=0, info={"min": 0, "max": MAX_CENTS})
+    extensions: Mapped[int] = mapped_column(Integer, default=0, info={"min": 0, "max": 1000})
     contract_version: Mapped[str] = mapped_column(String(40), default="")
     contract_printed: Mapped[bool] = mapped_column(default=False)
     signed_on_paper: Mapped[bool] = mapped_column(default=False)
@@ -159,11 +170,11 @@ class DataWipe(Synced, Base):
     __tablename__ = "data_wipe"
 
     device_id: Mapped[str] = mapped_column(ForeignKey("device.id"), index=True)
-    method: Mapped[str] = mapped_column(String(20))
+    method: Mapped[str] = mapped_column(String(20), info={"choices": WIPE_METHODS})
     tool: Mapped[str] = mapped_column(String(80), default="")
     started_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     ended_at: Mapped[dt.datetime | None] = mapped_column(default=None)
-    result: Mapped[str] = mapped_column(String(10))  # passed | failed
+    result: Mapped[str] = mapped_column(String(10), info={"choices": WIPE_RESULTS})
     technician: Mapped[str] = mapped_column(String(80), default="")
     verified_by: Mapped[str] = mapped_column(String(80), default="")
     log_text: Mapped[str] = mapped_column(Text, default="")
@@ -176,8 +187,8 @@ class Repair(Synced, Base):
     done_on: Mapped[dt.date]
     action: Mapped[str] = mapped_column(String(200))
     parts: Mapped[str] = mapped_column(String(200), default="")
-    cost_cents: Mapped[int] = mapped_column(Integer, default=0)
-    minutes: Mapped[int] = mapped_column(Integer, default=0)
+    cost_cents: Mapped[int] = mapped_column(Integer, default=0, info={"min": 0, "max": MAX_CENTS})
+    minutes: Mapped[int] = mapped_column(Integer, default=0, info={"min": 0, "max": MAX_MINUTES})
     technician: Mapped[str] = mapped_column(String(80), default="")
     location_id: Mapped[str | None] = mapped_column(ForeignKey("location.id"), default=None)
 
@@ -188,15 +199,16 @@ class TrainingSession(Synced, Base):
     title: Mapped[str] = mapped_column(String(160))
     topic: Mapped[str] = mapped_column(String(80), default="")
     series: Mapped[str] = mapped_column(String(160), default="", index=True)
-    series_part: Mapped[int] = mapped_column(Integer, default=0)
-    series_size: Mapped[int] = mapped_column(Integer, default=0)
+    series_part: Mapped[int] = mapped_column(Integer, default=0, info={"min": 0, "max": 1000})
+    series_size: Mapped[int] = mapped_column(Integer, default=0, info={"min": 0, "max": 1000})
     trainer: Mapped[str] = mapped_column(String(120), default="")
     place: Mapped[str] = mapped_column(String(160), default="")
     location_id: Mapped[str | None] = mapped_column(ForeignKey("location.id"), default=None)
     starts_at: Mapped[dt.datetime] = mapped_column(index=True)
-    minutes: Mapped[int] = mapped_column(Integer, default=120)
-    capacity: Mapped[int] = mapped_column(Integer, default=12)
-    walk_ins: Mapped[int] = mapped_column(Integer, default=0)  # anonymous, counted only
+    minutes: Mapped[int] = mapped_column(Integer, default=120, info={"min": 0, "max": MAX_MINUTES})
+    capacity: Mapped[int] = mapped_column(Integer, default=12, info={"min": 0, "max": 10_000})
+    # anonymous, counted only
+    walk_ins: Mapped[int] = mapped_column(Integer, default=0, info={"min": 0, "max": 10_000})
 
 
 class Registration(Synced, Base):
@@ -207,7 +219,9 @@ class Registration(Synced, Base):
 
     session_id: Mapped[str] = mapped_column(ForeignKey("training_session.id"))
     borrower_id: Mapped[str] = mapped_column(ForeignKey("borrower.id"))
-    state: Mapped[str] = mapped_column(String(16), default="registered")  # | waiting | cancelled
+    state: Mapped[str] = mapped_column(
+        String(16), default="registered", info={"choices": REGISTRATION_STATES}
+    )
     registered_at: Mapped[dt.datetime]
 
 
@@ -227,9 +241,9 @@ class HelpdeskVisit(Synced, Base):
     __tablename__ = "helpdesk_visit"
 
     visited_at: Mapped[dt.datetime] = mapped_column(index=True)
-    topic: Mapped[str] = mapped_column(String(20))
-    minutes: Mapped[int] = mapped_column(Integer, default=10)
-    outcome: Mapped[str] = mapped_column(String(12), default="solved")
+    topic: Mapped[str] = mapped_column(String(20), info={"choices": HELPDESK_TOPICS})
+    minutes: Mapped[int] = mapped_column(Integer, default=10, info={"min": 0, "max": MAX_MINUTES})
+    outcome: Mapped[str] = mapped_column(String(12), default="solved", info={"choices": HELPDESK_OUTCOMES})
     borrower_id: Mapped[str | None] = mapped_column(ForeignKey("borrower.id"), default=None, index=True)
     # Anonymous visitors leave only a postcode (for the reach per municipality).
     postcode: Mapped[str] = mapped_column(String(4), default="")
@@ -243,9 +257,9 @@ class WaitingListEntry(Synced, Base):
     __tablename__ = "waiting_list_entry"
 
     borrower_id: Mapped[str] = mapped_column(ForeignKey("borrower.id"), index=True)
-    device_kind: Mapped[str] = mapped_column(String(16), default="laptop")
-    priority: Mapped[int] = mapped_column(Integer, default=2)  # 1 = urgent, 3 = low
+    device_kind: Mapped[str] = mapped_column(String(16), default="laptop", info={"choices": DEVICE_KINDS})
+    priority: Mapped[int] = mapped_column(Integer, default=2, info={"min": 1, "max": 3})  # 1 = urgent
     requested_on: Mapped[dt.date]
-    state: Mapped[str] = mapped_column(String(16), default="waiting")  # | served | cancelled
+    state: Mapped[str] = mapped_column(String(16), default="waiting", info={"choices": WAITING_STATES})
     served_loan_id: Mapped[str | None] = mapped_column(ForeignKey("loan.id"), default=None)
     notes: Mapped[str] = mapped_column(String(400), default="")

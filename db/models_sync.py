@@ -17,7 +17,8 @@ from db.base import Base, Synced
 class ConflictDecision(Synced, Base):
     __tablename__ = "conflict_decision"
 
-    kind: Mapped[str] = mapped_column(String(24))  # double-loan | duplicate-serial
+    kind: Mapped[str] = mapped_column(String(24), info={"choices": ("double-loan", "duplicate-serial")})
     subject_id: Mapped[str] = mapped_column(String(36), index=True)  # the flagged loan / device
-    decision: Mapped[str] = mapped_column(String(24), default="keep")  # keep (both are right)
+    # keep (both are right)
+    decision: Mapped[str] = mapped_column(String(24), default="keep", info={"choices": ("keep",)})
     note: Mapped[str] = mapped_column(String(400), default="")

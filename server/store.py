@@ -6,16 +6,14 @@ the request) and every query filters by it.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import re
 import time
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, Integer, String, Text, cast, insert, select
+from sqlalchemy import Text, cast, insert, select
 from sqlalchemy.orm import Session
 
 import db.models  # noqa: F401  (registers every synced model)
@@ -30,7 +28,7 @@ from app.sync.protocol import (
     PushAnswer,
     PushRequest,
 )
-from db.base import synced_models
+from db import rules
 from server import erasure
 from server.models import AppliedBatch, ChangeLogEntry, ConflictRecord, MergedRecord, TableDigestRow, Tenant
 
@@ -39,108 +37,27 @@ log = logging.getLogger(__name__)
 STAMP = re.compile(r"^\d{13}-\d{6}-[A-Za-z0-9_.:-]{0,64}$")
 
 
-@dataclass(frozen=True)
-class ColumnRule:
-    kind: str
-    nullable: bool
-    length: int | None
-
-
-def _rules() -> dict[str, dict[str, ColumnRule]]:
-    rules: dict[str, dict[str, ColumnRule]] = {}
-    for model in synced_models():
-        table = model.__table__  # type: ignore[attr-defined]
-        cols: dict[str, ColumnRule] = {}
-        for name in model.data_columns():  # type: ignore[attr-defined]
-            col = table.c[name]
-            t = col.type
-            if isinstance(t, Boolean):
-                kind = "bool"
-            elif isinstance(t, Integer):
-                kind = "int"
-            elif isinstance(t, DateTime):
-                kind = "datetime"
-            elif isinstance(t, Date):
-                kind = "date"
-            elif isinstance(t, String | Text):
-                kind = "str"
-            else:
-                kind = "json"
-            length = getattr(t, "length", None) if kind == "str" else None
-            cols[name] = ColumnRule(kind, bool(col.nullable), length)
-        rules[model.__tablename__] = cols
-    return rules
-
-
-RULES = _rules()
-
-
-def _required() -> dict[str, frozenset[str]]:
-    """Columns a new record must bring (no default, not nullable): a record the
-    counters could not insert is refused here instead of blocking them later."""
-    out: dict[str, frozenset[str]] = {}
-    for model in synced_models():
-        table = model.__table__  # type: ignore[attr-defined]
-        out[model.__tablename__] = frozenset(
-            c.name
-            for c in table.columns
-            if not c.nullable and c.default is None and c.server_default is None and not c.primary_key
-        )
-    return out
-
-
-REQUIRED = _required()
+# The same field rules the counters apply to every local write (db/rules.py).
+RULES = rules.all_rules()
+REQUIRED = {t: frozenset(n for n, r in cols.items() if r.required) for t, cols in RULES.items()}
+# What a counter's insert gives the columns a new record does not bring: the server
+# stores a new record the same way, so both sides hash the same values.
+DEFAULTS = {t: rules.defaults_for(t) for t in RULES}
 
 
 def digest_names(table: str) -> list[str]:
     return ["id", *RULES[table].keys()]
 
 
-def _check_value(rule: ColumnRule, value: Any) -> str | None:
-    if value is None:
-        return None if rule.nullable else "may not be empty (null)"
-    if rule.kind == "bool":
-        return None if isinstance(value, bool) else "must be true or false"
-    if rule.kind == "int":
-        ok = isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**62
-        return None if ok else "must be a whole number"
-    if rule.kind == "str":
-        if not isinstance(value, str) or "\x00" in value:
-            return "must be text"
-        if rule.length is not None and len(value) > rule.length:
-            return f"longer than {rule.length} characters"
-        return None
-    if rule.kind in ("date", "datetime"):
-        if not isinstance(value, str):
-            return "must be an ISO date"
-        try:
-            (dt.date if rule.kind == "date" else dt.datetime).fromisoformat(value)
-        except ValueError:
-            return "must be an ISO date"
-        return None
-    return None
-
-
-# No single value may hold the server's memory or the counters' screens: 64 kB of text
-# (characters) or of JSON (a specs document). A contract signature is a PNG in base64.
-MAX_VALUE = 64 * 1024
-LARGE_VALUES = {("loan", "signature_png"): 1024 * 1024}
-
-
-def value_too_large(table: str, name: str, value: Any) -> bool:
-    limit = LARGE_VALUES.get((table, name), MAX_VALUE)
-    if isinstance(value, str):
-        return len(value) > limit
-    if isinstance(value, dict | list):
-        return len(json.dumps(value, ensure_ascii=False, default=str)) > limit
-    return False
-
-
 def validate_change(change: Change, now_ms: int, max_ahead_ms: int) -> tuple[str, str] | None:
-    """Why a change cannot be applied ((code, reason)), or None when it is fine."""
-    rules = RULES.get(change.table)
-    if rules is None:
-        return "unknown-table", f"unknown table {change.table!r}"
+    """Why a change cannot be applied ((code, reason)), or None when it is fine.
+
+    Every value meets the rules before it reaches the change log: one value that a
+    counter cannot take (a lone surrogate, JSON 300 deep, an unknown status) would
+    otherwise be pulled by every counter of the tenant, in every later round."""
+    table_rules = RULES.get(change.table)
+    if table_rules is None:
+        return "unknown-table", f"unknown table {change.table!a}"
     if not change.fields:
         return "empty", "no fields"
     if set(change.fields) != set(change.clocks):
@@ -153,18 +70,16 @@ def validate_change(change: Change, now_ms: int, max_ahead_ms: int) -> tuple[str
         return "bad-value", f"{change.table}: a value is not a finite number"
     if "\\u0000" in encoded:
         return "bad-value", f"{change.table}: a value contains a NUL character"
-    for name, value in change.fields.items():
-        rule = rules.get(name)
-        if rule is None:
-            return "unknown-field", f"unknown field {change.table}.{name}"
-        if value_too_large(change.table, name, value):
-            limit = LARGE_VALUES.get((change.table, name), MAX_VALUE)
-            return "too-large", f"{change.table}.{name} longer than {limit} characters"
-        problem = _check_value(rule, value)
-        if problem:
-            return "bad-value", f"{change.table}.{name} {problem}"
+    if not (rules.check_identifier(change.row_id) and rules.check_identifier(change.origin)):
+        return "bad-id", "row id or origin is not a short valid text"
+    for name in change.fields:
+        if name not in table_rules:
+            return "unknown-field", f"unknown field {change.table}.{name!a}"
+    problems = rules.check_fields(change.table, change.fields)
+    if problems:
+        return "bad-value", problems[0].describe()
     for stamp in change.clocks.values():
-        if not STAMP.match(stamp):
+        if not STAMP.fullmatch(stamp):
             return "bad-clocks", "malformed clock stamp"
         if int(stamp[:13]) > now_ms + max_ahead_ms:
             return CLOCK_AHEAD, "clock stamp too far ahead of the server's time"
@@ -335,6 +250,8 @@ def apply_push(
             log.info("tenant %s: new %s %s lacks %s", tenant_id, ch.table, ch.row_id, missing)
             continue
         outcome = lww.merge(rec.fields if rec else None, rec.clocks if rec else None, ch.fields, ch.clocks)
+        if rec is None:
+            outcome.fields = {**DEFAULTS[ch.table], **outcome.fields}
         names = digest_names(ch.table)
         if outcome.won:
             new_digest = lww.record_digest({"id": ch.row_id, **outcome.fields}, names)

@@ -16,6 +16,8 @@ from app import i18n  # noqa: E402
 from app.context import AppContext, open_context  # noqa: E402
 from db.models import DataWipe  # noqa: E402
 
+TEST_PASSPHRASE = "test-wachtwoord-balie"
+
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -24,8 +26,23 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.delenv("DIGIBANK_TOKEN", raising=False)
-    monkeypatch.delenv("DIGIBANK_PASSPHRASE", raising=False)
+    # Every test database is encrypted with this passphrase (no keychain in tests);
+    # tests of the key's other sources unset it themselves.
+    monkeypatch.setenv("DIGIBANK_PASSPHRASE", TEST_PASSPHRASE)
     i18n.set_language("nl")
+
+
+@pytest.fixture
+def no_keychain():
+    """As on a bare Linux session: keyring's fail backend (keyring caches its choice per
+    process, so the environment variable alone is not enough)."""
+    import keyring
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ def test_backup_and_restore_round_trip(tmp_path, capsys):
     assert run(capsys, "--data-dir", str(folder), "demo")[0] == 0
     ctx = open_context(folder)
     before = export_records(ctx.sessions)
-    snapshot = make_backup(ctx.data_dir)
+    snapshot = make_backup(ctx.data_dir, ctx.db_key)
     ctx.loans.return_device(ctx.loans.list(open_only=True)[0].device.asset_tag)
     changed = export_records(ctx.sessions)
     ctx.close()

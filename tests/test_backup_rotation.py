@@ -27,7 +27,7 @@ def test_default_keeps_30_days(ctx):
     assert Settings().backup_keep_days == 30
     old = _old_backup(ctx, "digibank-20200101-000000.db", 40)
     recent = _old_backup(ctx, "digibank-20200201-000000.db", 10)
-    fresh = make_backup(ctx.data_dir)
+    fresh = make_backup(ctx.data_dir, ctx.db_key)
     assert not old.exists() and recent.exists() and fresh.exists()
 
 

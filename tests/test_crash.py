@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +11,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from app.context import open_context
+from db.engine import cipher_connect
 from db.models import Device
+from tests.conftest import TEST_PASSPHRASE
 from tests.test_outbox import outbox_problems
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,7 +79,7 @@ def test_killed_writer_leaves_a_consistent_database(tmp_path):
             writer.stderr.close()
         assert writer.returncode == -signal.SIGKILL
 
-        with sqlite3.connect(data / "digibank.db") as raw:
+        with cipher_connect(data / "digibank.db", TEST_PASSPHRASE) as raw:
             assert raw.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
             assert raw.execute("PRAGMA foreign_key_check").fetchall() == []
         raw.close()

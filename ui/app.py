@@ -1,4 +1,5 @@
-"""Starting the window: QApplication, language, one excepthook, first start, main window."""
+"""Starting the window: QApplication, language, one excepthook, database passphrase (when no
+keychain keeps the key), first start, main window."""
 
 from __future__ import annotations
 
@@ -15,9 +16,12 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from app import config, i18n
 from app.backup import backup_if_due
 from app.context import AppContext, open_context, setup_logging
+from app.credentials import DatabaseKeys
+from app.errors import UserError
 from app.i18n import _
 from ui.first_start import FirstStartDialog, join_setup_for
 from ui.main_window import MainWindow
+from ui.passphrase_dialog import PassphraseDialog
 from ui.qt_i18n import install_qt_translations
 
 log = logging.getLogger(__name__)
@@ -74,8 +78,16 @@ def run(data_dir: str | None = None, language: str | None = None, font_scale: fl
     translators: list[QTranslator] = []
     ctx: AppContext | None = None
     try:
+        # The passphrase dialog comes before the database: speak the folder's language already.
+        i18n.set_language(language or _settings_language(folder))
         try:
-            ctx = open_context(folder)
+            ctx = open_with_passphrase(folder)
+            if ctx is None:
+                log.info("passphrase not given; window not started")
+                return 0
+        except UserError as exc:  # e.g. a wrong DIGIBANK_PASSPHRASE: there is nobody to ask again
+            QMessageBox.critical(None, _("Digibank Balie"), exc.message)
+            return 1
         except Exception:
             log.exception("could not open the data folder %s", folder)
             i18n.set_language(language or i18n.language_from_environment())
@@ -99,7 +111,8 @@ def run(data_dir: str | None = None, language: str | None = None, font_scale: fl
                 return 0
 
         # The daily automatic backup, off the GUI thread: a large database takes seconds.
-        QThreadPool.globalInstance().start(lambda: _daily_backup(folder))
+        key = ctx.db_key
+        QThreadPool.globalInstance().start(lambda: _daily_backup(folder, key))
         window = MainWindow(ctx)
         window.sync.start()
         window.show()
@@ -115,8 +128,50 @@ def run(data_dir: str | None = None, language: str | None = None, font_scale: fl
         sys.excepthook = previous_hook
 
 
-def _daily_backup(folder: Path) -> None:
+class _Cancelled(Exception):
+    pass
+
+
+def open_with_passphrase(
+    folder: Path, dialog_class: type[PassphraseDialog] = PassphraseDialog
+) -> AppContext | None:
+    """open_context, asking the passphrase in a dialog (again after a wrong one) when needed.
+
+    None when the person cancels the dialog.
+    """
+    keys = DatabaseKeys()
+    error = ""
+    while True:
+        asked: list[bool] = []
+
+        def ask(new: bool, error: str = error, asked: list[bool] = asked) -> str:
+            dialog = dialog_class(new, folder, error)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                raise _Cancelled
+            asked.append(True)
+            return dialog.passphrase()
+
+        try:
+            return open_context(folder, ask=ask, keys=keys)
+        except _Cancelled:
+            return None
+        except UserError as exc:
+            if exc.code == "wrong-database-key" and asked:
+                log.info("wrong database passphrase typed")
+                error = _("Dat wachtwoord klopt niet. Probeer opnieuw.")
+                continue
+            raise
+
+
+def _settings_language(folder: Path) -> str | None:
     try:
-        backup_if_due(folder)
+        return config.Settings.load(folder).language
+    except Exception:  # a broken settings file must not stop the start
+        return None
+
+
+def _daily_backup(folder: Path, key: str) -> None:
+    try:
+        backup_if_due(folder, key)
     except Exception:  # a failed backup must never disturb the counter; it is logged
         log.exception("automatic backup failed")

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.i18n import _
 from app.sync.account import SyncSnapshot, SyncState
-from app.sync.refusals import clock_offset_text
+from app.sync.refusals import clock_offset_text, set_aside_line
 from app.sync.service import SyncResult
 from app.sync.transport import insecure_http_allowed
 
@@ -52,6 +52,8 @@ class SyncStatus(QWidget):
         self.held_label.setStyleSheet(WARN_STYLE)
         self.differ_label = QLabel(self)
         self.differ_label.setStyleSheet(WARN_STYLE)
+        self.set_aside_label = QLabel(self)
+        self.set_aside_label.setStyleSheet(WARN_STYLE)
         self.last_label = QLabel(self)
         self.clock_label = QLabel(self)
         self.clock_label.setStyleSheet(WARN_STYLE)
@@ -71,7 +73,13 @@ class SyncStatus(QWidget):
         for w in (self.state_label, self.insecure_label, self.waiting_label):
             layout.addWidget(w)
         layout.addWidget(self.refused_button)
-        for w in (self.held_label, self.differ_label, self.clock_label, self.last_label):
+        for w in (
+            self.held_label,
+            self.differ_label,
+            self.set_aside_label,
+            self.clock_label,
+            self.last_label,
+        ):
             layout.addWidget(w)
         layout.addWidget(self.conflicts_button)
         layout.addWidget(self.sync_button)
@@ -121,6 +129,9 @@ class SyncStatus(QWidget):
             ).format(tables=", ".join(snap.mismatched_tables))
         )
         self.differ_label.setVisible(bool(snap.mismatched_tables))
+        self.set_aside_label.setText(_("⚠ {n} ontvangen wijziging(en) apart").format(n=snap.set_aside))
+        self.set_aside_label.setToolTip(set_aside_line(snap.set_aside))
+        self.set_aside_label.setVisible(snap.set_aside > 0)
         if snap.clock_warning:
             text = _("⚠ Klok wijkt {amount} af").format(amount=clock_offset_text(snap.skew_ms))
             if held:

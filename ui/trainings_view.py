@@ -39,6 +39,7 @@ from app.errors import UserError
 from app.formatting import datetime_be
 from app.i18n import _
 from app.trainings import RegistrationRow, SessionSummary, TrainingService, registration_state_names
+from app.validation import max_length
 from ui.widgets.scan_field import ScanField
 
 log = logging.getLogger(__name__)
@@ -102,6 +103,13 @@ class TrainingsView(QWidget):
         self.trainer_edit = QLineEdit()
         self.place_edit = QLineEdit()
         self.place_edit.setPlaceholderText(_("bv. bibliotheek, of de bus"))
+        for edit, name in (
+            (self.title_edit, "title"),
+            (self.series_edit, "series"),
+            (self.trainer_edit, "trainer"),
+            (self.place_edit, "place"),
+        ):
+            edit.setMaxLength(max_length("training_session", name))  # the field rules' limits
         form.addRow(_("Titel"), self.title_edit)
         form.addRow(_("Begin"), self.start_edit)
         form.addRow(_("Capaciteit"), self.capacity_edit)

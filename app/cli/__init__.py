@@ -149,7 +149,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         _check_output_files(args)
         setup_logging(folder)
-        ctx = open_context(folder)
+        from app.credentials import terminal_passphrase
+
+        # Without a keychain the passphrase is asked on a terminal, never on a pipe.
+        ctx = open_context(folder, ask=terminal_passphrase if sys.stdin.isatty() else None)
         code = handler(args, ctx)
         return 0 if code is None else int(code)
     except UserError as exc:

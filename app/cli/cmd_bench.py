@@ -15,7 +15,7 @@ from app.borrowers import full_name
 from app.cli.cmd_privacy import add_donation_erase
 from app.cli.output import add_json_flag, emit_json, record_json
 from app.context import AppContext
-from app.donations import DonationService, IntakeItem
+from app.donations import MAX_INTAKE, DonationService, IntakeItem
 from app.errors import UserError, os_error_message
 from app.formatting import date_be, euro
 from app.i18n import _
@@ -132,7 +132,14 @@ def _donation_add(args: argparse.Namespace, ctx: AppContext) -> int:
 def _donation_intake(args: argparse.Namespace, ctx: AppContext) -> int:
     serials = [s for s in args.serial if s.strip()]
     items = [IntakeItem(args.kind, args.brand, args.model, serial) for serial in serials]
-    items += [IntakeItem(args.kind, args.brand, args.model) for _i in range(max(0, args.count))]
+    if not 0 <= args.count <= MAX_INTAKE:
+        # Checked before the list is built: 100 million items would fill the memory first.
+        raise UserError(
+            _("--count moet tussen 0 en {max} liggen; boek een grotere schenking in delen in.").format(
+                max=MAX_INTAKE
+            )
+        )
+    items += [IntakeItem(args.kind, args.brand, args.model) for _i in range(args.count)]
     if not items:
         raise UserError(_("Geef minstens één --serial (of --count N voor toestellen zonder serienummer)."))
     devices = donation_service(ctx).intake(args.donation, items)

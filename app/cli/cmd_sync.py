@@ -11,7 +11,7 @@ from app.errors import UserError
 from app.i18n import _
 from app.sync.account import clean_url, login, service_for
 from app.sync.domain_conflicts import KINDS, ConflictService, kind_names
-from app.sync.refusals import clock_offset_text, held_line, refused_views, summary_line
+from app.sync.refusals import clock_offset_text, held_line, refused_views, set_aside_line, summary_line
 from app.sync.transport import configure
 
 
@@ -106,6 +106,8 @@ def _sync(args: argparse.Namespace, ctx: AppContext) -> int:
     total = result.domain_conflicts + result.open_field_conflicts
     if total:
         print(_("{count} conflict(en) om op te lossen: zie 'digibank conflicts'.").format(count=total))
+    if result.set_aside:
+        print(set_aside_line(result.set_aside))
     if result.refused_waiting:
         print(summary_line(result.refused_waiting), file=sys.stderr)
     if result.held:

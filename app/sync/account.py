@@ -24,6 +24,7 @@ from app.sync.service import (
     SKEW_WARNING_MS,
     SyncService,
 )
+from app.sync.set_aside import set_aside_count
 from app.sync.transport import HttpTransport
 from db.base import FieldConflict
 from db.changes import LOCATION_KEY, read_state
@@ -82,6 +83,8 @@ class SyncSnapshot:
     last_ok: bool | None = None  # None: no round recorded yet
     last_message: str = ""  # the plain reason of a failed round
     last_attempt: dt.datetime | None = None
+    # Pulled changes this counter could not store (set aside, retried every round).
+    set_aside: int = 0
 
 
 class SyncState:
@@ -112,6 +115,7 @@ class SyncState:
                 last_ok=bool(outcome["ok"]) if "ok" in outcome else None,
                 last_message=str(outcome.get("message") or ""),
                 last_attempt=dt.datetime.fromisoformat(attempt) if attempt else None,
+                set_aside=set_aside_count(s),
             )
 
 

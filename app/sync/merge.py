@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import logging
 import operator
+import re
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
@@ -24,8 +25,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.sync import lww
-from app.sync.protocol import LoggedChange, TableDigest
-from db import clock
+from app.sync.protocol import STAMP_PATTERN, LoggedChange, TableDigest
+from app.sync.set_aside import set_aside
+from db import clock, rules
 from db.base import Base, FieldConflict, model_for_table, synced_models
 from db.changes import observe_stamp, write_state
 from db.values import from_json, to_json
@@ -36,6 +38,7 @@ CHUNK = 500
 # Fewer new rows than this keep the full-text insert trigger (see _bulk_insert).
 FTS_BULK_MIN = 200
 APPLYING_KEY = "sync_applying"
+STAMP = re.compile(STAMP_PATTERN)
 
 
 @dataclass
@@ -44,6 +47,7 @@ class PageResult:
     conflicts: int = 0
     skipped_tables: set[str] = field(default_factory=set)
     refused: int = 0  # rows the local database would not take (logged)
+    set_aside: int = 0  # changes kept in sync_set_aside to retry (app/sync/set_aside.py)
 
 
 def record_conflict(
@@ -115,15 +119,23 @@ def apply_page(
     """
     result = PageResult()
     conn = session.connection()
-    if conn.dialect.name == "sqlite" and not careful:
+    if conn.dialect.name == "sqlite":
         # The pragma lasts until the end of the current transaction, so one must be
-        # open: pysqlite only begins one at the first write.
+        # open: pysqlite only begins one at the first write. In the careful path too:
+        # a savepoint outside a transaction would be its own transaction, committed
+        # at its release whatever a deferred check says.
         write_state(session, APPLYING_KEY, "")
-        conn.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+        conn.exec_driver_sql(f"PRAGMA defer_foreign_keys={'OFF' if careful else 'ON'}")
     by_table: dict[str, list[LoggedChange]] = defaultdict(list)
     newest = ""
     erasures: list[tuple[str, str]] = []
     for ch in changes:
+        why = _cannot_apply(ch)
+        if why is not None:
+            # One bad record must not stop the page: it waits, everything else applies.
+            if set_aside(session, ch.table, ch.row_id, ch.origin, ch.fields, ch.clocks, why, now):
+                result.set_aside += 1
+            continue
         by_table[ch.table].append(ch)
         if ch.fields.get("erased") is True:
             erasures.append((ch.table, ch.row_id))
@@ -148,6 +160,29 @@ def apply_page(
         # Our clock moves past everything we have seen: later local edits order after it.
         observe_stamp(session, clock.Stamp.decode(newest))
     return result
+
+
+def _cannot_apply(ch: LoggedChange) -> str | None:
+    """Why a pulled change fails the field rules (its known fields; a newer program's
+    fields are left out as before), or None."""
+    table_rules = rules.rules_for(ch.table)
+    if table_rules is None:
+        return None  # a newer program's table: skipped and logged by apply_page
+    if not (rules.check_identifier(ch.row_id) and rules.check_identifier(ch.origin)):
+        return "bad-id"
+    fields = ch.fields
+    if not (fields.keys() <= table_rules.keys() and fields.keys() <= ch.clocks.keys()):
+        fields = {k: v for k, v in fields.items() if k in table_rules and k in ch.clocks}
+    seen: set[str] = set()  # a change's fields mostly share one stamp: checked once
+    for name in fields:
+        stamp = ch.clocks[name]
+        if stamp in seen:
+            continue
+        if type(stamp) is not str or not STAMP.fullmatch(stamp):
+            return f"bad-clocks: {ch.table}.{name}"
+        seen.add(stamp)
+    problems = rules.check_fields(ch.table, fields)
+    return f"bad-value: {problems[0].describe()}" if problems else None
 
 
 def _apply_table(
@@ -249,10 +284,12 @@ def _apply_table(
             row["b_id"] = row_id
             updates.append(row)
         elif not (required_keys <= fields.keys()) or None in required_values(fields):
-            # Only part of a record we never saw created: the post-round check
-            # notices the gap and pulls the table again from its start.
+            # Only part of a record we never saw created (its creation may be set
+            # aside): kept to retry with it; the post-round check notices the gap.
             log.warning("incomplete %s %s not inserted (missing required fields)", table.name, row_id)
             result.refused += 1
+            if set_aside(session, table.name, row_id, origin, fields, clocks, "incomplete", now):
+                result.set_aside += 1
         else:
             inserts.append(plan.params(row_id, origin, fields, clocks))
     update_stmt = None
@@ -264,6 +301,7 @@ def _apply_table(
             .values({c: bindparam(f"b_{c}", type_=table.c[c].type) for c in cols})
         )
     if careful:
+        id_at = {True: plan.id_index, False: "b_id"}
         for stmt, rows, driver in ((plan.sql, inserts, True), (update_stmt, updates, False)):
             for row in rows:
                 try:
@@ -275,6 +313,11 @@ def _apply_table(
                 except IntegrityError as exc:
                     log.warning("pulled %s row refused by the local database: %s", table.name, exc.orig)
                     result.refused += 1
+                    row_id = row[id_at[driver]]  # type: ignore[index]
+                    fields, clocks = state[row_id]
+                    why = f"refused: {exc.orig}"
+                    if set_aside(session, table.name, row_id, touched[row_id], fields, clocks, why, now):
+                        result.set_aside += 1
         return
     if inserts:
         _bulk_insert(conn, table, plan.sql, inserts, plan.id_index)

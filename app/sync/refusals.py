@@ -139,3 +139,12 @@ def refused_views(sessions: sessionmaker[Session], limit: int = 500) -> list[Ref
                 )
             )
         return out
+
+
+def set_aside_line(count: int) -> str:
+    """One line for changes received from the server that this counter cannot store."""
+    return _(
+        "Let op: {n} ontvangen wijziging(en) konden hier niet verwerkt worden en liggen apart; ze "
+        "worden bij elke synchronisatie opnieuw geprobeerd. Blijft dit, werk het programma bij of "
+        "bel de beheerder."
+    ).format(n=count)

@@ -57,6 +57,7 @@ from app.sync.protocol import (
     PushAnswer,
     TableDigest,
 )
+from app.sync.set_aside import retry_set_aside, set_aside_count
 from app.sync.transport import Transport
 from db.base import FieldConflict
 from db.changes import HLC_KEY, LOCATION_KEY, read_state, write_state
@@ -87,6 +88,7 @@ class SyncResult:
     held: int = 0
     pulled: int = 0
     refused: int = 0
+    set_aside: int = 0  # pulled changes this counter could not apply, kept to retry
     conflicts: int = 0
     domain_conflicts: int = 0
     open_field_conflicts: int = 0
@@ -171,6 +173,7 @@ class SyncService:
         stats = self._transport.stats
         before = (stats.requests, stats.bytes_sent, stats.bytes_received)
         result = SyncResult()
+        retry_set_aside(self._sessions, self._now())  # a program update may accept them now
         with self._transport.round():
             hs = self._handshake(result)
             self._recover_clock(hs, result)
@@ -190,6 +193,7 @@ class SyncService:
             else:  # nothing came or went: the flags cannot have changed by this round
                 result.domain_conflicts = int(known)
             result.open_field_conflicts = s.query(FieldConflict).count()
+            result.set_aside = set_aside_count(s)
             result.finished_at = self._now().replace(microsecond=0).isoformat()
             write_state(s, LAST_OK_KEY, result.finished_at)
             write_state(s, SKEW_KEY, str(result.skew_ms))

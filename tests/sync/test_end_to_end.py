@@ -50,6 +50,7 @@ def test_server_and_counters_as_separate_programs(tmp_path):
                     raise
                 time.sleep(0.05)
         env = {**ENV, "DIGIBANK_TOKEN": token, "DIGIBANK_LANG": "nl"}
+        env["DIGIBANK_PASSPHRASE"] = os.environ["DIGIBANK_PASSPHRASE"]  # set per test (conftest)
 
         def digibank(folder: str, *args: str) -> subprocess.CompletedProcess[str]:
             return subprocess.run(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from app.sync.merge import FTS_BULK_MIN, apply_page, local_digests
 from app.sync.protocol import LoggedChange, TableDigest
 from benchmarks.bench_sync import NODE, generate, load_server
 from db.base import synced_models
+from db.engine import cipher_connect
 from db.values import to_json
 from tests.sync.conftest import make_replica
 
@@ -92,7 +92,7 @@ def _contents(ctx: AppContext) -> dict[str, Any]:
             table = model.__table__  # type: ignore[attr-defined]
             if table.name in TABLES:
                 out[table.name] = sorted(map(tuple, s.execute(select(table))), key=repr)
-    with sqlite3.connect(_db_file(ctx)) as conn:
+    with cipher_connect(_db_file(ctx), ctx.db_key) as conn:
         out["triggers"] = sorted(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"))
         for fts in ("device_fts", "borrower_fts"):
             conn.execute(f"INSERT INTO {fts}({fts}) VALUES ('integrity-check')")  # raises when out of step
@@ -205,7 +205,7 @@ def test_bulk_page_after_the_largest_rowid_was_taken(tmp_path: Path) -> None:
         _apply(ctx, [changes[:1]])  # the location
         ctx.locations.initialise("BUS", "Bus")
         ctx.devices.add(DeviceInput("laptop", "Dell", "Latitude", "EERSTE-1"))
-        with sqlite3.connect(_db_file(ctx)) as conn:
+        with cipher_connect(_db_file(ctx), ctx.db_key) as conn:
             conn.execute("UPDATE device SET rowid = 9223372036854775807")
         _apply(ctx, [changes[1:]])
         assert len(ctx.devices.search_ids("lenovo")) == 300

@@ -4,6 +4,7 @@ command line while the window is open."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -14,6 +15,7 @@ from app.sync.account import SyncState
 from app.sync.domain_conflicts import ConflictService
 from app.sync.refusals import refused_views
 from app.sync.service import LAST_RESULT_KEY, SKEW_KEY, SyncService
+from app.sync.set_aside import set_aside
 from app.sync.transport import HttpTransport
 from db.base import OutboxEntry
 from db.changes import write_state
@@ -118,3 +120,24 @@ def test_status_bar_shows_refused_held_differing_and_the_clock(qtbot, ctx):
         status.grab().save(
             str(Path(SHOTS) / f"status_refused_clock_{os.environ.get('QT_SCALE_FACTOR', '1')}.png")
         )
+
+
+def test_status_bar_shows_changes_set_aside(qtbot, ctx):
+    status = SyncStatus(SyncState(ctx.sessions))
+    qtbot.addWidget(status)
+    assert status.set_aside_label.isHidden()
+    with ctx.sessions() as s, s.begin():
+        set_aside(
+            s,
+            "device",
+            "d-1",
+            "other-origin",
+            {"status": "bogus"},
+            {"status": "1795757725326-000001-x"},
+            "device.status bogus",
+            dt.datetime(2026, 12, 1, 10, 0),
+        )
+    status.refresh()
+    assert status.set_aside_label.text() == "⚠ 1 ontvangen wijziging(en) apart"
+    assert not status.set_aside_label.isHidden()
+    assert "opnieuw geprobeerd" in status.set_aside_label.toolTip()

@@ -38,6 +38,7 @@ from app.errors import UserError
 from app.formatting import date_be
 from app.i18n import _
 from app.printing.privacy_notice import privacy_text, title_and_paragraphs, write_privacy_pdf
+from app.validation import max_length
 from db.models import Borrower
 from ui.dialogs.common import ErrorLabel
 
@@ -85,6 +86,17 @@ class BorrowerDialog(QDialog):
         self.eligibility_proof = QLineEdit(self)
         self.eligibility_proof.setPlaceholderText(_("bv. attest OCMW gezien"))
         self.notes = QLineEdit(self)
+        # Typing stops at the length the field rules allow (db/rules.py), as on the server.
+        for edit, name in (
+            (self.first_name, "first_name"),
+            (self.last_name, "last_name"),
+            (self.street, "street"),
+            (self.municipality, "municipality"),
+            (self.phone, "phone"),
+            (self.email, "email"),
+            (self.eligibility_proof, "eligibility_proof"),
+        ):
+            edit.setMaxLength(max_length("borrower", name))
         # Consent is a question the person answers, never a default: unticked until asked.
         self.privacy_text = QPlainTextEdit(self)
         self.privacy_text.setReadOnly(True)

@@ -18,6 +18,7 @@ from app.errors import UserError
 from app.formatting import euro, parse_euro
 from app.i18n import _
 from app.inventory import DeviceInput, DeviceService, kind_names
+from app.validation import max_length
 from db.models import DEVICE_KINDS, DEVICE_SOURCES, Device
 from ui.dialogs.common import ErrorLabel
 
@@ -59,6 +60,14 @@ class DeviceDialog(QDialog):
         self.model_error = ErrorLabel(self)
         self.cost_error = ErrorLabel(self)
         self.error = ErrorLabel(self)
+        # Typing stops at the length the field rules allow (db/rules.py), as on the server.
+        for edit, name in (
+            (self.brand, "brand"),
+            (self.model_edit, "model"),
+            (self.serial, "serial"),
+            (self.accessories, "accessories"),
+        ):
+            edit.setMaxLength(max_length("device", name))
 
         form = QFormLayout()
         form.addRow(_("&Soort:"), self.kind)
