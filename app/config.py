@@ -72,6 +72,10 @@ class Settings:
     owner_line: str = ""  # "Eigendom van …" on labels; empty = the location's name
     label_layout: str = "L7160"
     server_url: str = ""
+    # A PEM file with the CA of a self-hosted server (DIGIBANK_CA_BUNDLE overrides it).
+    ca_bundle: str = ""
+    # Plain http:// to another computer (only on a trusted network; the status bar warns).
+    insecure_http: bool = False
     sync_interval_seconds: int = 60
     # Backups older than this are deleted: so an erased person's data leaves them too.
     backup_keep_days: int = 30

@@ -128,7 +128,11 @@ def open_context(
     # A database error written to the log must not carry the values (names, phones).
     engine.hide_parameters = True
     finish_interrupted(folder, key)
-    return AppContext(folder, engine, sessions, config.Settings.load(folder), now=now, db_key=key)
+    settings = config.Settings.load(folder)
+    from app.sync import transport  # how this counter connects to its server
+
+    transport.configure(settings.ca_bundle, settings.insecure_http)
+    return AppContext(folder, engine, sessions, settings, now=now, db_key=key)
 
 
 class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from app import i18n
 from app.config import Settings
 from app.errors import UserError
@@ -20,6 +22,8 @@ EDITABLE = (
     "backup_keep_days",
     "retention_months",
     "idle_lock_minutes",
+    "ca_bundle",
+    "insecure_http",
 )
 
 
@@ -56,6 +60,12 @@ def describe(settings: Settings) -> list[tuple[str, str, str]]:
             str(settings.idle_lock_minutes),
             _("minuten zonder toetsenbord of muis waarna het venster vergrendelt"),
         ),
+        ("ca_bundle", settings.ca_bundle, _("CA-bestand (PEM) van een eigen syncserver (leeg = systeem)")),
+        (
+            "insecure_http",
+            _("ja") if settings.insecure_http else _("nee"),
+            _("onbeveiligd http:// naar een andere computer toestaan (enkel op een vertrouwd netwerk)"),
+        ),
     ]
 
 
@@ -85,6 +95,14 @@ def change(settings: Settings, name: str, value: str) -> None:
         settings.label_layout = names[value.upper()]
     elif name == "owner_line":
         settings.owner_line = value
+    elif name == "ca_bundle":  # the CA of a self-hosted sync server ("" = the system's CAs)
+        if value and not Path(value).expanduser().is_file():
+            raise UserError(_("Het CA-bestand {path} bestaat niet.").format(path=value))
+        settings.ca_bundle = str(Path(value).expanduser().resolve()) if value else ""
+    elif name == "insecure_http":
+        if value.lower() not in ("ja", "nee", "true", "false", "1", "0"):
+            raise UserError(_("insecure_http moet ja of nee zijn."))
+        settings.insecure_http = value.lower() in ("ja", "true", "1")
     else:
         limits = {
             "loan_period_days": (1, 730),

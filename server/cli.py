@@ -16,7 +16,7 @@ from app.i18n import _
 from server.database import Database
 from server.models import LocationToken, Tenant
 from server.security import hash_token, new_token
-from server.settings import ServerSettings
+from server.settings import ServerSettings, has_password
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,13 @@ class CliError(Exception):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="digibank-server", description=_("Centrale synchronisatieserver."))
-    parser.add_argument("--db", help=_("database-URL (standaard: DIGIBANK_SERVER_DB)"))
+    parser.add_argument(
+        "--db",
+        help=_(
+            "database-URL zonder wachtwoord (standaard: DIGIBANK_SERVER_DB, of "
+            "DIGIBANK_SERVER_DB_FILE: een bestand met de URL)"
+        ),
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("serve", help=_("de server starten"))
     p.add_argument("--host", default="127.0.0.1")
@@ -44,6 +50,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = token.add_parser("issue", help=_("een sleutel uitgeven (wordt één keer getoond)"))
     p.add_argument("--tenant", required=True)
     p.add_argument("--location", required=True)
+    p.add_argument(
+        "--scope",
+        choices=("counter", "coordinator"),
+        default="counter",
+        help=_(
+            "counter (standaard): gewone wijzigingen; coordinator: ook personen wissen en "
+            "personen, toestellen, uitleningen en personeel verwijderen"
+        ),
+    )
     p = token.add_parser("revoke", help=_("een sleutel intrekken"))
     p.add_argument("token_id", type=int)
     p = token.add_parser("list", help=_("sleutels tonen"))
@@ -135,15 +150,17 @@ def run(args: argparse.Namespace, settings: ServerSettings) -> int:
                 tenant = _tenant(s, args.tenant)
                 code = args.location.strip().upper()
                 token = new_token()
-                row = LocationToken(tenant_id=tenant.id, location_code=code, token_hash=hash_token(token))
+                row = LocationToken(
+                    tenant_id=tenant.id, location_code=code, token_hash=hash_token(token), scope=args.scope
+                )
                 s.add(row)
                 s.flush()
                 print(token)
                 print(
                     _(
-                        "Sleutel {id} voor {code} van '{tenant}': bewaar hem nu, "
+                        "Sleutel {id} ({scope}) voor {code} van '{tenant}': bewaar hem nu, "
                         "hij wordt niet opnieuw getoond."
-                    ).format(id=row.id, code=code, tenant=tenant.name),
+                    ).format(id=row.id, scope=args.scope, code=code, tenant=tenant.name),
                     file=sys.stderr,
                 )
             elif args.action == "revoke":
@@ -158,7 +175,10 @@ def run(args: argparse.Namespace, settings: ServerSettings) -> int:
                     stmt = stmt.where(Tenant.name == args.tenant)
                 for tok, ten in s.execute(stmt.order_by(LocationToken.id)):
                     state = _("ingetrokken") if tok.revoked else _("actief")
-                    print(f"{tok.id}\t{ten.name}\t{tok.location_code}\t{state}\t{tok.created_at:%d/%m/%Y}")
+                    print(
+                        f"{tok.id}\t{ten.name}\t{tok.location_code}\t{tok.scope}\t{state}"
+                        f"\t{tok.created_at:%d/%m/%Y}"
+                    )
         return 0
     finally:
         database.dispose()
@@ -169,8 +189,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if os.environ.get("DIGIBANK_DEBUG"):
         logging.basicConfig(level=logging.DEBUG)
     args = build_parser().parse_args(argv)
-    settings = ServerSettings(server_db=args.db) if args.db else ServerSettings()
+    if args.db and has_password(args.db):
+        print(
+            _(
+                "Waarschuwing: het wachtwoord in --db is zichtbaar voor iedereen op deze computer "
+                "(ps, shellgeschiedenis). Zet de URL in DIGIBANK_SERVER_DB of in een bestand "
+                "(DIGIBANK_SERVER_DB_FILE)."
+            ),
+            file=sys.stderr,
+        )
     try:
+        settings = ServerSettings(server_db=args.db) if args.db else ServerSettings()
         return run(args, settings)
     except (CliError, UserError) as exc:
         print(str(exc), file=sys.stderr)

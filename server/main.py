@@ -11,9 +11,9 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.i18n import _
-from app.sync.protocol import UPDATE_REQUIRED, VERSION_HEADER, version_header
 from server.api.routes import sync
 from server.database import Database
+from server.guard import SyncGuard
 from server.settings import ServerSettings
 
 log = logging.getLogger(__name__)
@@ -32,20 +32,8 @@ def create_app(settings: ServerSettings | None = None, migrate: bool = True) -> 
     app.state.settings = settings
     app.state.database = database
 
-    @app.middleware("http")
-    async def check_version(request: Request, call_next):  # type: ignore[no-untyped-def]
-        # Refuse an unsupported client before its body is read or any data moves.
-        if request.url.path.startswith("/sync/") and request.headers.get(VERSION_HEADER) != version_header():
-            return _error(
-                426,
-                UPDATE_REQUIRED,
-                _(
-                    "Deze versie van Digibank Balie is te oud (of te nieuw) voor de server: "
-                    "werk het programma bij."
-                ),
-                server=version_header(),
-            )
-        return await call_next(request)
+    # Version, size and token before the body is read or parsed (server/guard.py).
+    app.add_middleware(SyncGuard, database=database, settings=settings)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

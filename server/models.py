@@ -55,6 +55,9 @@ class LocationToken(ServerBase):
     location_code: Mapped[str] = mapped_column(String(8))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "counter" (every ordinary change) or "coordinator" (also erasures and deletions of
+    # people, devices, loans and staff): a lost van's token cannot wipe a digibank.
+    scope: Mapped[str] = mapped_column(String(16), default="counter", server_default="counter")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 

@@ -62,6 +62,14 @@ def validate_change(change: Change, now_ms: int, max_ahead_ms: int) -> tuple[str
         return "empty", "no fields"
     if set(change.fields) != set(change.clocks):
         return "bad-clocks", "every field needs exactly one clock"
+    # Anywhere in the values, also inside a JSON document: no NaN/Infinity (not JSON) and
+    # no NUL (PostgreSQL cannot store or query it) — else one record breaks every read.
+    try:
+        encoded = json.dumps(change.fields, allow_nan=False, default=str)
+    except ValueError:
+        return "bad-value", f"{change.table}: a value is not a finite number"
+    if "\\u0000" in encoded:
+        return "bad-value", f"{change.table}: a value contains a NUL character"
     if not (rules.check_identifier(change.row_id) and rules.check_identifier(change.origin)):
         return "bad-id", "row id or origin is not a short valid text"
     for name in change.fields:
@@ -78,14 +86,90 @@ def validate_change(change: Change, now_ms: int, max_ahead_ms: int) -> tuple[str
     return None
 
 
+# Destructive changes: an erasure (`erased: true`) of any record, and the deletion of a
+# person, device, loan or staff record. The counters refuse these locally when the
+# domain forbids them; the server enforces the same, so a counter's token (a lost van
+# laptop) cannot wipe a digibank with a crafted push.
+COORDINATOR = "coordinator"
+GUARDED_DELETIONS = frozenset({"borrower", "device", "loan", "staff"})
+NEEDS_COORDINATOR = "needs-coordinator"
+OPEN_LOAN = "open-loan"
+ON_LOAN = "on-loan"
+
+
+def destructive_kind(change: Change, rec: MergedRecord | None) -> str | None:
+    """ "erase" or "delete" when the change would erase or delete a record the server
+    holds and that is not erased/deleted yet; None for every other change. A record the
+    server does not know yet (made and removed offline) destroys nothing."""
+    if rec is None:
+        return None
+    if change.fields.get("erased") is True and rec.fields.get("erased") is not True:
+        return "erase"
+    if (
+        change.table in GUARDED_DELETIONS
+        and change.fields.get("deleted") is True
+        and rec.fields.get("deleted") is not True
+    ):
+        return "delete"
+    return None
+
+
+class _OpenLoans:
+    """The tenant's open loans on the server's merged records (loaded once a batch needs
+    them, kept current while the batch applies: a return earlier in the batch counts)."""
+
+    def __init__(self, session: Session, tenant_id: int) -> None:
+        self.by_id: dict[str, tuple[Any, Any]] = {}
+        rows = session.execute(
+            select(MergedRecord.row_id, MergedRecord.fields).where(
+                MergedRecord.tenant_id == tenant_id,
+                MergedRecord.table_name == "loan",
+                MergedRecord.fields["state"].as_string() == "open",
+            )
+        )
+        for row_id, fields in rows:
+            self.update(row_id, fields)
+
+    def update(self, row_id: str, fields: dict[str, Any]) -> None:
+        if fields.get("state") == "open" and fields.get("deleted") is not True:
+            self.by_id[row_id] = (fields.get("borrower_id"), fields.get("device_id"))
+        else:
+            self.by_id.pop(row_id, None)
+
+    def of_borrower(self, borrower_id: str) -> int:
+        return sum(1 for b, _d in self.by_id.values() if b == borrower_id)
+
+    def of_device(self, device_id: str) -> int:
+        return sum(1 for _b, d in self.by_id.values() if d == device_id)
+
+
+def refuse_destructive(
+    change: Change, kind: str, scope: str, open_loans: _OpenLoans
+) -> tuple[str, str] | None:
+    """Why this erasure/deletion may not be applied ((code, detail)), or None."""
+    if scope != COORDINATOR:
+        return NEEDS_COORDINATOR, f"{kind} of {change.table} needs a coordinator token"
+    if change.table == "borrower" and (n := open_loans.of_borrower(change.row_id)):
+        return OPEN_LOAN, f"{kind} of a person with {n} open loan(s)"
+    if change.table == "device" and kind == "delete" and open_loans.of_device(change.row_id):
+        return ON_LOAN, "delete of a device that is on loan"
+    return None
+
+
 def _xor(a: str, b: int) -> str:
     return lww.digest_hex(int(a, 16) ^ b)
 
 
 def apply_push(
-    session: Session, tenant_id: int, request: PushRequest, max_ahead_ms: int, now_ms: int | None = None
+    session: Session,
+    tenant_id: int,
+    request: PushRequest,
+    max_ahead_ms: int,
+    now_ms: int | None = None,
+    scope: str = "counter",
 ) -> PushAnswer:
-    """Apply one batch in the caller's transaction; a replayed batch returns its stored answer."""
+    """Apply one batch in the caller's transaction; a replayed batch returns its stored answer.
+    `scope` is the pushing token's: erasures and deletions need "coordinator"."""
     now_ms = int(time.time() * 1000) if now_ms is None else now_ms
     # Lock the tenant's counter row first: pushes of one tenant run one at a time,
     # so change numbers are handed out in commit order.
@@ -120,6 +204,7 @@ def apply_push(
     results: list[ChangeResult] = []
     digest_delta: dict[str, int] = defaultdict(int)
     count_delta: dict[str, int] = defaultdict(int)
+    open_loans: _OpenLoans | None = None
     for ch in request.changes:
         problem = validate_change(ch, now_ms, max_ahead_ms)
         if problem is not None:
@@ -129,6 +214,29 @@ def apply_push(
             log.info("tenant %s: change %s rejected: %s", tenant_id, ch.change_id, problem[1])
             continue
         rec = records.get((ch.table, ch.row_id))
+        kind = destructive_kind(ch, rec)
+        if kind is not None:
+            if open_loans is None:
+                session.flush()  # this batch's earlier changes count (a return before an erasure)
+                open_loans = _OpenLoans(session, tenant_id)
+            refusal = refuse_destructive(ch, kind, scope, open_loans)
+            if refusal is not None:
+                results.append(
+                    ChangeResult(
+                        change_id=ch.change_id, status="rejected", reason=refusal[0], detail=refusal[1]
+                    )
+                )
+                # Ids and counts only: who tried what, never a value.
+                log.warning(
+                    "tenant %s: %s of %s %s refused (%s, token scope %s)",
+                    tenant_id,
+                    kind,
+                    ch.table,
+                    ch.row_id,
+                    refusal[0],
+                    scope,
+                )
+                continue
         if rec is None and not REQUIRED[ch.table] <= ch.fields.keys():
             missing = ", ".join(sorted(REQUIRED[ch.table] - ch.fields.keys()))
             results.append(
@@ -165,6 +273,8 @@ def apply_push(
                 rec.fields = outcome.fields
                 rec.clocks = outcome.clocks
                 rec.digest = lww.digest_hex(new_digest)
+            if open_loans is not None and ch.table == "loan":
+                open_loans.update(ch.row_id, outcome.fields)
             seq += 1
             log_rows.append(
                 {

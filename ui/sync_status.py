@@ -18,6 +18,7 @@ from app.i18n import _
 from app.sync.account import SyncSnapshot, SyncState
 from app.sync.refusals import clock_offset_text, set_aside_line
 from app.sync.service import SyncResult
+from app.sync.transport import insecure_http_allowed
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +57,20 @@ class SyncStatus(QWidget):
         self.last_label = QLabel(self)
         self.clock_label = QLabel(self)
         self.clock_label.setStyleSheet(WARN_STYLE)
+        self.insecure_label = QLabel(_("⚠ Onbeveiligde verbinding (http)"), self)
+        self.insecure_label.setStyleSheet(ERROR_STYLE)
+        self.insecure_label.setToolTip(
+            _(
+                "Plain http naar een andere computer is toegestaan (insecure_http): sleutel en "
+                "gegevens gaan leesbaar over het netwerk. Gebruik https://."
+            )
+        )
         self.conflicts_button = QPushButton(self)
         self.conflicts_button.setFlat(True)
         self.conflicts_button.clicked.connect(self.conflicts_requested)
         self.sync_button = QPushButton(_("Nu synchroniseren"), self)
         self.sync_button.clicked.connect(self.sync_requested)
-        for w in (self.state_label, self.waiting_label):
+        for w in (self.state_label, self.insecure_label, self.waiting_label):
             layout.addWidget(w)
         layout.addWidget(self.refused_button)
         for w in (
@@ -94,6 +103,7 @@ class SyncStatus(QWidget):
         snap = self._state.snapshot()
         self.snapshot = snap
         self._show_state(snap)
+        self.insecure_label.setVisible(insecure_http_allowed())
         self.waiting_label.setText(_("{n} wijziging(en) wachten").format(n=snap.waiting))
         self.refused_button.setText(_("⚠ {n} geweigerd (zie Conflicten)").format(n=snap.refused))
         self.refused_button.setToolTip(

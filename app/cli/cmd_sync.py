@@ -12,15 +12,19 @@ from app.i18n import _
 from app.sync.account import clean_url, login, service_for
 from app.sync.domain_conflicts import KINDS, ConflictService, kind_names
 from app.sync.refusals import clock_offset_text, held_line, refused_views, set_aside_line, summary_line
+from app.sync.transport import configure
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    insecure = _("onbeveiligd http:// naar een andere computer toestaan (enkel op een vertrouwd netwerk)")
     p = sub.add_parser("login", help=_("deze computer aanmelden bij de server (sleutel via stdin)"))
     p.add_argument("--server", required=True, help=_("adres van de server, bv. https://sync.digibank.be"))
+    p.add_argument("--insecure-http", action="store_true", help=insecure)
     p.set_defaults(handler=_login)
 
     p = sub.add_parser("sync", help=_("één synchronisatieronde met de server"))
     p.add_argument("--server", help=_("adres van de server (standaard: het bewaarde adres)"))
+    p.add_argument("--insecure-http", action="store_true", help=insecure)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_sync)
 
@@ -42,13 +46,21 @@ def _server_url(args: argparse.Namespace, ctx: AppContext) -> str:
     return clean_url(url)
 
 
+def _allow_insecure(args: argparse.Namespace, ctx: AppContext) -> None:
+    if getattr(args, "insecure_http", False):
+        configure(ctx.settings.ca_bundle, insecure_http=True)
+
+
 def _login(args: argparse.Namespace, ctx: AppContext) -> int:
     url = _server_url(args, ctx)
+    _allow_insecure(args, ctx)
     token = sys.stdin.readline().strip()
     if not token:
         raise UserError(_("Geef de sleutel via de standaardinvoer, bv. 'echo SLEUTEL | digibank login ...'."))
     answer = login(ctx.sessions, url, token)
     ctx.settings.server_url = url
+    if args.insecure_http:  # kept: the window's rounds use the same address (and warn)
+        ctx.settings.insecure_http = True
     ctx.save_settings()
     print(
         _("Aangemeld bij {tenant} als locatie {code}. Synchroniseer nu met 'digibank sync'.").format(
@@ -60,6 +72,7 @@ def _login(args: argparse.Namespace, ctx: AppContext) -> int:
 
 def _sync(args: argparse.Namespace, ctx: AppContext) -> int:
     url = _server_url(args, ctx)
+    _allow_insecure(args, ctx)
     result = service_for(ctx.sessions, url).run_once()
     # Refused or held changes did not reach the server: a script must not read "done".
     problems = 1 if (result.refused_waiting or result.held) else 0

@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 
 PENDING_KEY = "sync_pending_batch"
 BATCH_SIZE = 500
+# A batch also stops at about this many bytes of payload: the server refuses bodies above
+# its limit (8 MB by default) and 500 loans with signatures could exceed it.
+BATCH_BYTES = 2 * 1024 * 1024
 
 
 @dataclass
@@ -139,6 +142,12 @@ def next_batch(session: Session, after_seq: int = 0, size: int = BATCH_SIZE) -> 
     )
     if not entries:
         return None
+    total = 0
+    for n, e in enumerate(entries):
+        total += len(json.dumps(e.payload, default=str))
+        if total > BATCH_BYTES and n > 0:
+            entries = entries[:n]
+            break
     batch = _batch(session, new_id(), entries)
     write_state(session, PENDING_KEY, json.dumps({"batch_id": batch.batch_id, "seqs": batch.seqs}))
     return batch

@@ -7,7 +7,7 @@ sync-schema version; the server refuses an unsupported client with a clear
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,6 +21,11 @@ SCHEMA_VERSION = 1
 STAMP_PATTERN = r"^\d{13}-\d{6}-[A-Za-z0-9_.:-]{0,64}$"
 NAME_PATTERN = r"^[a-z_][a-z0-9_]{0,63}$"
 ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
+
+# Printable text without control characters (PostgreSQL cannot store NUL in text).
+TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+# Change numbers are BIGINT on the server: a cursor beyond it is a malformed request.
+MAX_SEQ = 2**63 - 1
 
 MAX_BATCH = 1000
 MAX_PAGE = 5000
@@ -44,12 +49,13 @@ def version_header() -> str:
 
 
 class Versioned(_Strict):
-    pass
+    # Requests: strict types (no `false` for 0, no "0" for 0, no 1.0 for 1).
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class HandshakeRequest(Versioned):
     client_time_ms: int = Field(ge=0, le=10**14)
-    location_id: str = Field(default="", max_length=64)
+    location_id: str = Field(default="", max_length=64, pattern=TEXT_PATTERN)
 
 
 class TableDigest(_Strict):
@@ -78,11 +84,13 @@ class HandshakeAnswer(_Strict):
 class Change(_Strict):
     """One outbox entry: the fields one local write changed, each with its stamp."""
 
+    model_config = ConfigDict(extra="forbid", strict=True)
+
     change_id: str = Field(pattern=ID_PATTERN)
     table: str = Field(pattern=NAME_PATTERN)
     row_id: str = Field(pattern=ID_PATTERN)
     stamp: str = Field(pattern=STAMP_PATTERN)
-    origin: str = Field(default="", max_length=64)
+    origin: str = Field(default="", max_length=64, pattern=TEXT_PATTERN)
     fields: dict[str, Any] = Field(max_length=200)
     clocks: dict[str, str] = Field(max_length=200)
 
@@ -117,10 +125,10 @@ class PushAnswer(_Strict):
 
 
 class PullRequest(Versioned):
-    after: int = Field(ge=0)
+    after: int = Field(ge=0, le=MAX_SEQ)
     limit: int = Field(default=DEFAULT_PAGE, ge=1, le=MAX_PAGE)
     # Restrict to some tables (a re-pull of one table after a digest mismatch).
-    tables: list[str] | None = Field(default=None, max_length=100)
+    tables: list[Annotated[str, Field(pattern=NAME_PATTERN)]] | None = Field(default=None, max_length=100)
 
 
 class LoggedChange(_Strict):

@@ -45,16 +45,29 @@ def table_name(table: str) -> str:
 
 def reason_text(reason: str, detail: str = "") -> str:
     """Why the server refused, in plain Dutch."""
-    if reason == "bad-value":
+    if reason in ("bad-value", "too-large"):
         return _("de server aanvaardt een waarde niet ({detail})").format(detail=detail or reason)
     if reason == "incomplete":
         return _("de server kent dit record niet volledig (het aanmaken werd eerder geweigerd)")
+    if reason == "needs-coordinator":
+        return _("wissen of verwijderen mag enkel met een coördinatorsleutel van de server")
+    if reason == "open-loan":
+        return _("deze persoon heeft volgens de server nog een toestel in bruikleen")
+    if reason == "on-loan":
+        return _("dit toestel is volgens de server nog uitgeleend")
     return _("de server weigert deze wijziging ({reason})").format(reason=(detail or reason))
 
 
 def what_to_do(reason: str) -> str:
-    if reason in ("bad-value", "incomplete"):
+    if reason in ("bad-value", "incomplete", "too-large"):
         return _("Pas het record aan en bewaar het; de verbeterde wijziging wordt dan verstuurd.")
+    if reason == "needs-coordinator":
+        return _(
+            "Laat een coördinator dit doen op een pc met een coördinatorsleutel; op de andere "
+            "balies blijft het record tot dan bestaan."
+        )
+    if reason in ("open-loan", "on-loan"):
+        return _("Registreer eerst de terugbreng en synchroniseer; wis of verwijder daarna opnieuw.")
     return _("Werk Digibank Balie bij of vraag raad aan de beheerder; de wijziging blijft bewaard.")
 
 

@@ -7,13 +7,17 @@ failure becomes a `SyncError` with a plain Dutch message.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import json
 import logging
+import os
 import random
 import ssl
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -37,6 +41,18 @@ class Offline(SyncError):
         super().__init__(
             message or _("De server is niet bereikbaar: de wijzigingen wachten tot er netwerk is."),
             code="offline",
+        )
+
+
+class CertificateRefused(SyncError):
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Het certificaat van de server wordt niet vertrouwd: controleer het adres, of "
+                "stel het CA-bestand van een eigen server in (DIGIBANK_CA_BUNDLE of de "
+                "instelling ca_bundle). De wijzigingen blijven bewaard."
+            ),
+            code="certificate",
         )
 
 
@@ -84,20 +100,94 @@ class Transport(Protocol):
     def post(self, path: str, body: BaseModel, answer: type[BaseModel]) -> Any: ...
 
 
-_ssl_context: ssl.SSLContext | None = None
+CA_BUNDLE_ENV = "DIGIBANK_CA_BUNDLE"
+
+
+@dataclass
+class ConnectionPolicy:
+    """How this counter connects: set from the settings when a context opens
+    (`configure`); DIGIBANK_CA_BUNDLE overrides the settings' CA file."""
+
+    ca_bundle: str = ""  # a PEM file of CA certificates (a self-hosted server's own CA)
+    insecure_http: bool = False  # plain http:// to a host other than this computer
+
+
+_policy = ConnectionPolicy()
+_ssl_contexts: dict[str, ssl.SSLContext] = {}
+
+
+def configure(ca_bundle: str = "", insecure_http: bool = False) -> None:
+    _policy.ca_bundle = ca_bundle or ""
+    _policy.insecure_http = bool(insecure_http)
+
+
+def insecure_http_allowed() -> bool:
+    """The status bar warns while plain http to other hosts is allowed."""
+    return _policy.insecure_http
+
+
+def ca_bundle() -> str:
+    return os.environ.get(CA_BUNDLE_ENV) or _policy.ca_bundle
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost.localdomain") or host.lower().endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_url(url: str) -> None:
+    """Plain http only to this computer, unless explicitly allowed: the token and every
+    person's data would otherwise cross the network readable by anyone on the way."""
+    parts = urlsplit(url)
+    if parts.scheme == "http" and not is_loopback(parts.hostname or "") and not _policy.insecure_http:
+        raise UserError(
+            _(
+                "Onbeveiligd http:// mag enkel naar deze computer zelf; gebruik https://{host} "
+                "of sta het uitdrukkelijk toe met --insecure-http (instelling insecure_http)."
+            ).format(host=parts.netloc)
+        )
 
 
 def _tls() -> ssl.SSLContext:
-    """One verifying TLS context per process: building it costs ~45 ms (CA bundle),
-    more than a whole no-op round may take."""
-    global _ssl_context
-    if _ssl_context is None:
-        _ssl_context = ssl.create_default_context()
-    return _ssl_context
+    """One verifying TLS context per CA file per process: building it costs ~45 ms (CA
+    bundle), more than a whole no-op round may take."""
+    cafile = ca_bundle()
+    context = _ssl_contexts.get(cafile)
+    if context is None:
+        if cafile and not Path(cafile).expanduser().is_file():
+            raise UserError(
+                _("Het CA-bestand {path} bestaat niet (DIGIBANK_CA_BUNDLE of instelling ca_bundle).").format(
+                    path=cafile
+                )
+            )
+        try:
+            context = ssl.create_default_context(cafile=str(Path(cafile).expanduser()) if cafile else None)
+        except (ssl.SSLError, ValueError) as exc:
+            raise UserError(
+                _("Het CA-bestand {path} is geen geldig PEM-bestand met certificaten.").format(path=cafile)
+            ) from exc
+        _ssl_contexts[cafile] = context
+    return context
+
+
+def _certificate_failure(exc: BaseException) -> bool:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(current):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 class HttpTransport:
     def __init__(self, base_url: str, token: str, timeout: float = 30.0) -> None:
+        check_url(base_url)
         self.base_url = base_url.rstrip("/")
         self._token = token
         self._timeout = timeout
@@ -133,6 +223,8 @@ class HttpTransport:
             response = self._client.post(path, content=content)
         except httpx.HTTPError as exc:
             log.info("sync request %s failed: %s", path, exc)
+            if _certificate_failure(exc):
+                raise CertificateRefused() from exc
             raise Offline() from exc
         self.stats.bytes_received += len(response.content)
         return parse_answer(response.status_code, response.content, answer)
@@ -157,6 +249,22 @@ def parse_answer(status: int, content: bytes, answer: type[BaseModel]) -> Any:
         raise Unauthorized()
     if status == 426 or reason == UPDATE_REQUIRED:
         raise UpdateRequired()
+    if status == 429:
+        raise SyncError(
+            _(
+                "De server weigert tijdelijk: te veel mislukte aanmeldingen vanaf dit netwerk. "
+                "Probeer het over enkele minuten opnieuw; de wijzigingen blijven bewaard."
+            ),
+            code="rate-limited",
+        )
+    if status == 413:
+        raise SyncError(
+            _(
+                "De server vindt het verzoek te groot: vraag de beheerder de limiet "
+                "(DIGIBANK_MAX_BODY_BYTES) te verhogen; de wijzigingen blijven bewaard."
+            ),
+            code="too-large",
+        )
     if status >= 500:
         raise Offline(_("De server heeft een storing ({status}); later opnieuw.").format(status=status))
     raise ServerRefused(status, reason or "?")

@@ -11,13 +11,10 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.i18n import _
 from server.database import Database
-from server.models import LocationToken, Tenant
-from server.security import hash_token
 from server.settings import ServerSettings
 
 _bearer = HTTPBearer(auto_error=False)
@@ -47,6 +44,7 @@ class Location:
     tenant_name: str
     location_code: str
     token_id: int
+    scope: str = "counter"
 
 
 def unauthorized() -> HTTPException:
@@ -61,21 +59,21 @@ def unauthorized() -> HTTPException:
 
 
 def current_location(
+    request: Request,
     database: DatabaseDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Location:
-    if credentials is None or not credentials.credentials or len(credentials.credentials) > 200:
+    # server/guard.py checked the token before the body was read; this is the same check
+    # for an app mounted without the guard.
+    checked = getattr(request.state, "location", None)
+    if isinstance(checked, Location):
+        return checked
+    from server.guard import lookup_token
+
+    location = lookup_token(database, credentials.credentials if credentials else None)
+    if location is None:
         raise unauthorized()
-    with database.sessions() as session:
-        row = session.execute(
-            select(LocationToken, Tenant)
-            .join(Tenant, Tenant.id == LocationToken.tenant_id)
-            .where(LocationToken.token_hash == hash_token(credentials.credentials))
-        ).first()
-    if row is None or row[0].revoked:
-        raise unauthorized()
-    token, tenant = row
-    return Location(tenant.id, tenant.name, token.location_code, token.id)
+    return location
 
 
 CurrentLocation = Annotated[Location, Depends(current_location)]

@@ -119,11 +119,13 @@ class RunningServer:
         with self.database.sessions() as s, s.begin():
             s.add(Tenant(name=name, last_seq=0))
 
-    def issue_token(self, tenant: str, code: str) -> str:
+    def issue_token(self, tenant: str, code: str, scope: str = "counter") -> str:
         token = new_token()
         with self.database.sessions() as s, s.begin():
             t = s.scalar(select(Tenant).where(Tenant.name == tenant))
-            s.add(LocationToken(tenant_id=t.id, location_code=code, token_hash=hash_token(token)))
+            s.add(
+                LocationToken(tenant_id=t.id, location_code=code, token_hash=hash_token(token), scope=scope)
+            )
         return token
 
     def cli(self, *args: str) -> int:

@@ -67,11 +67,10 @@ def _operate(rng: random.Random, r: Replica, step: int) -> str:
             }[field]
             ctx.borrowers.edit(borrower.card_number, **{field: value})
         elif op == "delete":
+            # Loans only: the server refuses deleting a person with an open loan (a domain
+            # rule a raw tombstone here would break), and a refused change is not converged.
             with ctx.sessions() as s, s.begin():
-                target = (
-                    _pick(rng, s, select(Loan).where(Loan.deleted.is_(False))) if rng.random() < 0.5 else None
-                )
-                target = target or _pick(rng, s, select(Borrower).where(Borrower.deleted.is_(False)))
+                target = _pick(rng, s, select(Loan).where(Loan.deleted.is_(False)))
                 if target is not None:
                     target.deleted = True
         elif op == "add_borrower":
@@ -129,7 +128,7 @@ def test_three_locations_converge_with_lost_requests(tmp_path, server, replicas)
             tmp_path,
             code.lower(),
             server,
-            server.issue_token("Kortrijk", code),
+            server.issue_token("Kortrijk", code, "coordinator"),  # deletes loans
             code,
             rng=random.Random(100 + i),
             drop_before=0.1,
@@ -200,7 +199,7 @@ def test_converge_through_a_clock_year_ahead_a_new_address_and_edits_during_pull
     server.add_tenant("Kortrijk")
     offset = {"ms": 0}
     window_edits: list[threading.Thread] = []
-    tokens = {code: server.issue_token("Kortrijk", code) for code in ("KRT", "WVL", "BUS")}
+    tokens = {code: server.issue_token("Kortrijk", code, "coordinator") for code in ("KRT", "WVL", "BUS")}
     windows = {}
 
     def during_page(where: str) -> None:

@@ -13,7 +13,8 @@ from tests.sync.conftest import make_replica
 def test_erasure_wins_over_concurrent_edits(tmp_path, sqlite_server, replicas, first):
     server = sqlite_server
     server.add_tenant("Kortrijk")
-    a = make_replica(tmp_path, "a", server, server.issue_token("Kortrijk", "KRT"), "KRT")
+    # The eraser's token has the coordinator scope (the server refuses erasures otherwise).
+    a = make_replica(tmp_path, "a", server, server.issue_token("Kortrijk", "KRT", "coordinator"), "KRT")
     b = make_replica(tmp_path, "b", server, server.issue_token("Kortrijk", "WVL"), "WVL")
     c = make_replica(tmp_path, "c", server, server.issue_token("Kortrijk", "BUS"), "BUS")
     replicas += [a, b, c]

@@ -25,7 +25,7 @@ def _files_contain(folder: Path, needle: bytes) -> list[str]:
 
 def test_a_new_counter_receives_no_trace_of_an_erased_person(tmp_path, server, replicas):
     server.add_tenant("Kortrijk")
-    a = make_replica(tmp_path, "a", server, server.issue_token("Kortrijk", "KRT"), "KRT")
+    a = make_replica(tmp_path, "a", server, server.issue_token("Kortrijk", "KRT", "coordinator"), "KRT")
     b = make_replica(tmp_path, "b", server, server.issue_token("Kortrijk", "WVL"), "WVL")
     replicas += [a, b]
     card = a.ctx.borrowers.add(
@@ -99,7 +99,7 @@ def test_linked_records_are_scrubbed_whatever_batch_they_arrive_in(
     monkeypatch.setattr(service, "next_batch", lambda s, after_seq=0: outbox.next_batch(s, after_seq, size=1))
     server = sqlite_server
     server.add_tenant("Kortrijk")
-    a = make_replica(tmp_path, "a", server, server.issue_token("Kortrijk", "KRT"), "KRT")
+    a = make_replica(tmp_path, "a", server, server.issue_token("Kortrijk", "KRT", "coordinator"), "KRT")
     replicas.append(a)
     card = a.ctx.borrowers.add(BorrowerInput("Zeynep", NAME, "8500")).card_number
     a.ctx.helpdesk.log("itsme", card=card, notes=f"hulp voor {NAME}")
@@ -119,7 +119,7 @@ def test_the_receiving_counter_drops_the_persons_log_lines(tmp_path, sqlite_serv
 
     server = sqlite_server
     server.add_tenant("Kortrijk")
-    a = make_replica(tmp_path, "a", server, server.issue_token("Kortrijk", "KRT"), "KRT")
+    a = make_replica(tmp_path, "a", server, server.issue_token("Kortrijk", "KRT", "coordinator"), "KRT")
     b = make_replica(tmp_path, "b", server, server.issue_token("Kortrijk", "WVL"), "WVL")
     replicas += [a, b]
     card = a.ctx.borrowers.add(BorrowerInput("Zeynep", NAME, "8500")).card_number

@@ -116,7 +116,8 @@ def test_clock_warning_in_the_status_bar(qtbot, ctx):
 def test_conflicts_view_lists_and_resolves_a_double_loan(qtbot, tmp_path, sqlite_server, replicas):
     server = sqlite_server
     server.add_tenant("Kortrijk")
-    a = make_replica(tmp_path, "a", server, server.issue_token("Kortrijk", "KRT"), "KRT")
+    # Cancelling a loan deletes it: the server takes that from a coordinator-scope token only.
+    a = make_replica(tmp_path, "a", server, server.issue_token("Kortrijk", "KRT", "coordinator"), "KRT")
     b = make_replica(tmp_path, "b", server, server.issue_token("Kortrijk", "WVL"), "WVL")
     replicas += [a, b]
     tag = a.ctx.devices.add(DeviceInput("laptop", "Lenovo", "T480", "SN1")).asset_tag

@@ -68,7 +68,9 @@ def push(
     settings: SettingsDep,
 ) -> PushAnswer:
     with database.serialised(), session.begin():
-        return store.apply_push(session, location.tenant_id, request, settings.max_clock_ahead_s * 1000)
+        return store.apply_push(
+            session, location.tenant_id, request, settings.max_clock_ahead_s * 1000, scope=location.scope
+        )
 
 
 @router.post("/pull", response_class=Response)
