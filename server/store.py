@@ -95,6 +95,11 @@ GUARDED_DELETIONS = frozenset({"borrower", "device", "loan", "staff"})
 NEEDS_COORDINATOR = "needs-coordinator"
 OPEN_LOAN = "open-loan"
 ON_LOAN = "on-loan"
+# The audit log is append-only on every replica (db/migrations 0010 triggers, the
+# before_flush hook): an event, once the server holds it, is never changed by a push —
+# whatever token sends it. A re-sent identical event is an echo, not a change.
+APPEND_ONLY = frozenset({"audit_event"})
+APPEND_ONLY_REASON = "append-only"
 
 
 def destructive_kind(change: Change, rec: MergedRecord | None) -> str | None:
@@ -112,6 +117,10 @@ def destructive_kind(change: Change, rec: MergedRecord | None) -> str | None:
     ):
         return "delete"
     return None
+
+
+def _changes_any(current: dict[str, Any], incoming: dict[str, Any]) -> bool:
+    return any(current.get(name) != value for name, value in incoming.items())
 
 
 class _OpenLoans:
@@ -214,6 +223,17 @@ def apply_push(
             log.info("tenant %s: change %s rejected: %s", tenant_id, ch.change_id, problem[1])
             continue
         rec = records.get((ch.table, ch.row_id))
+        if rec is not None and ch.table in APPEND_ONLY and _changes_any(rec.fields, ch.fields):
+            results.append(
+                ChangeResult(
+                    change_id=ch.change_id,
+                    status="rejected",
+                    reason=APPEND_ONLY_REASON,
+                    detail=f"{ch.table} records are never changed",
+                )
+            )
+            log.warning("tenant %s: change of %s %s refused (append-only)", tenant_id, ch.table, ch.row_id)
+            continue
         kind = destructive_kind(ch, rec)
         if kind is not None:
             if open_loans is None:

@@ -169,3 +169,31 @@ def test_token_issue_stores_the_scope_and_list_shows_it(sqlite_server, capsys):
     assert server.cli("token", "list") == 0
     lines = capsys.readouterr().out.splitlines()
     assert "\tKRT\tcounter\t" in lines[0] and "\tHQ\tcoordinator\t" in lines[1]
+
+
+def test_an_audit_event_the_server_holds_is_never_changed_by_a_push(tmp_path, sqlite_server, replicas):
+    """The audit log is append-only on the server too: not even a coordinator's token can
+    rewrite who did what."""
+    server = sqlite_server
+    server.add_tenant("Kortrijk")
+    a = make_replica(tmp_path, "a", server, server.issue_token("Kortrijk", "KRT"), "KRT")
+    replicas.append(a)
+    from app.audit import AuditLog
+
+    AuditLog(a.ctx.sessions).record("borrower erase", None, subject="KRT-B-00001", outcome="refused")
+    a.sync()
+    [(event_id, before)] = _merged(server, "audit_event").items()
+    boss = server.issue_token("Kortrijk", "KRT", scope="coordinator")
+    results = _push(
+        server,
+        boss,
+        [
+            _change("c1", "audit_event", event_id, {"outcome": "ok", "subject": "KRT-B-00002"}),
+            _change("c2", "audit_event", event_id, {"deleted": True}),
+            _change("c3", "audit_event", event_id, {"outcome": before["outcome"]}),  # an echo
+        ],
+    )
+    assert [results[c]["status"] for c in ("c1", "c2")] == ["rejected", "rejected"]
+    assert results["c1"]["reason"] == "append-only"
+    assert results["c3"]["status"] in ("applied", "merged")
+    assert _merged(server, "audit_event")[event_id] == before
