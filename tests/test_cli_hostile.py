@@ -92,7 +92,9 @@ def test_export_data_refuses_to_replace_an_earlier_export(data, tmp_path, capsys
     assert code == 1 and "bestaat al" in one_line_error(err)
     assert earlier.read_bytes() == b"signed copy"
     assert not (out / "DEMO-B-00001-gegevens.json").exists()
-    code, _out, err = run(capsys, data, "borrower", "export-data", "DEMO-B-00001", "--out", str(out), "--force")
+    code, _out, err = run(
+        capsys, data, "borrower", "export-data", "DEMO-B-00001", "--out", str(out), "--force"
+    )
     assert code == 0, err
     assert earlier.read_bytes().startswith(b"%PDF")
 
