@@ -143,7 +143,8 @@ def test_a_surrogate_escaped_argument_in_process(data, capsys):
     ],
     ids=lambda a: a[0],
 )
-def test_a_huge_number_is_a_usage_error(data, capsys, args):
+def test_a_huge_number_is_a_usage_error(data, capsys, args, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the relative x.pdf, were it ever written
     code, _out, err = run(capsys, data, *args)
     assert code == 2, err
     assert "Traceback" not in err and "Onverwachte fout" not in err
@@ -172,3 +173,20 @@ def test_a_huge_contract_template_is_refused_at_once(data, tmp_path, capsys):
     line = one_line_error(err)
     assert "conditions_nl.md" in line and "kB" in line
     assert not (tmp_path / "c.pdf").exists()
+
+
+def test_the_server_report_does_not_replace_an_existing_file(tmp_path, capsys):
+    from server.cli import main as server_main
+
+    db = ["--db", f"sqlite:///{tmp_path / 's.db'}"]
+    assert server_main([*db, "tenant", "add", "Digibank Kortrijk"]) == 0
+    existing = tmp_path / "bereik.xlsx"
+    existing.write_bytes(b"last year's figures")
+    report = [*db, "report", "reach", "--tenant", "Digibank Kortrijk", "--from", "2026-01-01"]
+    report += ["--to", "2026-12-31", "--xlsx", str(existing)]
+    capsys.readouterr()
+    assert server_main(report) == 1
+    assert "bestaat al" in one_line_error(capsys.readouterr().err)
+    assert existing.read_bytes() == b"last year's figures"
+    assert server_main([*report, "--force"]) == 0
+    assert existing.read_bytes().startswith(b"PK")  # an xlsx is a zip file
