@@ -190,3 +190,28 @@ def test_the_server_report_does_not_replace_an_existing_file(tmp_path, capsys):
     assert existing.read_bytes() == b"last year's figures"
     assert server_main([*report, "--force"]) == 0
     assert existing.read_bytes().startswith(b"PK")  # an xlsx is a zip file
+
+
+def test_a_huge_intake_count_is_refused_before_any_work(data, capsys):
+    """--count 1000000000 built a billion items in memory (killed after 60 s) before the
+    service's limit of 500 was checked."""
+    code, out, _err = run(capsys, data, "donation", "add", "--donor", "Firma X")
+    assert code == 0, _err
+    donation = out.strip()
+    before = export(capsys, data)
+    code, _out, err = run(
+        capsys,
+        data,
+        "donation",
+        "intake",
+        donation,
+        "--brand",
+        "HP",
+        "--model",
+        "840",
+        "--count",
+        "1000000000",
+    )
+    assert code == 1
+    assert "te veel" in one_line_error(err)
+    assert export(capsys, data) == before

@@ -15,7 +15,7 @@ from app.borrowers import full_name
 from app.cli.cmd_privacy import add_donation_erase
 from app.cli.output import add_json_flag, emit_json, record_json
 from app.context import AppContext
-from app.donations import DonationService, IntakeItem
+from app.donations import MAX_INTAKE, DonationService, IntakeItem
 from app.errors import UserError, os_error_message
 from app.formatting import date_be, euro
 from app.i18n import _
@@ -131,6 +131,13 @@ def _donation_add(args: argparse.Namespace, ctx: AppContext) -> int:
 
 def _donation_intake(args: argparse.Namespace, ctx: AppContext) -> int:
     serials = [s for s in args.serial if s.strip()]
+    count = len(serials) + max(0, args.count)
+    if count > MAX_INTAKE:  # before a list of a billion items is built, not after
+        raise UserError(
+            _("{count} toestellen in één keer is te veel (max. {max}); boek in delen in.").format(
+                count=count, max=MAX_INTAKE
+            )
+        )
     items = [IntakeItem(args.kind, args.brand, args.model, serial) for serial in serials]
     items += [IntakeItem(args.kind, args.brand, args.model) for _i in range(max(0, args.count))]
     if not items:
