@@ -215,3 +215,11 @@ def test_a_huge_intake_count_is_refused_before_any_work(data, capsys):
     assert code == 1
     assert "te veel" in one_line_error(err)
     assert export(capsys, data) == before
+
+
+@pytest.mark.parametrize("period", [("0001-01-01", "9999-12-31"), ("2026-01-01", "9999-12-31")])
+def test_a_report_period_at_the_edge_of_the_calendar(data, capsys, period):
+    """--to 9999-12-31 gave "Onverwachte fout (OverflowError)": the day after does not exist."""
+    code, _out, err = run(capsys, data, "report", "reach", "--from", period[0], "--to", period[1], "--json")
+    assert code == 1
+    assert "kijk het jaartal na" in one_line_error(err)
