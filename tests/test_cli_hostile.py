@@ -223,3 +223,21 @@ def test_a_report_period_at_the_edge_of_the_calendar(data, capsys, period):
     code, _out, err = run(capsys, data, "report", "reach", "--from", period[0], "--to", period[1], "--json")
     assert code == 1
     assert "kijk het jaartal na" in one_line_error(err)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("helpdesk", "day", "--date", "9999-12-31"),
+        ("training", "add", "--title", "T", "--start", "9999-12-31 23:59", "--minutes", "1000"),
+        ("loan", "extend", "DEMO-000003", "--due", "0001-01-01"),
+    ],
+    ids=lambda a: a[0],
+)
+def test_a_date_at_the_edge_of_the_calendar_is_refused(data, capsys, args):
+    """helpdesk day --date 9999-12-31 gave "Onverwachte fout (OverflowError)"."""
+    before = export(capsys, data)
+    code, _out, err = run(capsys, data, *args)
+    assert code == 1
+    assert "kijk het jaartal na" in one_line_error(err)
+    assert export(capsys, data) == before
