@@ -32,14 +32,24 @@ def euro(cents: int) -> str:
     return f"{sign}€ {whole_text},{rest:02d}"
 
 
+def check_year(day: dt.date) -> None:
+    """Year 1 or 9999 is a typo, and the day after 9999-12-31 does not exist (OverflowError)."""
+    if not 1900 <= day.year <= 2999:
+        raise UserError(
+            _("{day} ligt buiten de jaren 1900–2999; kijk het jaartal na.").format(day=date_be(day))
+        )
+
+
 def parse_iso_date(text: str, what: str | None = None) -> dt.date:
     """YYYY-MM-DD (command line) or dd/mm/jjjj (counter), with a clear message otherwise."""
     text = (text or "").strip()
     for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
         try:
-            return dt.datetime.strptime(text, fmt).date()
+            day = dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
+        check_year(day)
+        return day
     label = what or _("datum")
     if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/-]\d{1,2}[/-]\d{4}", text):
         raise UserError(

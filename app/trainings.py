@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.borrowers import BorrowerService
 from app.errors import NotFound, UserError
+from app.formatting import check_year
 from app.i18n import _
 from app.locations import LocationService
 from db.models import Attendance, Borrower, Registration, TrainingSession
@@ -88,9 +89,11 @@ def parse_start(text: str) -> dt.datetime:
     text = (text or "").strip()
     for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"):
         try:
-            return dt.datetime.strptime(text, fmt)
+            start = dt.datetime.strptime(text, fmt)
         except ValueError:
             continue
+        check_year(start.date())
+        return start
     raise UserError(
         _('Ongeldig beginuur \'{text}\': gebruik "JJJJ-MM-DD UU:MM", bv. "2026-03-12 14:00".').format(
             text=text

@@ -72,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--from", dest="start", required=True, help=_("begindatum JJJJ-MM-DD (telt mee)"))
         p.add_argument("--to", dest="end", required=True, help=_("einddatum JJJJ-MM-DD (telt mee)"))
         p.add_argument("--xlsx", help=_("Excel-bestand om te schrijven"))
+        p.add_argument("--force", action="store_true", help=_("een bestaand bestand vervangen"))
         p.add_argument("--json", action="store_true", help=_("de cijfers als JSON"))
     return parser
 
@@ -90,6 +91,12 @@ def _report(args: argparse.Namespace, settings: ServerSettings) -> int:
             raise CliError(_("{path} is een map; geef een bestandsnaam.").format(path=target))
         if not target.parent.is_dir():
             raise CliError(_("De map {folder} bestaat niet.").format(folder=target.parent))
+        if target.exists() and not args.force:  # never silently replace someone's file
+            raise CliError(
+                _("{path} bestaat al; kies een andere naam, of geef --force om het te vervangen.").format(
+                    path=target
+                )
+            )
     database = Database(settings.server_db)
     try:
         database.migrate()

@@ -32,6 +32,19 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     i18n.set_language("nl")
 
 
+@pytest.fixture(scope="module")
+def module_environment(tmp_path_factory: pytest.TempPathFactory):
+    """The same isolation for a module-scoped fixture (it runs before the autouse one)."""
+    with pytest.MonkeyPatch.context() as mp:
+        base = tmp_path_factory.mktemp("module-env")
+        mp.setenv("DIGIBANK_DATA_DIR", str(base / "default-data"))
+        mp.setenv("XDG_DATA_HOME", str(base / "xdg-data"))
+        mp.setenv("XDG_CONFIG_HOME", str(base / "xdg-config"))
+        mp.delenv("DIGIBANK_TOKEN", raising=False)
+        mp.setenv("DIGIBANK_PASSPHRASE", TEST_PASSPHRASE)
+        yield
+
+
 @pytest.fixture
 def no_keychain():
     """As on a bare Linux session: keyring's fail backend (keyring caches its choice per

@@ -61,7 +61,7 @@ def test_card_contract_and_receipt(data, capsys, tmp_path):
     assert run(data, "contract", data["tags"][0], "--out", str(contract)) == 0
     text = pdf_text(contract)
     assert "An Claes" in text and "overeenkomst" in text
-    assert run(data, "contract", data["tags"][0], "--out", str(contract), "--lang", "en") == 0
+    assert run(data, "contract", data["tags"][0], "--out", str(contract), "--lang", "en", "--force") == 0
     assert "Conditions of the loan" in pdf_text(contract)
     capsys.readouterr()
     assert run(data, "receipt", data["tags"][0], "--out", str(data["out"] / "r.pdf")) == 1

@@ -61,6 +61,7 @@ def build_parser() -> Parser:
     for name in command_modules():
         importlib.import_module(name).register(sub)
     _name_commands(parser, [])
+    _harden(parser)
     return parser
 
 
@@ -73,6 +74,48 @@ def _name_commands(parser: argparse.ArgumentParser, path: list[str]) -> None:
         if isinstance(action, argparse._SubParsersAction):
             for name, child in action.choices.items():
                 _name_commands(child, [*path, name])
+
+
+# Options that name a file the command writes; each such command also gets `--force`.
+OUTPUT_OPTIONS = ("out", "xlsx", "form", "csv")
+# Far beyond any real count or limit, far within SQLite's 64-bit integers.
+INT_LIMIT = 1_000_000_000
+
+
+def _bounded_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("{value} is geen geheel getal.").format(value=text)) from None
+    if abs(value) > INT_LIMIT:
+        raise argparse.ArgumentTypeError(
+            _("{value} is te groot (hoogstens {limit}).").format(value=text[:30], limit=INT_LIMIT)
+        )
+    return value
+
+
+def _harden(parser: argparse.ArgumentParser) -> None:
+    """Give every sub-command bounded whole numbers and, where it writes a file, `--force`."""
+    dests = set()
+    for action in parser._actions:
+        dests.add(action.dest)
+        if action.type is int:
+            action.type = _bounded_int
+        if isinstance(action, argparse._SubParsersAction):
+            for child in set(action.choices.values()):
+                _harden(child)
+    if dests & set(OUTPUT_OPTIONS) and "force" not in dests:
+        parser.add_argument("--force", action="store_true", help=_("een bestaand bestand vervangen"))
+
+
+def _non_utf8_argument(argv: Sequence[str]) -> str | None:
+    """The first argument that is not valid text (bytes the terminal could not decode)."""
+    for arg in argv:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            return arg.encode("utf-8", "backslashreplace").decode("ascii", "replace")
+    return None
 
 
 def _early_language(argv: Sequence[str]) -> None:
@@ -107,19 +150,48 @@ def _early_language(argv: Sequence[str]) -> None:
     i18n.set_language(lang)
 
 
+def _stdin_is_terminal() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def refuse_existing(paths: Sequence[Path], args: argparse.Namespace) -> None:
+    """An existing file is replaced only with `--force` or a yes on a terminal, never silently."""
+    if getattr(args, "force", False):
+        return
+    for path in paths:
+        if not (path.exists() or path.is_symlink()):
+            continue
+        if _stdin_is_terminal():
+            try:
+                answer = input(_("{path} bestaat al. Vervangen? [j/N] ").format(path=path))
+            except EOFError:
+                answer = ""
+            if answer.strip().lower() in ("j", "ja", "y", "yes"):
+                continue
+        raise UserError(
+            _("{path} bestaat al; kies een andere naam, of geef --force om het te vervangen.").format(
+                path=path
+            )
+        )
+
+
 def _check_output_files(args: argparse.Namespace) -> None:
     """Refuse an output file that cannot be one before any work is done."""
     if getattr(args, "out_is_folder", False):
         return
-    for attr in ("out", "xlsx"):
+    for attr in OUTPUT_OPTIONS:
         value = getattr(args, attr, None)
-        if not value:
+        if not value or not isinstance(value, str | Path):
             continue
         path = Path(value).expanduser()
         if path.is_dir():
             raise UserError(_("{path} is een map; geef een bestandsnaam.").format(path=path))
         if not path.parent.is_dir():
             raise UserError(_("De map {folder} bestaat niet.").format(folder=path.parent))
+        refuse_existing([path], args)
 
 
 # Commands that may run on a folder without a database yet (they create or fetch one).
@@ -134,6 +206,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         _early_language(argv)
     except Exception:  # a broken settings file must not stop the command line
         i18n.set_language(None)
+    bad = _non_utf8_argument(argv)
+    if bad is not None:
+        print(
+            _("Het argument {arg} is geen geldige tekst (UTF-8); typ het opnieuw.").format(arg=bad),
+            file=sys.stderr,
+        )
+        return 1
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command in (None, "gui"):

@@ -131,6 +131,13 @@ def _donation_add(args: argparse.Namespace, ctx: AppContext) -> int:
 
 def _donation_intake(args: argparse.Namespace, ctx: AppContext) -> int:
     serials = [s for s in args.serial if s.strip()]
+    count = len(serials) + max(0, args.count)
+    if count > MAX_INTAKE:  # before a list of a billion items is built, not after
+        raise UserError(
+            _("{count} toestellen in één keer is te veel (max. {max}); boek in delen in.").format(
+                count=count, max=MAX_INTAKE
+            )
+        )
     items = [IntakeItem(args.kind, args.brand, args.model, serial) for serial in serials]
     if not 0 <= args.count <= MAX_INTAKE:
         # Checked before the list is built: 100 million items would fill the memory first.

@@ -219,6 +219,11 @@ def _erase(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def _export_data(args: argparse.Namespace, ctx: AppContext) -> int:
+    from app.cli import refuse_existing
+
+    card = ctx.borrowers.get(args.card).card_number  # the files are named after the card
+    json_file = Path(args.out).expanduser() / f"{card}-gegevens.json"
+    refuse_existing([json_file, json_file.with_suffix(".pdf")], args)
     target = ctx.privacy.export_data(args.card, args.out, backup_keep_days=ctx.settings.backup_keep_days)
     print(target)
     print(target.with_suffix(".pdf"))

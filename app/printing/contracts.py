@@ -67,8 +67,29 @@ def _template_files(language: str, folders: Sequence[Path]) -> list[Path]:
     return found
 
 
+# A contract's conditions fit on a page or two; a bigger file is a mistake (and laying out
+# 50 MB of text took minutes), so it is refused before it is read.
+TEMPLATE_LIMIT = 256 * 1024
+
+
+def read_template_text(path: Path) -> str:
+    """A digibank's own text file (conditions, privacy statement): UTF-8 and at most 256 kB."""
+    if path.stat().st_size > TEMPLATE_LIMIT:
+        raise UserError(
+            _("{file} is te groot voor een tekstbestand ({size} kB; hoogstens {limit} kB).").format(
+                file=path, size=path.stat().st_size // 1024, limit=TEMPLATE_LIMIT // 1024
+            )
+        )
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise UserError(
+            _("{file} is geen leesbaar tekstbestand (UTF-8); bewaar het als platte tekst.").format(file=path)
+        ) from None
+
+
 def read_conditions(path: Path, language: str) -> Conditions:
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = read_template_text(path).splitlines()
     match = VERSION_LINE.match(lines[0]) if lines else None
     if match is None:
         raise UserError(

@@ -15,7 +15,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-from app.printing.contracts import STYLES
+from app.printing.contracts import STYLES, read_template_text
 from app.printing.pdf import atomic_output
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ def privacy_text(language: str, folders: Sequence[Path] = ()) -> str:
         for code in (language, "nl"):
             path = Path(folder) / f"privacy_{code}.md"
             if path.is_file():
-                return path.read_text(encoding="utf-8").strip()
+                return read_template_text(path).strip()
     return ""
 
 
