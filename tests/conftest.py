@@ -75,3 +75,19 @@ def make_ready(ctx: AppContext, tag: str, wiped_at: dt.datetime | None = None) -
     with ctx.sessions() as s, s.begin():
         s.add(DataWipe(device_id=device.id, method="nwipe", result="passed", ended_at=ended))
     ctx.devices.set_status(tag, "ready")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Markers for a fast daily subset (`-m "not gui and not e2e and not postgres and not slow"`),
+    set from what a test uses rather than by hand, so none is forgotten."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        path = item.nodeid
+        if "qtbot" in fixtures or path.startswith("tests/ui/") or "_ui" in path.split("::")[0]:
+            item.add_marker(pytest.mark.gui)
+        if "e2e" in path or "installed_command" in path or "subprocess" in path:
+            item.add_marker(pytest.mark.e2e)
+        callspec = getattr(item, "callspec", None)
+        params = callspec.params.values() if callspec is not None else ()
+        if {"pg_database", "pg_admin_url"} & fixtures or any(p == "postgresql" for p in params):
+            item.add_marker(pytest.mark.postgres)

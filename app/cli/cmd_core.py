@@ -45,7 +45,7 @@ def _init(args: argparse.Namespace, ctx: AppContext) -> int:
     elif not (args.location_code and args.location_name):
         raise UserError(
             _(
-                'Geef --location-code en --location-name (nieuwe locatie, bv. --location-code KRT '
+                "Geef --location-code en --location-name (nieuwe locatie, bv. --location-code KRT "
                 '--location-name "Kortrijk balie") of --join CODE (deze pc vervangt een bestaande locatie).'
             )
         )

@@ -28,8 +28,17 @@ def test_tabs_shortcuts_and_plugging_in(qtbot, ctx):
     window = make_window(qtbot, ctx)
     titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
     assert titles == [
-        "Balie", "Toestellen", "Ontleners", "Helpdesk", "Opleidingen", "Werkbank",
-        "Schenkingen", "Wachtlijst", "Rapporten", "Conflicten", "Synchronisatie",
+        "Balie",
+        "Toestellen",
+        "Ontleners",
+        "Helpdesk",
+        "Opleidingen",
+        "Werkbank",
+        "Schenkingen",
+        "Wachtlijst",
+        "Rapporten",
+        "Conflicten",
+        "Synchronisatie",
     ]
     assert "Kortrijk balie (KRT)" in window.windowTitle()
 
