@@ -83,6 +83,25 @@ def _operate(rng: random.Random, r: Replica, step: int) -> str:
     return op
 
 
+def _erase_someone(r: Replica) -> str:
+    """GDPR erasure of a person without a device on loan (the domain allows no other)."""
+    with r.ctx.sessions() as s:
+        lent = select(Loan.borrower_id).where(Loan.state == "open", Loan.deleted.is_(False))
+        card = s.scalar(
+            select(Borrower.card_number)
+            .where(Borrower.deleted.is_(False), Borrower.erased.is_(False), Borrower.id.not_in(lent))
+            .order_by(Borrower.card_number)
+        )
+    assert card is not None
+    r.ctx.privacy.erase(card)
+    return card
+
+
+def _devices(r: Replica) -> list[dict[str, str]]:
+    with r.ctx.sessions() as s:
+        return [{"asset_tag": tag} for tag in s.scalars(select(Device.asset_tag))]
+
+
 def _quiesce(replicas: list[Replica]) -> None:
     for _ in range(6):
         busy = False
@@ -191,9 +210,11 @@ def test_converge_through_a_clock_year_ahead_a_new_address_and_edits_during_pull
     tmp_path, sqlite_server, replicas
 ):
     """The same random work, while: the van's clock jumps a year ahead and back; another
-    counter reaches the server under a new address; and the window of a third edits while
-    its sync thread applies pulled pages. All converge; nothing is held or lost; no clock
-    is dragged ahead."""
+    counter reaches the server under a new address; the window of a third edits while
+    its sync thread applies pulled pages; texts too long for their field are typed (and
+    refused at the counter, never sent); a person is erased; and the van's PC is replaced
+    by a new one that takes over its location. All converge; nothing is held or lost; no
+    clock is dragged ahead."""
     server = sqlite_server
     rng = random.Random(20261201)
     server.add_tenant("Kortrijk")
@@ -201,6 +222,9 @@ def test_converge_through_a_clock_year_ahead_a_new_address_and_edits_during_pull
     window_edits: list[threading.Thread] = []
     tokens = {code: server.issue_token("Kortrijk", code, "coordinator") for code in ("KRT", "WVL", "BUS")}
     windows = {}
+    replaced: list[Replica] = []
+    erased: list[str] = []
+    too_long = 0
 
     def during_page(where: str) -> None:
         # KRT's window edits a borrower while its sync thread holds the page transaction:
@@ -254,8 +278,34 @@ def test_converge_through_a_clock_year_ahead_a_new_address_and_edits_during_pull
                 url = server.url.replace("127.0.0.1", "localhost")
                 transport = FaultyTransport(HttpTransport(url, tokens["WVL"]), random.Random(7), 0.05, 0.05)
                 wvl.transport, wvl.service = transport, SyncService(wvl.ctx.sessions, transport, page_size=7)
+            if step == steps * 2 // 3:
+                # The van's PC breaks after a sync; a new PC logs in with its token,
+                # fetches everything and takes the location over (init --join BUS).
+                old_bus = replicas[2]
+                for _ in range(10):
+                    if not old_bus.sync().waiting:
+                        break
+                new_bus = make_replica(
+                    tmp_path, "bus-new", server, tokens["BUS"], rng=random.Random(9), page_size=7
+                )
+                new_bus.sync()
+                new_bus.ctx.locations.join("BUS")
+                new_bus.ctx.settings.max_open_loans_per_borrower = 50
+                replicas[2] = new_bus
+                replaced.append(old_bus)
+                old_bus.ctx.close()
+            if step == steps * 3 // 4:
+                erased.append(_erase_someone(replicas[0]))
             r = replicas[step % 3]
             _operate(rng, r, step)
+            if rng.random() < 0.05:
+                with r.ctx.sessions() as s:
+                    device = _pick(rng, s, select(Device).where(Device.deleted.is_(False)))
+                if device is not None:
+                    with contextlib.suppress(UserError):
+                        r.ctx.devices.edit(device.asset_tag, accessories="lader " + "x" * 250)
+                        raise AssertionError("a text longer than its field was taken")
+                    too_long += 1
             if rng.random() < 0.15:
                 with contextlib.suppress(SyncError):
                     rng.choice(replicas).service.run_once()
@@ -268,11 +318,23 @@ def test_converge_through_a_clock_year_ahead_a_new_address_and_edits_during_pull
     finally:
         windows["KRT"].close()
     assert window_edits, "no edit happened during a pulled page"
+    assert too_long > 0 and replaced and erased[0]
     exports = [export_json(r.ctx.sessions) for r in replicas]
     assert exports[0] == exports[1] == exports[2]
+    assert "x" * 250 not in exports[0]
+    for r in replicas:
+        with r.ctx.sessions() as s:
+            person = s.scalar(select(Borrower).where(Borrower.card_number == erased[0]))
+            assert person.erased and not person.phone and not person.email and not person.notes
+    # The new van PC writes as BUS: new codes continue after the old PC's.
+    tag = replicas[2].ctx.devices.add(DeviceInput("laptop", "HP", "840", "NEWBUS")).asset_tag
+    assert tag.startswith("BUS-") and tag > max(
+        d["asset_tag"] for d in _devices(replicas[0]) if d["asset_tag"].startswith("BUS-")
+    )
+    _quiesce(replicas)
     _check_no_change_lost(replicas, at_least=300)
     limit = clock.Stamp(int(time.time() * 1000) + 300_000, 0, "").encode()
     for r in replicas:
         with r.ctx.sessions() as s:
             assert read_state(s, HLC_KEY) < limit  # no clock dragged (or left) a year ahead
-        assert r.service.run_once().held == 0
+        assert r.sync().held == 0  # (retried: this transport drops requests)
