@@ -101,8 +101,21 @@ def test_long_repair_action_is_refused_not_cut(capsys, data):
 
 
 def test_lone_surrogate_in_a_text_is_refused(capsys, data):
+    # The command line refuses such an argument before it is parsed ...
     line = refused(capsys, data, "device", "add", "--kind", "laptop", "--brand", "B\ud800", "--model", "M")
-    assert "Merk" in line
+    assert "geen geldige tekst" in line
+    # ... and the field rule refuses it for every other caller (the window, imports).
+    from app.context import open_context
+    from app.errors import UserError
+    from app.inventory import DeviceInput
+
+    ctx = open_context(data)
+    try:
+        with pytest.raises(UserError) as refusal:
+            ctx.devices.add(DeviceInput("laptop", "B\ud800", "M"))
+    finally:
+        ctx.close()
+    assert "Merk" in refusal.value.message
 
 
 def test_intake_count_of_a_hundred_million_is_a_plain_refusal(capsys, data):
