@@ -3,7 +3,7 @@
 Both render the same sheet (Avery L7159 by default, 42 pages) with the same text
 layout; only the barcode drawing differs. Run:
 
-    /work/venv/bin/python -m benchmarks.bench_labels [--count 1000] [--layout L7159] [--repeat 3]
+    .venv/bin/python -m benchmarks.bench_labels [--count 1000] [--layout L7159] [--repeat 3]
 """
 
 from __future__ import annotations

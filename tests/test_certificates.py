@@ -15,8 +15,7 @@ from app.errors import UserError
 from app.printing.attestations import render_attendance_list, render_attestation
 from app.printing.certificates import render_wipe_certificate
 from app.trainings import TrainingService
-
-SHOTS = Path("/work/notes/shots")
+from tests.shots import shots_folder
 
 
 def pdf_text(path: Path) -> str:
@@ -27,9 +26,10 @@ def pdf_text(path: Path) -> str:
 
 def snapshot(pdf: Path, name: str) -> None:
     """PNG of page 1 for people to look at (outside the repository)."""
-    if SHOTS.is_dir():
+    folder = shots_folder()
+    if folder is not None:
         subprocess.run(
-            ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", str(pdf), str(SHOTS / name)], check=True
+            ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", str(pdf), str(folder / name)], check=True
         )
 
 

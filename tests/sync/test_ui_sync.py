@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import keyring
 import pytest
@@ -17,6 +16,7 @@ from app.sync.domain_conflicts import ConflictService
 from app.sync.service import SKEW_KEY
 from db.changes import write_state
 from tests.conftest import make_ready
+from tests.shots import shots_folder
 from tests.sync.conftest import make_replica
 from tests.sync.test_cli_sync import MemoryKeychain
 from ui.conflicts_view import ConflictsView
@@ -24,12 +24,11 @@ from ui.sync_controller import SyncController
 from ui.sync_settings import SyncSettingsPage
 from ui.sync_status import SyncStatus
 
-SHOTS = Path("/work/notes/shots")
-
 
 def _shot(widget, name: str) -> None:  # type: ignore[no-untyped-def]
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    widget.grab().save(str(SHOTS / name))
+    folder = shots_folder()
+    if folder is not None:
+        widget.grab().save(str(folder / name))
 
 
 def test_controller_syncs_in_the_background_and_reports(

@@ -1,7 +1,7 @@
 """Bench, donations, trainings, helpdesk and waiting-list views with real keystrokes.
 
-Each test also saves a screenshot with realistic data to /work/notes/shots (outside
-the repository) when that folder exists, for people to look at.
+Each test also saves a screenshot with realistic data to the folder DIGIBANK_SHOTS
+names (tests/shots.py), for people to look at.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from app.helpdesk import HelpdeskService
 from app.inventory import DeviceInput
 from app.trainings import TrainingService
 from app.waiting_list import WaitingListService
+from tests.shots import shots_folder
 from tests.ui.conftest import add_borrower
 from ui.bench_view import BenchView
 from ui.donations_view import DonationsView
@@ -27,7 +28,6 @@ from ui.helpdesk_view import HelpdeskView
 from ui.trainings_view import TrainingsView
 from ui.waiting_list_view import WaitingListView
 
-SHOTS = Path("/work/notes/shots")
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "specs"
 NWIPE = Path(__file__).resolve().parents[1] / "fixtures" / "nwipe"
 
@@ -48,9 +48,10 @@ def scan(qtbot, field: QWidget, code: str) -> None:
 
 
 def shot(view: QWidget, name: str) -> None:
-    if SHOTS.is_dir():
+    folder = shots_folder()
+    if folder is not None:
         QApplication.processEvents()  # let pending re-layouts (after text changes) happen first
-        view.grab().save(str(SHOTS / f"{name}.png"))
+        view.grab().save(str(folder / f"{name}.png"))
 
 
 def people(ctx) -> list[str]:
