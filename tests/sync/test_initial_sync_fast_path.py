@@ -16,7 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from app.context import AppContext, open_context
 from app.inventory import DeviceInput
 from app.sync import lww
-from app.sync.merge import FTS_BULK_MIN, apply_page, local_digests
+from app.sync.bulk_insert import FTS_BULK_MIN
+from app.sync.merge import apply_page, local_digests
 from app.sync.protocol import LoggedChange, TableDigest
 from benchmarks.bench_sync import NODE, generate, load_server
 from db.base import synced_models
