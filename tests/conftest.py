@@ -46,6 +46,22 @@ def module_environment(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture
+def keychain(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """A trusted in-memory keychain (as an OS keychain would be) for this test only."""
+    import keyring
+
+    from app import credentials
+    from tests.keychains import MemoryKeychain
+
+    previous = keyring.get_keyring()
+    backend = MemoryKeychain()
+    monkeypatch.setattr(credentials, "TRUSTED_MODULES", (*credentials.TRUSTED_MODULES, "tests.keychains"))
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
 def no_keychain():
     """As on a bare Linux session: keyring's fail backend (keyring caches its choice per
     process, so the environment variable alone is not enough)."""

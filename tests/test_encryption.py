@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 import sqlcipher3
-from keyring.backend import KeyringBackend
 
 from app import config
 from app.backup import check_backup_file, make_backup, restore
@@ -38,6 +37,7 @@ from db.engine import (
 from db.models_sync import ConflictDecision
 from tests.cli_helpers import one_line_error, run
 from tests.conftest import TEST_PASSPHRASE
+from tests.keychains import MemoryKeychain
 
 NAME = b"Uniekenaam"
 
@@ -59,23 +59,8 @@ def own_log_file():
         root.addHandler(handler)
 
 
-class TrustedMemoryKeyring(KeyringBackend):
+class TrustedMemoryKeyring(MemoryKeychain):
     """Stands in for an OS keychain (credentials trust backends by module)."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.secrets.pop((service, username), None)
 
 
 TrustedMemoryKeyring.__module__ = "keyring.backends.SecretService"

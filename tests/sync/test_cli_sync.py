@@ -7,32 +7,12 @@ import json
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
 from keyring.backends import fail, null
 
-from app import credentials
 from app.cli import main
 from app.credentials import CredentialStore
 from app.errors import UserError
-
-
-class MemoryKeychain(KeyringBackend):
-    """Stands in for an OS keychain (trusted in these tests only)."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.secrets.pop((service, username), None)
+from tests.keychains import MemoryKeychain
 
 
 class PlaintextKeyring(MemoryKeychain):
@@ -40,16 +20,6 @@ class PlaintextKeyring(MemoryKeychain):
 
 
 PlaintextKeyring.__module__ = "keyrings.alt.file"
-
-
-@pytest.fixture
-def keychain(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    previous = keyring.get_keyring()
-    backend = MemoryKeychain()
-    monkeypatch.setattr(credentials, "TRUSTED_MODULES", (*credentials.TRUSTED_MODULES, __name__))
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 def _run(capsys, *argv: str, stdin: str | None = None, monkeypatch=None) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]

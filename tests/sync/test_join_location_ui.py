@@ -3,34 +3,19 @@ against a real server (log in, first sync off the GUI thread, take over the loca
 
 from __future__ import annotations
 
-import keyring
 import pytest
 from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtWidgets import QApplication, QDialog
 
-from app import credentials
 from app.borrowers import BorrowerInput
 from app.context import open_context
 from app.inventory import DeviceInput
 from tests.conftest import make_ready
 from tests.sync.conftest import free_port, make_replica
-from tests.sync.test_cli_sync import MemoryKeychain
 from ui.first_start import FirstStartDialog, join_setup_for
 
 # The offscreen platform cannot pass size hints to a window manager it does not have.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
-
-
-@pytest.fixture
-def keychain(monkeypatch):  # type: ignore[no-untyped-def]
-    previous = keyring.get_keyring()
-    backend = MemoryKeychain()
-    monkeypatch.setattr(
-        credentials, "TRUSTED_MODULES", (*credentials.TRUSTED_MODULES, "tests.sync.test_cli_sync")
-    )
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 def _type(qtbot, text: str) -> None:  # type: ignore[no-untyped-def]

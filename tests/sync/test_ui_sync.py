@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import random
 
-import keyring
-import pytest
 from PySide6.QtCore import QThreadPool
 
-from app import credentials
 from app.borrowers import BorrowerInput
 from app.inventory import DeviceInput
 from app.sync.account import SyncState, login, service_for
@@ -18,7 +15,6 @@ from db.changes import write_state
 from tests.conftest import make_ready
 from tests.shots import shots_folder
 from tests.sync.conftest import make_replica
-from tests.sync.test_cli_sync import MemoryKeychain
 from ui.conflicts_view import ConflictsView
 from ui.sync_controller import SyncController
 from ui.sync_settings import SyncSettingsPage
@@ -140,18 +136,6 @@ def test_conflicts_view_lists_and_resolves_a_double_loan(qtbot, tmp_path, sqlite
     assert a.ctx.loans.open_count() == 1
     a.sync(), b.sync()
     assert ConflictService(b.ctx.sessions).domain() == [] and b.ctx.loans.open_count() == 1
-
-
-@pytest.fixture
-def keychain(monkeypatch):  # type: ignore[no-untyped-def]
-    previous = keyring.get_keyring()
-    backend = MemoryKeychain()
-    monkeypatch.setattr(
-        credentials, "TRUSTED_MODULES", (*credentials.TRUSTED_MODULES, "tests.sync.test_cli_sync")
-    )
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 def test_settings_page_logs_in_off_the_gui_thread(qtbot, ctx, sqlite_server, keychain):

@@ -1,0 +1,25 @@
+"""An in-memory keyring backend that stands in for an OS keychain in tests."""
+
+from __future__ import annotations
+
+from keyring.backend import KeyringBackend
+
+
+class MemoryKeychain(KeyringBackend):
+    """Keeps secrets in a dict. Whether app/credentials.py trusts it depends on the module
+    a test gives the class (it trusts backends by module)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.secrets.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.secrets.pop((service, username), None)
