@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.credentials import CredentialStore
 from app.errors import UserError
 from app.i18n import _
-from app.sync.domain_conflicts import detect
+from app.sync.domain_conflicts import known_count
 from app.sync.outbox import refused_count, waiting_count
 from app.sync.protocol import HandshakeAnswer, HandshakeRequest
 from app.sync.service import (
@@ -99,7 +99,7 @@ class SyncState:
             last = read_state(s, LAST_OK_KEY)
             skew = int(read_state(s, SKEW_KEY) or 0)
             threshold = int(read_state(s, SKEW_WARNING_KEY) or SKEW_WARNING_MS)
-            conflicts = len(detect(s)) + (s.scalar(select(func.count()).select_from(FieldConflict)) or 0)
+            conflicts = known_count(s) + (s.scalar(select(func.count()).select_from(FieldConflict)) or 0)
             raw = read_state(s, LAST_RESULT_KEY)
             outcome = _outcome(raw)
             attempt = str(outcome.get("finished_at") or "")

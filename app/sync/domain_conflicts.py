@@ -26,11 +26,25 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.errors import NotFound, UserError
 from app.i18n import _
 from db.base import FieldConflict, model_for_table
+from db.changes import read_state, write_state
 from db.models import Device, Loan
 from db.models_sync import ConflictDecision
 from db.values import from_json
 
 log = logging.getLogger(__name__)
+
+# The number of domain conflicts as of the last sync round or resolution: what the status
+# bar shows every few seconds without running `detect` (a scan of every loan and serial)
+# on the window's thread. They only arise from a merge or a local write that a round
+# pushes right after, so the count is recomputed exactly then (app/sync/service.py).
+DOMAIN_KEY = "sync_domain_conflicts"
+
+
+def known_count(session: Session) -> int:
+    """The stored count, or a fresh one when no round has stored it yet."""
+    known = read_state(session, DOMAIN_KEY)
+    return int(known) if known else len(detect(session))
+
 
 DOUBLE_LOAN = "double-loan"
 DUPLICATE_SERIAL = "duplicate-serial"
@@ -193,6 +207,8 @@ class ConflictService:
                     row.deleted = False
                     row.decision = "keep"
                     row.note = note
+            s.flush()
+            write_state(s, DOMAIN_KEY, str(len(detect(s))))
         log.info("conflict %s %s resolved: %s", kind, subject_id, decision)
 
     def resolve_field(self, conflict_id: int, decision: str) -> None:

@@ -70,7 +70,6 @@ LAST_OK_KEY = "sync_last_ok"
 SKEW_KEY = "sync_skew_ms"
 SKEW_WARNING_KEY = "sync_skew_warning_ms"
 LAST_RESULT_KEY = "sync_last_result"
-DOMAIN_KEY = "sync_domain_conflicts"
 EMPTY_DIGEST = TableDigest(count=0, digest="0" * 32)
 REPULL_PAUSE_S = 24 * 3600
 # Acknowledged outbox entries are kept a while (audits, support), then pruned.
@@ -186,10 +185,10 @@ class SyncService:
             result.waiting = waiting_count(s)
             result.refused_waiting = refused_count(s)
             result.refused_changes = [dict(r.__dict__) for r in refused_changes(s, limit=100)]
-            known = read_state(s, DOMAIN_KEY)
+            known = read_state(s, domain_conflicts.DOMAIN_KEY)
             if result.pushed or result.pulled or not known:
                 result.domain_conflicts = len(domain_conflicts.detect(s))
-                write_state(s, DOMAIN_KEY, str(result.domain_conflicts))
+                write_state(s, domain_conflicts.DOMAIN_KEY, str(result.domain_conflicts))
             else:  # nothing came or went: the flags cannot have changed by this round
                 result.domain_conflicts = int(known)
             result.open_field_conflicts = s.query(FieldConflict).count()
