@@ -59,6 +59,15 @@ class AuditRow:
         }
 
 
+def _fit(text: str, column: str) -> str:
+    """An event must never fail the action it records: text longer than its column (a
+    label run over many tags) is shortened visibly, with "…" at the end."""
+    limit = AuditEvent.__table__.c[column].type.length  # type: ignore[attr-defined]
+    if limit is None or len(text) <= limit:
+        return text
+    return text[: limit - 1] + "…"
+
+
 CSV_COLUMNS = ("at", "staff", "action", "subject", "detail", "outcome", "location", "staff_id", "id")
 
 
@@ -89,9 +98,9 @@ class AuditLog:
                     at=self._now().replace(microsecond=0),
                     staff_id=staff.id if staff else "",
                     staff_name=staff.name if staff else "",
-                    action=action[:60],
-                    subject=subject[:120],
-                    detail=detail[:400],
+                    action=_fit(action, "action"),
+                    subject=_fit(subject, "subject"),
+                    detail=_fit(detail, "detail"),
                     outcome=outcome,
                     location=location.code if location else "",
                 )

@@ -147,3 +147,12 @@ def test_window_changes_become_audit_events_with_field_names_only(ctx):
     with ctx.sessions() as s:
         queued = set(s.scalars(select(OutboxEntry.row_id).where(OutboxEntry.table_name == "audit_event")))
     assert {e.id for e in ctx.audit.events()} <= queued
+
+
+def test_an_audit_text_longer_than_its_column_is_shortened_visibly(ctx):
+    from app.audit import AuditLog
+
+    tags = " ".join(f"KRT-{n:06d}" for n in range(1, 40))
+    AuditLog(ctx.sessions).record("labels", None, subject=tags)
+    [event] = AuditLog(ctx.sessions).events()
+    assert event.subject.endswith("…") and tags.startswith(event.subject[:-1])
