@@ -29,8 +29,11 @@ log = logging.getLogger(__name__)
 
 
 class Person(Protocol):
-    id: str
-    name: str
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
 
 
 @dataclass(frozen=True)

@@ -138,7 +138,7 @@ def open_context(
 class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     """Log files are created 0600 (also each new one after a rotation)."""
 
-    def _open(self):  # type: ignore[no-untyped-def]
+    def _open(self):
         config.private_file(Path(self.baseFilename))
         return super()._open()
 

@@ -3,6 +3,7 @@ wipe certificate the donor needs for its own GDPR duties."""
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
@@ -194,7 +195,7 @@ class DonationService:
                 )
             )
 
-    def devices(self, ref: str) -> list[Device]:
+    def devices(self, ref: str) -> builtins.list[Device]:
         with self._sessions() as s:
             donation = self.get_in(s, ref)
             return list(
@@ -232,7 +233,7 @@ class DonationService:
                     )
                 )
                 passed = [w for w in wipes if w.result == "passed"]
-                lines.append(CertificateLine(device, (passed or wipes or [None])[-1]))
+                lines.append(CertificateLine(device, passed[-1] if passed else wipes[-1] if wipes else None))
             return CertificateData(donation, location, lines)
 
     @staticmethod

@@ -22,7 +22,7 @@ def export_records(session_factory: sessionmaker[Session]) -> dict[str, list[dic
     with session_factory() as s:
         for model in synced_models():
             rows = []
-            for obj in s.scalars(select(model).order_by(model.id)):  # type: ignore[attr-defined]
+            for obj in s.scalars(select(model).order_by(model.id)):
                 values = record_values(obj)
                 for hidden in getattr(model, "EXPORT_HIDDEN", ()):  # a secret (PIN hash) never leaves
                     values.pop(hidden, None)

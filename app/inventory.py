@@ -10,6 +10,7 @@ borrower's files, logins and bank apps never reach the next person.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
@@ -267,7 +268,7 @@ class DeviceService:
                 .order_by(Loan.out_at.desc())
             )
 
-    def same_serial(self, serial: str) -> list[Device]:
+    def same_serial(self, serial: str) -> builtins.list[Device]:
         """Other records with this serial: possible duplicates to look at."""
         if not serial.strip():
             return []

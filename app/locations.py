@@ -59,9 +59,7 @@ def _is_unused(s: Session, location_id: str) -> bool:
     for model in synced_models():
         if model is Location:
             continue
-        owned = s.scalar(
-            select(func.count()).select_from(model).where(model.origin == location_id)  # type: ignore[attr-defined]
-        )
+        owned = s.scalar(select(func.count()).select_from(model).where(model.origin == location_id))
         if owned:
             return False
     return True
@@ -148,7 +146,9 @@ class LocationService:
         """Set up as a new location, but nothing of its own was written or sent yet."""
         with self._sessions() as s:
             current = read_state(s, LOCATION_KEY)
-            return bool(current) and _is_unused(s, current)
+            if not current:
+                return False
+            return _is_unused(s, current)
 
     def release_unused_location(self, code: str) -> None:
         """Undo a first start that made a new location by mistake (only while this PC has

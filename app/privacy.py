@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -38,7 +38,7 @@ from app.i18n import _
 from app.postcodes import province_name
 from app.printing.pdf import use_language
 from app.printing.subject_access import SubjectData, pdf_language, when, write_subject_access_pdf
-from db.base import FieldConflict, OutboxEntry, model_for_table
+from db.base import FieldConflict, OutboxEntry, Synced, model_for_table
 from db.models import (
     Attendance,
     Borrower,
@@ -177,6 +177,7 @@ class PrivacyService:
                 if day > last.get(person_id, dt.date.min):
                     last[person_id] = day
 
+            pid: str | None
             for pid, (_card, created) in people.items():
                 see(pid, _stamp_date(created))
             ids = sorted(people)
@@ -381,7 +382,7 @@ def erase_borrower_in(s: Session, borrower: Borrower) -> list[tuple[str, str]]:
     for model in (HelpdeskVisit, WaitingListEntry, Loan, Registration, Attendance):
         for obj in s.scalars(select(model).where(model.borrower_id == borrower.id)):
             _anonymise(obj)
-            touched.append((model.__tablename__, obj.id))
+            touched.append((model.__tablename__, cast(Synced, obj).id))  # all five models are Synced
     s.flush()  # the erasure's own outbox entries exist now, with the anonymised values
     scrub_local_copies(s, touched)
     return touched
@@ -461,7 +462,7 @@ def scrub_local_copies(s: Session, records: Iterable[tuple[str, str]]) -> None:
         model = model_for_table(table)
         current = {}
         if model is not None:
-            for obj in s.scalars(select(model).where(model.id.in_(ids))):  # type: ignore[attr-defined]
+            for obj in s.scalars(select(model).where(model.id.in_(ids))):
                 current[obj.id] = {n: getattr(obj, n) for n in fields}
         s.execute(
             delete(FieldConflict).where(

@@ -22,10 +22,10 @@ class Check:
     detail: str = ""
 
 
-def run_checks(data_dir: Path, engine) -> list[Check]:  # type: ignore[no-untyped-def]
+def run_checks(data_dir: Path, engine) -> list[Check]:
     checks: list[Check] = []
 
-    def add(name: str, fn) -> None:  # type: ignore[no-untyped-def]
+    def add(name: str, fn) -> None:
         try:
             detail = fn() or ""
             checks.append(Check(name, True, detail))
@@ -63,7 +63,7 @@ def _disk(folder: Path) -> str:
     return _require(free > 200, f"{free} MB")
 
 
-def _integrity(engine) -> str:  # type: ignore[no-untyped-def]
+def _integrity(engine) -> str:
     with engine.connect() as con:
         result = con.execute(text("PRAGMA integrity_check")).scalar()
         mode = con.execute(text("PRAGMA journal_mode")).scalar()
@@ -71,7 +71,7 @@ def _integrity(engine) -> str:  # type: ignore[no-untyped-def]
     return f"{result}, journal={mode}"
 
 
-def _encrypted(data_dir: Path, engine) -> str:  # type: ignore[no-untyped-def]
+def _encrypted(data_dir: Path, engine) -> str:
     from db.engine import is_plain_sqlite
 
     _require(not is_plain_sqlite(data_dir / DB_FILE), _("niet versleuteld"))
@@ -81,7 +81,7 @@ def _encrypted(data_dir: Path, engine) -> str:  # type: ignore[no-untyped-def]
     return f"SQLCipher {version}"
 
 
-def _schema(engine) -> str:  # type: ignore[no-untyped-def]
+def _schema(engine) -> str:
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 

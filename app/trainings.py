@@ -9,6 +9,7 @@ is one record after sync.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import logging
 import uuid
@@ -264,7 +265,7 @@ class TrainingService:
                 waiting.state = "registered"
             return waiting
 
-    def registrations(self, ref: str) -> list[RegistrationRow]:
+    def registrations(self, ref: str) -> builtins.list[RegistrationRow]:
         with self._sessions() as s:
             training = self.get_in(s, ref)
             present = set(
@@ -342,7 +343,7 @@ class TrainingService:
             training.walk_ins = total
             return training
 
-    def series_names(self) -> list[str]:
+    def series_names(self) -> builtins.list[str]:
         with self._sessions() as s:
             return list(
                 s.scalars(

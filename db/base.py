@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, MetaData, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -38,6 +38,9 @@ class Base(DeclarativeBase):
         dt.datetime: DateTime,
         str: String,
     }
+    if TYPE_CHECKING:
+        # Every model here maps a plain Table (DeclarativeBase types it as any FromClause).
+        __table__: ClassVar[Table]
 
 
 # Columns that describe a record's sync state rather than its content.
@@ -46,6 +49,9 @@ SYNC_META_COLUMNS = frozenset({"id", "clocks", "updated_at", "origin", "changed_
 
 class Synced:
     """Mixin for every record that syncs between locations."""
+
+    if TYPE_CHECKING:
+        __tablename__: str  # set by each model that uses the mixin
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     created_at: Mapped[str] = mapped_column(String(64), default="")
@@ -62,13 +68,22 @@ class Synced:
         return [c.name for c in table.columns if c.name not in SYNC_META_COLUMNS]
 
 
-def synced_models() -> list[type[Base]]:
+if TYPE_CHECKING:
+
+    class SyncedModel(Synced, Base):
+        """For the type checker only: a mapped model with the Synced columns."""
+
+
+def synced_models() -> list[type[SyncedModel]]:
     """Every synced model class, in table-name order (stable for export)."""
-    classes = [m.class_ for m in Base.registry.mappers if issubclass(m.class_, Synced)]
+    classes = cast(
+        "list[type[SyncedModel]]",
+        [m.class_ for m in Base.registry.mappers if issubclass(m.class_, Synced)],
+    )
     return sorted(classes, key=lambda c: c.__tablename__)
 
 
-def model_for_table(name: str) -> type[Base] | None:
+def model_for_table(name: str) -> type[SyncedModel] | None:
     for cls in synced_models():
         if cls.__tablename__ == name:
             return cls

@@ -73,7 +73,7 @@ def _quiet_sqlcipher() -> None:
         scratch.close()
 
 
-def cipher_connect(path: Path, key: str, readonly: bool = False):  # type: ignore[no-untyped-def]
+def cipher_connect(path: Path, key: str, readonly: bool = False):
     """A bare DB-API connection to an encrypted file (backups, conversion, checks).
 
     An empty key opens a plain file (only to read an old unencrypted one).
@@ -94,7 +94,7 @@ def _quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def table_counts(connection) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def table_counts(connection) -> dict[str, int]:
     names = [
         r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
     ]
@@ -142,7 +142,7 @@ def export_copy(source: Path, source_key: str, target: Path, target_key: str) ->
         raise RuntimeError(f"encrypted copy of {source.name} differs from the original")
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -170,17 +170,17 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 SESSION_BEGINS = "digibank_session_begins"
 
 
-def _driver_no_transactions(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _driver_no_transactions(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None
 
 
-def _engine_begin(conn) -> None:  # type: ignore[no-untyped-def]
+def _engine_begin(conn) -> None:
     if conn.get_execution_options().get(SESSION_BEGINS):
         return  # the session's after_begin below emits it, knowing whether it writes
     conn.exec_driver_sql("BEGIN IMMEDIATE")  # Core transactions here write (migrations)
 
 
-def _session_begin(session: Session, transaction: SessionTransaction, connection) -> None:  # type: ignore[no-untyped-def]
+def _session_begin(session: Session, transaction: SessionTransaction, connection) -> None:
     if not connection.get_execution_options().get(SESSION_BEGINS):
         return
     root = transaction

@@ -75,7 +75,7 @@ _AUDITED_ELSEWHERE = frozenset({"audit_event", "staff"})  # staff: app/staff.py 
 
 
 def _window_action(obj: Synced, is_new: bool, fields: list[str]) -> str:
-    table = type(obj).__tablename__  # type: ignore[attr-defined]
+    table = type(obj).__tablename__
     if table == "loan":
         if is_new:
             return "loan checkout"
@@ -116,10 +116,10 @@ def _record_window_changes(session: Session, _flush_context: Any, _instances: An
 
     work: list[tuple[Synced, bool, list[str]]] = []
     for obj in list(session.new):
-        if isinstance(obj, Synced) and type(obj).__tablename__ not in _AUDITED_ELSEWHERE:  # type: ignore[attr-defined]
+        if isinstance(obj, Synced) and type(obj).__tablename__ not in _AUDITED_ELSEWHERE:
             work.append((obj, True, type(obj).data_columns()))
     for obj in list(session.dirty):
-        if not isinstance(obj, Synced) or type(obj).__tablename__ in _AUDITED_ELSEWHERE:  # type: ignore[attr-defined]
+        if not isinstance(obj, Synced) or type(obj).__tablename__ in _AUDITED_ELSEWHERE:
             continue
         state = inspect(obj)
         fields = [n for n in type(obj).data_columns() if state.attrs[n].history.has_changes()]

@@ -25,9 +25,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ColumnDefault, Date, DateTime, Integer, String, Text
 
 import db.models  # noqa: F401  (registers every synced model)
 import db.models_sync  # noqa: F401
@@ -118,7 +118,7 @@ def all_rules() -> dict[str, dict[str, FieldRule]]:
     """{table: {column: rule}} for every synced column that carries content."""
     out: dict[str, dict[str, FieldRule]] = {}
     for model in synced_models():
-        table = model.__table__  # type: ignore[attr-defined]
+        table = model.__table__
         cols: dict[str, FieldRule] = {}
         for col in table.columns:
             if col.name in SYNC_META_COLUMNS:
@@ -294,7 +294,7 @@ def defaults_for(table: str) -> dict[str, Any]:
     if model is None:
         return {}
     out: dict[str, Any] = {}
-    for col in model.__table__.columns:  # type: ignore[attr-defined]
+    for col in model.__table__.columns:
         if col.name in SYNC_META_COLUMNS:
             continue
         default = col.default
@@ -303,12 +303,12 @@ def defaults_for(table: str) -> dict[str, Any]:
                 out[col.name] = None
             continue
         if default.is_scalar:
-            value = default.arg
+            value = cast(ColumnDefault, default).arg
         elif default.is_callable:
             try:
-                value = default.arg({})
+                value = cast(ColumnDefault, default).arg({})
             except TypeError:
-                value = default.arg()
+                value = cast(ColumnDefault, default).arg()
         else:
             continue
         out[col.name] = to_json(value.copy() if isinstance(value, dict | list) else value)

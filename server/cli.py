@@ -119,7 +119,7 @@ def _report(args: argparse.Namespace, settings: ServerSettings) -> int:
     return 0
 
 
-def _tenant(session, name: str) -> Tenant:  # type: ignore[no-untyped-def]
+def _tenant(session, name: str) -> Tenant:
     tenant = session.scalar(select(Tenant).where(Tenant.name == name))
     if tenant is None:
         raise CliError(
@@ -142,6 +142,7 @@ def run(args: argparse.Namespace, settings: ServerSettings) -> int:
     try:
         database.migrate()
         with database.sessions() as s, s.begin():
+            row: LocationToken | None
             if args.command == "tenant" and args.action == "add":
                 name = args.name.strip()
                 if not name:

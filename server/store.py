@@ -193,6 +193,7 @@ def apply_push(
         if ch.table in RULES:
             wanted[ch.table].add(ch.row_id)
     records: dict[tuple[str, str], MergedRecord] = {}
+    rec: MergedRecord | None
     for table, ids in wanted.items():
         id_list = sorted(ids)
         for i in range(0, len(id_list), 500):

@@ -290,7 +290,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ctx.close()
 
 
-def _run_signed_in(handler, args: argparse.Namespace, ctx) -> int | None:  # type: ignore[no-untyped-def]
+def _run_signed_in(handler, args: argparse.Namespace, ctx) -> int | None:
     """Who may, then the handler, then the audit event (app/cli/staff_gate.py)."""
     from app.cli.staff_gate import Gate
 

@@ -10,7 +10,7 @@ from app.context import AppContext
 from app.i18n import _
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("backup", help=_("een back-up van de database maken"))
     p.add_argument("--out", type=Path, help=_("bestand (standaard: de map backups in de gegevensmap)"))
     p.add_argument(

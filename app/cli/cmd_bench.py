@@ -32,7 +32,7 @@ def donation_service(ctx: AppContext) -> DonationService:
     )
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     donation = sub.add_parser("donation", help=_("schenkingen: schenker, inboeken, wisattest"))
     dsub = donation.add_subparsers(dest="donation_command", metavar=_("actie"), parser_class=type(donation))
     dsub.required = True
@@ -107,7 +107,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(handler=_specs_import)
 
 
-def add_device_commands(dsub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_device_commands(dsub: argparse._SubParsersAction) -> None:
     """`device give-away TAG --card CARD [--form F.pdf]`, attached by cmd_devices."""
     p = dsub.add_parser("give-away", help=_("een toestel voorgoed wegschenken aan een persoon"))
     p.add_argument("tag", metavar="TAG")

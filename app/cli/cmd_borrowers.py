@@ -30,7 +30,7 @@ EDIT_FLAGS = (
 )
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     borrower = sub.add_parser("borrower", help=_("ontleners: inschrijven, opzoeken, aanpassen"))
     bsub = borrower.add_subparsers(dest="borrower_command", metavar=_("actie"), parser_class=type(borrower))
     bsub.required = True

@@ -16,7 +16,7 @@ from app.sync.account import service_for
 from db.models import Location
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("init", help=_("deze computer instellen als locatie (balie of bus)"))
     p.add_argument("--location-code", help=_("2 tot 5 letters, bv. KRT"))
     p.add_argument("--location-name", help=_("bv. 'Kortrijk balie'"))

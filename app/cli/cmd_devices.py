@@ -16,7 +16,7 @@ from app.inventory import DeviceInput, kind_names, status_name
 from db.models import DEVICE_KINDS, DEVICE_SOURCES, DEVICE_STATUSES, Device
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     device = sub.add_parser("device", help=_("toestellen: binnenbrengen, opzoeken, status wijzigen"))
     dsub = device.add_subparsers(dest="device_command", metavar=_("actie"), parser_class=type(device))
     dsub.required = True

@@ -16,7 +16,7 @@ def helpdesk_service(ctx: AppContext) -> HelpdeskService:
     return getattr(ctx, "helpdesk", None) or HelpdeskService(ctx.sessions, now=ctx.now)
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     helpdesk = sub.add_parser("helpdesk", help=_("helpdesk: bezoeken registreren en bekijken"))
     hsub = helpdesk.add_subparsers(dest="helpdesk_command", metavar=_("actie"), parser_class=type(helpdesk))
     hsub.required = True

@@ -15,7 +15,7 @@ from app.inventory import kind_names
 from app.loans import LoanView
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     loan = sub.add_parser("loan", help=_("uitlenen, terugbrengen, verlengen, oplijsten"))
     lsub = loan.add_subparsers(dest="loan_command", metavar=_("actie"), parser_class=type(loan))
     lsub.required = True

@@ -12,7 +12,7 @@ from app.printing.layouts import layout_names
 from app.printing.service import PrintService
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("labels", help=_("etiketten met streepjescode drukken (PDF of ZPL)"))
     p.add_argument("tags", nargs="+", metavar="TAG", help=_("toestelnummers, bv. KRT-000123"))
     p.add_argument("--layout", help=_("etiketindeling: {names}").format(names=", ".join(layout_names())))

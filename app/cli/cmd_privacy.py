@@ -12,7 +12,7 @@ from app.formatting import date_be
 from app.i18n import _
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     privacy = sub.add_parser("privacy", help=_("privacy: bewaartermijn van persoonsgegevens"))
     psub = privacy.add_subparsers(dest="privacy_command", metavar=_("actie"), parser_class=type(privacy))
     psub.required = True
@@ -75,7 +75,7 @@ def _retention(args: argparse.Namespace, ctx: AppContext) -> int:
     return 0
 
 
-def add_donation_erase(dsub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_donation_erase(dsub: argparse._SubParsersAction) -> None:
     """Called by cmd_bench.py, which owns the `donation` command group."""
     p = dsub.add_parser("erase", help=_("naam en contact van een particuliere schenker wissen (GDPR)"))
     p.add_argument("donation", metavar="DONATION", help=_("schenkingsnummer, bv. KRT-D-00001"))

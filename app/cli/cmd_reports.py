@@ -15,7 +15,7 @@ from app.reports.periods import parse_period
 log = logging.getLogger(__name__)
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("report", help=_("rapporten voor de subsidiegever (bereik, kosten)"))
     reports = p.add_subparsers(dest="report", metavar=_("rapport"), required=True, parser_class=type(p))
     for name, help_text, handler in (

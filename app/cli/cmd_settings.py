@@ -10,7 +10,7 @@ from app.i18n import _
 from app.settings_service import EDITABLE, change, describe
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("settings", help=_("instellingen van deze balie tonen of wijzigen"))
     actions = p.add_subparsers(dest="settings_action")
     show = actions.add_parser("show", help=_("alle instellingen tonen"))

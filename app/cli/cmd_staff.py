@@ -21,7 +21,7 @@ from app.staff import role_label
 from db.models_staff import ROLES
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     staff = sub.add_parser("staff", help=_("personeel: wie zich aanmeldt, met welke rol"))
     ssub = staff.add_subparsers(dest="staff_command", metavar=_("actie"), parser_class=type(staff))
     ssub.required = True

@@ -15,7 +15,7 @@ from app.sync.refusals import clock_offset_text, held_line, refused_views, set_a
 from app.sync.transport import configure
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     insecure = _("onbeveiligd http:// naar een andere computer toestaan (enkel op een vertrouwd netwerk)")
     p = sub.add_parser("login", help=_("deze computer aanmelden bij de server (sleutel via stdin)"))
     p.add_argument("--server", required=True, help=_("adres van de server, bv. https://sync.digibank.be"))

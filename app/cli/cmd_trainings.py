@@ -19,7 +19,7 @@ def training_service(ctx: AppContext) -> TrainingService:
     return getattr(ctx, "trainings", None) or TrainingService(ctx.sessions, now=ctx.now)
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     training = sub.add_parser("training", help=_("opleidingen: sessies, inschrijvingen, aanwezigheden"))
     tsub = training.add_subparsers(dest="training_command", metavar=_("actie"), parser_class=type(training))
     tsub.required = True

@@ -19,7 +19,7 @@ def waiting_service(ctx: AppContext) -> WaitingListService:
     )
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     waiting = sub.add_parser("waiting", help=_("wachtlijst voor toestellen"))
     wsub = waiting.add_subparsers(dest="waiting_command", metavar=_("actie"), parser_class=type(waiting))
     wsub.required = True

@@ -19,7 +19,17 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal_column, null, select, union, union_all
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    func,
+    literal_column,
+    null,
+    select,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from app import postcodes
@@ -158,8 +168,10 @@ def _visits_in(period: Period) -> list[ColumnElement[bool]]:
     ]
 
 
-def _person_sources(period: Period) -> Select[Any]:
+def _person_sources(period: Period) -> CompoundSelect[Any]:
     """(person id, lent, trained, helped) once per person and source."""
+    one: ColumnElement[Any]
+    zero: ColumnElement[Any]
     one, zero = literal_column("1"), literal_column("0")
     lent = select(
         Loan.borrower_id.label("bid"), one.label("lent"), zero.label("trained"), zero.label("helped")
@@ -175,7 +187,7 @@ def _person_sources(period: Period) -> Select[Any]:
     return union(lent, trained, helped)
 
 
-def _people_statement(period: Period) -> Select[Any]:
+def _people_statement(period: Period) -> CompoundSelect[Any]:
     """Unique people per (postcode, province, target group) and per location, in one statement.
 
     One pass over the period's loans, attendances and visits builds (person, place,
@@ -184,6 +196,8 @@ def _people_statement(period: Period) -> Select[Any]:
     Rows: (kind 'a', postcode, province, group, None, people, lent, trained, helped)
     and (kind 'l', None, None, None, location id, people, 0, 0, 0).
     """
+    one: ColumnElement[Any]
+    zero: ColumnElement[Any]
     one, zero = literal_column("1"), literal_column("0")
     lent = select(
         Loan.borrower_id.label("bid"),
@@ -222,7 +236,7 @@ def _people_statement(period: Period) -> Select[Any]:
         .group_by(place.c.bid)
         .subquery("person")
     )
-    by_area = (
+    by_area: Select[*tuple[Any, ...]] = (
         select(
             literal_column("'a'").label("kind"),
             Borrower.postcode,

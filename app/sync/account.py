@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -119,7 +120,7 @@ class SyncState:
             )
 
 
-def _outcome(raw: str | None) -> dict[str, object]:
+def _outcome(raw: str | None) -> dict[str, Any]:
     try:
         value = json.loads(raw) if raw else {}
     except ValueError:

@@ -63,7 +63,9 @@ class InsertPlan:
             if (proc := c.type.bind_processor(dialect)) is not None
         ]
         adapt = dialect.name == "sqlite"
-        self._dated = [(names.index(n), n, table.c[n].type, {}, adapt) for n in dated]
+        self._dated: list[tuple[int, str, Any, dict[Any, Any], bool]] = [
+            (names.index(n), n, table.c[n].type, {}, adapt) for n in dated
+        ]
 
     @staticmethod
     def _date_value(memo: dict[str, Any], column_type: Any, value: Any, adapt: bool) -> Any:
@@ -85,6 +87,7 @@ class InsertPlan:
     def params(
         self, row_id: str, origin: str, fields: dict[str, Any], clocks: dict[str, str]
     ) -> tuple[Any, ...]:
+        memo: dict[Any, Any] | None
         full = len(fields) == self._n_data  # fields hold only content columns
         if full:
             values = list(self._data_getter(fields))
@@ -137,6 +140,7 @@ def _json_dumper(dialect: Any, column_type: JSON, proc: Any) -> Any:
     )
     if not plain:
         return proc
+    assert c_make_encoder is not None  # `plain` holds only when it exists
     d = json.JSONEncoder()
     encode = c_make_encoder(
         None,

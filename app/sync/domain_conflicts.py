@@ -69,7 +69,7 @@ def kind_names() -> dict[str, str]:
     return {DOUBLE_LOAN: _("dubbel uitgeleend"), DUPLICATE_SERIAL: _("mogelijk dubbel toestel")}
 
 
-def _serial_key(column):  # type: ignore[no-untyped-def]
+def _serial_key(column):
     return func.upper(func.replace(column, " ", ""))
 
 

@@ -15,9 +15,9 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, Date, DateTime, Table, bindparam, select
+from sqlalchemy import JSON, ColumnDefault, Date, DateTime, Table, Update, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -89,12 +89,12 @@ def _defaults(table: Table) -> dict[str, Any]:
         if default is None:
             continue
         if default.is_scalar:
-            out[col.name] = default.arg
+            out[col.name] = cast(ColumnDefault, default).arg
         elif default.is_callable:
             try:
-                out[col.name] = default.arg({})
+                out[col.name] = cast(ColumnDefault, default).arg({})
             except TypeError:
-                out[col.name] = default.arg()
+                out[col.name] = cast(ColumnDefault, default).arg()
     return out
 
 
@@ -194,6 +194,7 @@ def _apply_table(
     names: list[str] = model.data_columns()  # type: ignore[attr-defined]
     types = {n: table.c[n].type for n in names}
     state: dict[str, tuple[dict[str, Any], dict[str, str]]] = {}
+    row: Any  # a fetched mapping here, an insert's or an update's parameters below
     ids = sorted({ch.row_id for ch in changes})
     if conn.dialect.name == "sqlite":
         # Which of them exist, at the driver level (a new van's pages find none), then
@@ -302,13 +303,13 @@ def _apply_table(
                 try:
                     with session.begin_nested():
                         if driver:
-                            conn.exec_driver_sql(stmt, row)
+                            conn.exec_driver_sql(cast(str, stmt), row)
                         else:
-                            conn.execute(stmt, [row])
+                            conn.execute(cast(Update, stmt), [row])
                 except IntegrityError as exc:
                     log.warning("pulled %s row refused by the local database: %s", table.name, exc.orig)
                     result.refused += 1
-                    row_id = row[id_at[driver]]  # type: ignore[index]
+                    row_id = row[id_at[driver]]
                     fields, clocks = state[row_id]
                     why = f"refused: {exc.orig}"
                     if set_aside(session, table.name, row_id, touched[row_id], fields, clocks, why, now):
@@ -333,8 +334,8 @@ def local_digests(session: Session) -> dict[str, TableDigest]:
     out: dict[str, TableDigest] = {}
     digest_row = lww.digest_row
     for model in synced_models():
-        table: Table = model.__table__  # type: ignore[attr-defined]
-        names = sorted(["id", *model.data_columns()])  # type: ignore[attr-defined]
+        table: Table = model.__table__
+        names = sorted(["id", *model.data_columns()])
         convert: list[tuple[int, dict[Any, Any], Any]] = []
         for i, n in enumerate(names):
             column_type = table.c[n].type
@@ -352,7 +353,7 @@ def local_digests(session: Session) -> dict[str, TableDigest]:
         try:
             cursor.execute(sql)
             if convert:
-                for row in cursor:
+                for row in cursor:  # type: ignore[union-attr]  # driver cursors iterate; DBAPICursor omits it
                     values = list(row)
                     for i, memo, read in convert:
                         raw = values[i]
@@ -365,7 +366,7 @@ def local_digests(session: Session) -> dict[str, TableDigest]:
                     acc ^= digest_row(tuple(values))
                     count += 1
             else:
-                for row in cursor:
+                for row in cursor:  # type: ignore[union-attr]  # driver cursors iterate; DBAPICursor omits it
                     acc ^= digest_row(tuple(row))
                     count += 1
         finally:

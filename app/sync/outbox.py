@@ -19,9 +19,9 @@ import datetime as dt
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.sync.merge import record_conflict
@@ -109,8 +109,11 @@ def refused_changes(session: Session, limit: int = 500) -> list[RefusedChange]:
 def prune_acknowledged(session: Session, before_ms: int) -> int:
     """Delete acknowledged entries stamped before `before_ms` (wall clock, ms)."""
     cutoff = f"{max(before_ms, 0):013d}"
-    result = session.execute(
-        delete(OutboxEntry).where(OutboxEntry.pushed_batch.is_not(None), OutboxEntry.stamp < cutoff)
+    result = cast(
+        CursorResult[Any],
+        session.execute(
+            delete(OutboxEntry).where(OutboxEntry.pushed_batch.is_not(None), OutboxEntry.stamp < cutoff)
+        ),
     )
     return result.rowcount or 0
 
@@ -324,13 +327,13 @@ def restamp_pending(session: Session, server_ms: int, node: str) -> int:
             model = model_for_table(e.table_name)
             obj = session.get(model, e.row_id) if model is not None else None
             if obj is not None:
-                record_clocks = dict(obj.clocks or {})  # type: ignore[attr-defined]
+                record_clocks = dict(obj.clocks or {})
                 if any(v == old for v in record_clocks.values()):
-                    obj.clocks = {k: (new if v == old else v) for k, v in record_clocks.items()}  # type: ignore[attr-defined]
-                if obj.updated_at == old:  # type: ignore[attr-defined]
-                    obj.updated_at = new  # type: ignore[attr-defined]
-                if obj.created_at == old:  # type: ignore[attr-defined]
-                    obj.created_at = new  # type: ignore[attr-defined]
+                    obj.clocks = {k: (new if v == old else v) for k, v in record_clocks.items()}
+                if obj.updated_at == old:
+                    obj.updated_at = new
+                if obj.created_at == old:
+                    obj.created_at = new
         session.flush()
     finally:
         session.info["applying_remote"] = previous

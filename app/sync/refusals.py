@@ -112,7 +112,7 @@ def _label(session: Session, change: RefusedChange) -> str:
     model = model_for_table(change.table)
     name = ""
     if column and model is not None:
-        name = session.scalar(select(getattr(model, column)).where(model.id == change.row_id)) or ""  # type: ignore[attr-defined]
+        name = session.scalar(select(getattr(model, column)).where(model.id == change.row_id)) or ""
     return f"{table_name(change.table)} {name or change.row_id[:8]}"
 
 

@@ -11,7 +11,7 @@ from db.base import Base
 FTS_PREFIXES = ("device_fts", "borrower_fts")
 
 
-def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+def include_object(obj, name, type_, reflected, compare_to):
     # Full-text tables and their shadow tables are made by hand-written migrations.
     return not (type_ == "table" and name and name.startswith(FTS_PREFIXES))
 
@@ -26,7 +26,7 @@ def run() -> None:
         _configure_and_run(connection)
 
 
-def _configure_and_run(connection) -> None:  # type: ignore[no-untyped-def]
+def _configure_and_run(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
