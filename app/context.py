@@ -151,6 +151,9 @@ def open_context(
     engine.hide_parameters = True
     finish_interrupted(folder, key)
     settings = config.Settings.load(folder)
+    from app.printing.pdf import set_practice_mode
+
+    set_practice_mode(settings.demo)
     from app.sync import transport  # how this counter connects to its server
 
     transport.configure(settings.ca_bundle, settings.insecure_http)

@@ -108,6 +108,9 @@ def load_demo(ctx: AppContext, seed: int = 7) -> dict[str, int]:
         demo.locations.initialise("DEMO", _("Oefenbalie"))
     ctx.settings.demo = True
     ctx.save_settings()
+    from app.printing.pdf import set_practice_mode
+
+    set_practice_mode(True)
 
     # Earlier months: helpdesk questions from before the devices came (the reports compare).
     for days_ago in sorted(rng.sample(range(31, 75), 18), reverse=True):

@@ -85,3 +85,31 @@ def test_dates_hang_together(demo) -> None:
 def test_the_folder_is_marked_as_practice(demo) -> None:
     ctx, _ = demo
     assert Settings.load(ctx.data_dir).demo is True
+
+
+def _pdf_text(path) -> str:
+    import subprocess
+
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_every_printout_of_a_practice_folder_says_oefening_and_a_real_one_does_not(demo, tmp_path) -> None:
+    ctx, _ = demo
+    from app.printing import pdf
+
+    pdf.set_practice_mode(True)  # as open_context sets it for this folder
+    tag = ctx.loans.list(open_only=True)[0].device.asset_tag
+    contract = tmp_path / "contract.pdf"
+    ctx.printing.contract(tag, contract)
+    labels = tmp_path / "labels.pdf"
+    ctx.printing.labels_for_tags([tag], None, labels)
+    for printed in (contract, labels):
+        assert "OEFENING" in _pdf_text(printed), printed
+    real = open_context(str(tmp_path / "real"))  # a folder that is not a demo resets the mark
+    try:
+        assert pdf._practice is False
+    finally:
+        real.close()
+    again = tmp_path / "contract-real.pdf"
+    ctx.printing.contract(tag, again)
+    assert "OEFENING" not in _pdf_text(again)
