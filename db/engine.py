@@ -248,10 +248,14 @@ def migration_revisions() -> tuple[frozenset[str], str]:
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
+        found: bool
         if engine.dialect.name == "sqlite":
-            found = connection.execute(
-                text("SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'")
-            ).first()
+            found = (
+                connection.execute(
+                    text("SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'")
+                ).first()
+                is not None
+            )
         else:
             from sqlalchemy import inspect
 

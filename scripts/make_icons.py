@@ -37,7 +37,8 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     big = draw()
     big.resize((256, 256), Image.LANCZOS).save(OUT / "digibank.png")
-    big.save(OUT / "digibank.ico", sizes=[(16, 16), (24, 24), (32, 32), (48, 48), (64, 64), (128, 128), (256, 256)])
+    sizes = [(n, n) for n in (16, 24, 32, 48, 64, 128, 256)]
+    big.save(OUT / "digibank.ico", sizes=sizes)
     big.resize((512, 512), Image.LANCZOS).save(OUT / "digibank.icns")
     for p in sorted(OUT.iterdir()):
         print(p.name, p.stat().st_size)

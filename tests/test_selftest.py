@@ -39,7 +39,8 @@ def test_an_untranslated_text_fails_the_translation_check(tmp_path, monkeypatch)
     locale = tmp_path / "locale"
     shutil.copytree(selftest.i18n.LOCALE_DIR, locale)
     po = locale / "en" / "LC_MESSAGES" / "digibank.po"
-    po.write_text(po.read_text(encoding="utf-8") + '\nmsgid "Nieuwe tekst zonder vertaling"\nmsgstr ""\n', "utf-8")
+    extra = '\nmsgid "Nieuwe tekst zonder vertaling"\nmsgstr ""\n'
+    po.write_text(po.read_text(encoding="utf-8") + extra, "utf-8")
     monkeypatch.setattr("app.i18n.LOCALE_DIR", locale)
     check = _checks(tmp_path / "data")["Vertalingen"]
     assert not check.ok and "1" in check.detail

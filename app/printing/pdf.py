@@ -85,10 +85,10 @@ def watermark_pdf(path: Path, text: str) -> None:
     """Stamp `text` diagonally, large and light, over every page of the PDF at `path`."""
     import io
 
-    from pypdf import PdfReader, PdfWriter
+    from pypdf import PageObject, PdfReader, PdfWriter
     from reportlab.pdfgen.canvas import Canvas
 
-    stamps: dict[tuple[float, float], object] = {}
+    stamps: dict[tuple[float, float], PageObject] = {}
     writer = PdfWriter(clone_from=path)
     for page in writer.pages:
         size = (float(page.mediabox.width), float(page.mediabox.height))
