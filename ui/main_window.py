@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from app import i18n
@@ -22,6 +22,7 @@ from ui.counter_view import CounterView
 from ui.devices_view import DevicesView
 from ui.donations_view import DonationsView
 from ui.helpdesk_view import HelpdeskView
+from ui.operations import Changes, data_bus
 from ui.printing.actions import PrintActions
 from ui.reports_view import ReportsView
 from ui.staff_wiring import StaffWiring, wire_window
@@ -83,23 +84,17 @@ class MainWindow(QMainWindow):
         self.add_view(_("Wachtlijst"), self.waiting_view)
         self.add_view(_("Rapporten"), self.reports_view)
         self.sync = SyncWiring(ctx, self)
-        # Every local change adds to "changes waiting" in the status bar.
-        for changed in (
-            self.counter_view.loans_changed,
-            self.devices_view.devices_changed,
-            self.borrowers_view.borrowers_changed,
-        ):
-            changed.connect(self.sync.status.refresh)
         self.print_actions = PrintActions(
             ctx.printing, self.devices_view, self.borrowers_view, ctx.settings.label_layout, self
         )
 
-        # Loans changed at the counter: counts, and the lists that show statuses.
-        self.counter_view.loans_changed.connect(self.status.refresh)
-        self.counter_view.loans_changed.connect(self.devices_view.table.refresh_current)
-        self.counter_view.loans_changed.connect(self.borrowers_view.table.refresh_current)
-        self.devices_view.devices_changed.connect(self.status.refresh)
-        self.borrowers_view.borrowers_changed.connect(self.status.refresh)
+        # No view refreshes another: each follows data_bus().changed (ui/operations.py). Another
+        # program (the command line, a second window) may have written while this one was in
+        # the background: everything is re-read when it becomes active again.
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):
+            app.applicationStateChanged.connect(self._on_application_state)
+        self._was_inactive = False
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
         self._build_menus()
@@ -125,8 +120,14 @@ class MainWindow(QMainWindow):
         if 0 <= index < self.tabs.count():
             self.tabs.setCurrentIndex(index)
 
+    def _on_application_state(self, state: Qt.ApplicationState) -> None:
+        if state != Qt.ApplicationState.ApplicationActive:
+            self._was_inactive = True
+        elif self._was_inactive:
+            self._was_inactive = False
+            data_bus().announce(Changes.ALL)
+
     def _on_tab_changed(self, index: int) -> None:
-        self.status.refresh()  # other views may have changed loans; two small count queries
         widget = self.tabs.widget(index)
         if widget is self.counter_view:
             self.counter_view.focus_scan()

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QRunnable, QThreadPool, Signal, Slot
 
 from app.errors import UserError
 from app.i18n import _
@@ -256,3 +256,52 @@ def wait_for_running(timeout_ms: int = 10_000) -> bool:
         QCoreApplication.processEvents()
         QThread.msleep(5)
     return not _running
+
+
+class ReloadWatcher(QObject):
+    """Reloads one view when a change touches its tables: at once while it is visible,
+    otherwise the next time it is shown (a hidden tab costs no query until it is looked at).
+
+    Made by `reload_on_change`; a child of the view, so it goes with it."""
+
+    def __init__(self, widget: Any, tables: Iterable[str], reload: Callable[[], None], stale: bool) -> None:
+        super().__init__(widget)
+        self._widget = widget
+        self._tables = tuple(tables)
+        self._reload = reload
+        self.stale = stale
+        self._reloading = False
+        data_bus().changed.connect(self._on_changed)
+        widget.installEventFilter(self)
+
+    @Slot(object)
+    def _on_changed(self, changes: Changes) -> None:
+        if self._reloading or not changes.touches(*self._tables):
+            return  # (a reload that itself announces must not start itself again)
+        if self._widget.isVisible():
+            self.reload()
+        else:
+            self.stale = True
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._widget and event.type() == QEvent.Type.Show and self.stale:
+            self.reload()
+        return False
+
+    def reload(self) -> None:
+        self.stale = False
+        self._reloading = True
+        try:
+            self._reload()
+        except Exception:  # one view failing to reload must not stop the others hearing the change
+            log.exception("reloading %s failed", type(self._widget).__name__)
+        finally:
+            self._reloading = False
+
+
+def reload_on_change(
+    widget: Any, tables: Iterable[str], reload: Callable[[], None], *, stale: bool = False
+) -> ReloadWatcher:
+    """Have `widget` call `reload()` whenever `data_bus()` announces a change touching `tables`
+    (and after `Changes.ALL`). `stale=True`: the first load waits until the widget is shown."""
+    return ReloadWatcher(widget, tables, reload, stale)

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 from app.i18n import _
 from app.loans import LoanService
 from app.locations import LocationService
+from ui.operations import reload_on_change
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ class StatusBar(QStatusBar):
             label.setContentsMargins(6, 0, 12, 0)
             self.addWidget(label)
         self.refresh()
+        reload_on_change(self, ("loan", "location"), self.refresh)
 
     def add_permanent(self, widget: QWidget, stretch: int = 0) -> None:
         """Add a widget on the right that stays visible (e.g. the sync status)."""

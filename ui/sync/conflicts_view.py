@@ -21,6 +21,7 @@ from app.errors import UserError
 from app.i18n import _
 from app.sync.domain_conflicts import DOUBLE_LOAN, DUPLICATE_SERIAL, ConflictService, kind_names
 from app.sync.refusals import RefusedView
+from ui.operations import reload_on_change
 
 REFUSED = "refused"
 
@@ -71,6 +72,7 @@ class ConflictsView(QWidget):
         self.delete_button.clicked.connect(lambda: self._resolve("delete"))
         self.restore_button.clicked.connect(lambda: self._resolve("restore"))
         self.refresh()
+        reload_on_change(self, ("loan", "device", "borrower", "field_conflict", "outbox"), self.refresh)
 
     def refresh(self) -> None:
         self.tree.clear()

@@ -19,6 +19,7 @@ from app.sync.account import SyncSnapshot, SyncState
 from app.sync.refusals import clock_offset_text, set_aside_line
 from app.sync.service import SyncResult
 from app.sync.transport import insecure_http_allowed
+from ui.operations import data_bus
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,11 @@ class SyncStatus(QWidget):
         layout.addWidget(self.sync_button)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh)
+        self.refresh()
+        # Every write adds to "changes waiting"; a round changes all of the figures.
+        data_bus().changed.connect(self._on_data_changed)
+
+    def _on_data_changed(self, _changes: object) -> None:
         self.refresh()
 
     def watch(self, interval_ms: int = 15_000) -> None:

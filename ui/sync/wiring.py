@@ -12,6 +12,7 @@ from app.i18n import _
 from app.sync.account import SyncState, login, service_for
 from app.sync.domain_conflicts import ConflictService
 from app.sync.refusals import refused_views
+from ui.operations import Changes, data_bus
 from ui.sync.conflicts_view import ConflictsView
 from ui.sync.controller import SyncController
 from ui.sync.settings import SyncSettingsPage
@@ -44,12 +45,11 @@ class SyncWiring(QObject):
         self.controller.started.connect(self.status.on_started)
         self.controller.finished.connect(self.status.on_finished)
         self.controller.failed.connect(self.status.on_failed)
-        self.controller.finished.connect(self._after_round)
         self.controller.progress.connect(self.settings_page.show_progress)
         self.status.sync_requested.connect(self.sync_now)
         self.status.conflicts_requested.connect(lambda: window.show_tab(conflicts_tab))
-        self.conflicts_view.resolved.connect(self.status.refresh)
-        self.conflicts_view.resolved.connect(window.status.refresh)
+        # A decision may change any record (a value restored, a loan cancelled): everyone reloads.
+        self.conflicts_view.resolved.connect(lambda: data_bus().announce(Changes.ALL))
         self.settings_page.logged_in.connect(self._logged_in)
         self._seen: object = None  # what the Conflicten tab last showed (see _status_refreshed)
 
@@ -86,9 +86,3 @@ class SyncWiring(QObject):
         if seen != self._seen:
             self._seen = seen
             self.conflicts_view.refresh()
-
-    def _after_round(self, _result: object) -> None:
-        self.conflicts_view.refresh()
-        self._window.status.refresh()
-        self._window.devices_view.table.refresh_current()
-        self._window.borrowers_view.table.refresh_current()
