@@ -193,11 +193,18 @@ def unexpected_error_text(exc: BaseException) -> str:
 
 
 class _Job(QRunnable):
-    def __init__(self, work: Callable[[OpControl], Any], operation: Operation[Any], what: str) -> None:
+    def __init__(
+        self,
+        work: Callable[[OpControl], Any],
+        operation: Operation[Any],
+        what: str,
+        unexpected: Callable[[BaseException], str] = unexpected_error_text,
+    ) -> None:
         super().__init__()
         self._work = work
         self._op = operation
         self._what = what
+        self._unexpected = unexpected
         self.setAutoDelete(True)
 
     def run(self) -> None:
@@ -210,7 +217,7 @@ class _Job(QRunnable):
             relay.failed.emit(exc.message)
         except BaseException as exc:  # a worker must always report back, and never show a traceback
             log.exception("background operation failed: %s", self._what)
-            relay.failed.emit(unexpected_error_text(exc))
+            relay.failed.emit(self._unexpected(exc))
         else:
             relay.succeeded.emit(result)
 
@@ -230,9 +237,11 @@ def run_operation(
     parent: QObject | None = None,
     pool: QThreadPool | None = None,
     what: str = "",
+    unexpected_text: Callable[[BaseException], str] | None = None,
 ) -> Operation[T]:
     """Start `work` off the GUI thread; see the module docstring. `what` names the work in the
-    log (never personal data). The callbacks run on the GUI thread."""
+    log (never personal data). The callbacks run on the GUI thread. `unexpected_text(exc)` words
+    the one plain line shown for an unexpected exception (default: `unexpected_error_text`)."""
     op: Operation[T] = Operation(changes, parent)
     if on_success is not None:
         op.succeeded.connect(on_success)
@@ -243,7 +252,8 @@ def run_operation(
     if on_cancelled is not None:
         op.cancelled.connect(on_cancelled)
     _running.add(op)
-    (pool or QThreadPool.globalInstance()).start(_Job(work, op, what or getattr(work, "__name__", "work")))
+    job = _Job(work, op, what or getattr(work, "__name__", "work"), unexpected_text or unexpected_error_text)
+    (pool or QThreadPool.globalInstance()).start(job)
     return op
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
 
+from app.i18n import _
 from app.sync.service import SyncResult, SyncService, backoff_delay
 from ui.operations import Changes, OpControl, data_bus, run_operation
 
@@ -90,6 +91,9 @@ class SyncController(QObject):
             on_progress=lambda done, total, _text: self.progress.emit(done, total),
             pool=self._pool,
             what="sync round",
+            unexpected_text=lambda exc: _(
+                "Onverwachte fout bij het synchroniseren ({kind}); details in het logboek."
+            ).format(kind=type(exc).__name__),
         )
         return True
 
