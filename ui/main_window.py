@@ -8,6 +8,7 @@ Other parts plug in through two public methods:
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence, QShortcut
@@ -22,7 +23,7 @@ from ui.counter_view import CounterView
 from ui.devices_view import DevicesView
 from ui.donations_view import DonationsView
 from ui.helpdesk_view import HelpdeskView
-from ui.operations import Changes, data_bus
+from ui.operations import Changes, data_bus, run_operation
 from ui.printing.actions import PrintActions
 from ui.reports_view import ReportsView
 from ui.staff_wiring import StaffWiring, wire_window
@@ -106,6 +107,26 @@ class MainWindow(QMainWindow):
             shortcut = QShortcut(QKeySequence(f"Ctrl+{number % 10}"), self)
             shortcut.activated.connect(lambda n=number: self.show_tab(n - 1))
         self.counter_view.focus_scan()
+
+    def start_background_work(self, daily_backup: Callable[[], object] | None = None) -> None:
+        """What the window starts once it is on screen (ui/app.py calls it after the first
+        show): background sync, and the daily backup off the GUI thread with a "bezig" note."""
+        self.sync.start()
+        if daily_backup is None:
+            return
+        log.info("daily backup check started")
+        self.status.show_busy(_("Reservekopie wordt gemaakt…"))
+        run_operation(
+            lambda _op: daily_backup(),
+            on_success=lambda _made: self.status.clear_busy(),
+            on_failure=self._backup_failed,
+            parent=self,
+            what="daily backup",
+        )
+
+    def _backup_failed(self, message: str) -> None:
+        log.error("automatic backup failed: %s", message)  # the traceback is logged by the operation
+        self.status.show_warning(_("Automatische reservekopie mislukt: {message}").format(message=message))
 
     # -- plugging in -----------------------------------------------------------------
 

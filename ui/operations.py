@@ -288,6 +288,10 @@ class ReloadWatcher(QObject):
     def _on_changed(self, changes: Changes) -> None:
         if self._reloading or not changes.touches(*self._tables):
             return  # (a reload that itself announces must not start itself again)
+        self.request()
+
+    def request(self) -> None:
+        """Reload now if the view is visible, else when it is shown next."""
         if self._widget.isVisible():
             self.reload()
         else:

@@ -24,7 +24,9 @@ class StatusBar(QStatusBar):
         self.location_label = QLabel(self)
         self.open_label = QLabel(self)
         self.overdue_label = QLabel(self)
-        for label in (self.location_label, self.open_label, self.overdue_label):
+        self.busy_label = QLabel(self)  # "bezig…" while start-up work runs in the background
+        self.busy_label.setVisible(False)
+        for label in (self.location_label, self.open_label, self.overdue_label, self.busy_label):
             label.setContentsMargins(6, 0, 12, 0)
             self.addWidget(label)
         self.refresh()
@@ -33,6 +35,20 @@ class StatusBar(QStatusBar):
     def add_permanent(self, widget: QWidget, stretch: int = 0) -> None:
         """Add a widget on the right that stays visible (e.g. the sync status)."""
         self.addPermanentWidget(widget, stretch)
+
+    def show_busy(self, text: str) -> None:
+        self.busy_label.setText("⏳ " + text)
+        self.busy_label.setVisible(True)
+
+    def show_warning(self, text: str) -> None:
+        """A lasting note (no temporary message: that would hide the counts)."""
+        self.busy_label.setText("⚠ " + text)
+        self.busy_label.setToolTip(text)
+        self.busy_label.setVisible(True)
+
+    def clear_busy(self) -> None:
+        self.busy_label.clear()
+        self.busy_label.setVisible(False)
 
     def refresh(self) -> None:
         if self.locations.is_initialised():

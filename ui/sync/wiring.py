@@ -34,7 +34,7 @@ class SyncWiring(QObject):
         self.status = SyncStatus(SyncState(ctx.sessions), window)
         window.status.add_permanent(self.status)
         self.conflicts_view = ConflictsView(
-            ConflictService(ctx.sessions), window, refused=lambda: refused_views(ctx.sessions)
+            ConflictService(ctx.sessions), window, refused=lambda: refused_views(ctx.sessions), load_now=False
         )
         conflicts_tab = window.add_view(_("Conflicten"), self.conflicts_view)
         self.settings_page = SyncSettingsPage(
@@ -85,4 +85,4 @@ class SyncWiring(QObject):
         seen = (snap.refused, snap.conflicts, snap.last_attempt) if snap is not None else None
         if seen != self._seen:
             self._seen = seen
-            self.conflicts_view.refresh()
+            self.conflicts_view.watcher.request()  # looked for when the tab is (or becomes) visible
