@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
 from app import i18n
 from app.context import AppContext
@@ -26,6 +27,7 @@ from ui.helpdesk_view import HelpdeskView
 from ui.operations import Changes, data_bus, run_operation
 from ui.printing.actions import PrintActions
 from ui.reports_view import ReportsView
+from ui.screen_fit import ScrollingTabs, fit_window, remember_window
 from ui.staff_wiring import StaffWiring, wire_window
 from ui.status_bar import StatusBar
 from ui.sync.wiring import SyncWiring
@@ -35,6 +37,7 @@ from ui.waiting_list_view import WaitingListView
 log = logging.getLogger(__name__)
 
 WINDOW_TITLE = "Digibank Balie"
+WINDOW_STATE_FILE = "window.ini"
 
 
 class MainWindow(QMainWindow):
@@ -45,9 +48,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(
             _("{app} — {name} ({code})").format(app=WINDOW_TITLE, name=location.name, code=location.code)
         )
-        self.resize(1200, 760)
-
-        self.tabs = QTabWidget(self)
+        self.tabs = ScrollingTabs(self)  # a view larger than the screen scrolls (ui/screen_fit.py)
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
         self.status = StatusBar(ctx.locations, ctx.loans, self)
@@ -107,6 +108,12 @@ class MainWindow(QMainWindow):
             shortcut = QShortcut(QKeySequence(f"Ctrl+{number % 10}"), self)
             shortcut.activated.connect(lambda n=number: self.show_tab(n - 1))
         self.counter_view.focus_scan()
+        # The size and place of last time (in the data folder), never larger than the screen.
+        fit_window(self, self.window_state_file, QSize(1200, 760))
+
+    @property
+    def window_state_file(self) -> Path:
+        return self.ctx.data_dir / WINDOW_STATE_FILE
 
     def start_background_work(self, daily_backup: Callable[[], object] | None = None) -> None:
         """What the window starts once it is on screen (ui/app.py calls it after the first
@@ -218,6 +225,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         log.info("window closed")
+        remember_window(self, self.window_state_file)
         self.sync.stop()
         self.reports_view.shutdown()
         super().closeEvent(event)

@@ -10,6 +10,7 @@ from app.i18n import _
 from app.loans import LoanService
 from app.locations import LocationService
 from ui.operations import reload_on_change
+from ui.screen_fit import ElidedLabel
 
 log = logging.getLogger(__name__)
 
@@ -21,13 +22,14 @@ class StatusBar(QStatusBar):
         super().__init__(parent)
         self.locations = locations
         self.loans = loans
-        self.location_label = QLabel(self)
-        self.open_label = QLabel(self)
-        self.overdue_label = QLabel(self)
+        # They shrink (ending in "…", the whole text as tooltip) rather than widen the window.
+        self.location_label = ElidedLabel(parent=self)
+        self.open_label = ElidedLabel(parent=self)
+        self.overdue_label = ElidedLabel(parent=self)
         self.busy_label = QLabel(self)  # "bezig…" while start-up work runs in the background
         self.busy_label.setVisible(False)
         for label in (self.location_label, self.open_label, self.overdue_label, self.busy_label):
-            label.setContentsMargins(6, 0, 12, 0)
+            label.setContentsMargins(4, 0, 8, 0)
             self.addWidget(label)
         self.refresh()
         reload_on_change(self, ("loan", "location"), self.refresh)

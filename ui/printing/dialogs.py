@@ -39,6 +39,7 @@ from app.printing.labels import LabelItem, label_pages, write_labels_pdf
 from app.printing.layouts import A4, LAYOUTS, get_layout
 from app.printing.service import PrintService
 from ui.operations import OpControl, Operation, run_operation
+from ui.screen_fit import fit_dialog
 
 log = logging.getLogger(__name__)
 
@@ -229,6 +230,7 @@ class LabelPrintDialog(QDialog):
         self.print_button.clicked.connect(self._choose_printer)
         self.close_button.clicked.connect(self.reject)
         self._layout_changed()
+        fit_dialog(self)
 
     # -- choices --------------------------------------------------------------------------------
 
@@ -384,6 +386,7 @@ class CardPrintDialog(QDialog):
         self.pdf_button.clicked.connect(self._choose_pdf)
         self.print_button.clicked.connect(self._choose_printer)
         close.clicked.connect(self.reject)
+        fit_dialog(self)
 
     def _choose_pdf(self) -> None:
         name, _filter = QFileDialog.getSaveFileName(
