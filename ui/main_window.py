@@ -109,7 +109,7 @@ class MainWindow(QMainWindow):
             shortcut.activated.connect(lambda n=number: self.show_tab(n - 1))
         self.counter_view.focus_scan()
         # The size and place of last time (in the data folder), never larger than the screen.
-        fit_window(self, self.window_state_file, QSize(1200, 760))
+        fit_window(self, self.window_state_file, QSize(1280, 800))
 
     @property
     def window_state_file(self) -> Path:

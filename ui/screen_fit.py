@@ -237,7 +237,7 @@ class ElidedLabel(QLabel):
     """A one-line label that can be narrower than its text: it ends in "…" and the whole text
     becomes its tooltip (unless a tooltip of its own was set). `text()` stays the whole text."""
 
-    def __init__(self, text: str = "", parent: QWidget | None = None, min_chars: int = 6) -> None:
+    def __init__(self, text: str = "", parent: QWidget | None = None, min_chars: int = 3) -> None:
         super().__init__(text, parent)
         self._min_chars = min_chars
         self._own_tooltip = ""

@@ -22,10 +22,11 @@ class StatusBar(QStatusBar):
         super().__init__(parent)
         self.locations = locations
         self.loans = loans
-        # They shrink (ending in "…", the whole text as tooltip) rather than widen the window.
+        # The location shrinks (ending in "…", the whole text as tooltip; the title bar has it
+        # too) rather than widen the window; the counts are what people look at: never cut.
         self.location_label = ElidedLabel(parent=self)
-        self.open_label = ElidedLabel(parent=self)
-        self.overdue_label = ElidedLabel(parent=self)
+        self.open_label = QLabel(self)
+        self.overdue_label = QLabel(self)
         self.busy_label = QLabel(self)  # "bezig…" while start-up work runs in the background
         self.busy_label.setVisible(False)
         for label in (self.location_label, self.open_label, self.overdue_label, self.busy_label):

@@ -3,7 +3,7 @@ JSON, where each one lands and which buttons cannot be reached.
 
 Run in its own process (the screen and the scale factor are fixed when Qt starts):
     QT_QPA_PLATFORM=offscreen:configfile=SCREEN.json QT_SCALE_FACTOR=1.5 \
-        python -m tests.ui.fit_probe DATA_DIR [SHOTS_DIR]
+        python -m tests.ui.fit_probe DATA_DIR [SHOTS_DIR [LANGUAGE]]
 tests/ui/test_screen_fit.py writes SCREEN.json (1366×768) and checks the answer.
 """
 
@@ -55,6 +55,11 @@ def probe(top: QWidget, app: QApplication) -> dict[str, object]:
 def main() -> int:
     data, shots = Path(sys.argv[1]), Path(sys.argv[2]) if len(sys.argv) > 2 else None
     app = QApplication(sys.argv[:1])
+    if len(sys.argv) > 3:  # a language for the screenshots: nl (default) or en
+        from app import i18n
+        from ui.qt_i18n import install_qt_translations
+
+        install_qt_translations(app, i18n.set_language(sys.argv[3]))
 
     from app.borrowers import BorrowerInput
     from app.context import open_context
