@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import codes
 from app.errors import NotInitialised, UserError
 from app.i18n import _
-from app.sync.joining import TOKEN_CODE_KEY
 from app.sync.outbox import PENDING_KEY
 from db.base import LocalState, OutboxEntry, new_id, synced_models
 from db.changes import LOCATION_KEY, read_state, write_state
@@ -140,6 +139,8 @@ class LocationService:
     def synced_token_code(self) -> str:
         """The location code of the token this PC last synced with ("" if none yet)."""
         with self._sessions() as s:
+            from app.sync.joining import TOKEN_CODE_KEY  # (the sync client is imported when needed)
+
             return read_state(s, TOKEN_CODE_KEY) or ""
 
     def has_unused_location(self) -> bool:
@@ -190,6 +191,8 @@ class LocationService:
 
     @staticmethod
     def _check_token_code(s: Session, code: str) -> None:
+        from app.sync.joining import TOKEN_CODE_KEY
+
         token_code = read_state(s, TOKEN_CODE_KEY)
         if not token_code:
             raise LocationNotSynced(code)

@@ -9,17 +9,15 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QThreadPool, QTranslator
+from PySide6.QtCore import QTimer, QTranslator
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from app import config, i18n
-from app.backup import backup_if_due
 from app.context import AppContext, open_context, setup_logging
 from app.credentials import DatabaseKeys
 from app.errors import UserError
 from app.i18n import _
-from ui.first_start import FirstStartDialog, join_setup_for
 from ui.main_window import MainWindow
 from ui.passphrase_dialog import PassphraseDialog
 from ui.qt_i18n import install_qt_translations
@@ -105,6 +103,8 @@ def run(data_dir: str | None = None, language: str | None = None, font_scale: fl
         log.info("window starting on %s (language %s)", folder, lang)
 
         if not ctx.locations.is_initialised():
+            from ui.first_start import FirstStartDialog, join_setup_for  # once per computer
+
             dialog = FirstStartDialog(ctx.locations, join_setup_for(ctx))
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 log.info("first start cancelled")
@@ -114,15 +114,15 @@ def run(data_dir: str | None = None, language: str | None = None, font_scale: fl
 
                 FirstCoordinatorDialog(ctx.staff).exec()  # skipping it keeps a lone counter
 
-        # The daily automatic backup, off the GUI thread: a large database takes seconds.
-        key = ctx.db_key
-        QThreadPool.globalInstance().start(lambda: _daily_backup(folder, key))
         window = MainWindow(ctx)
-        window.sync.start()
         window.show()
         window.raise_()
         window.activateWindow()
         window.counter_view.focus_scan()
+        # Nothing heavy before the window is on screen: the daily backup (seconds on a large
+        # database) and the first sync round start once the event loop has shown it.
+        key = ctx.db_key
+        QTimer.singleShot(0, lambda: window.start_background_work(lambda: _daily_backup(folder, key)))
         return app.exec()
     finally:
         for translator in translators:
@@ -174,8 +174,9 @@ def _settings_language(folder: Path) -> str | None:
         return None
 
 
-def _daily_backup(folder: Path, key: str) -> None:
-    try:
-        backup_if_due(folder, key)
-    except Exception:  # a failed backup must never disturb the counter; it is logged
-        log.exception("automatic backup failed")
+def _daily_backup(folder: Path, key: str) -> Path | None:
+    """Runs off the GUI thread (MainWindow.start_background_work); a failure is logged there
+    and said in the status bar, it never stops the counter."""
+    from app.backup import backup_if_due
+
+    return backup_if_due(folder, key)

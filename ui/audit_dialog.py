@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.audit import AuditLog
 from app.i18n import _
 from app.staff import StaffService
+from ui.screen_fit import fit_dialog
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,7 @@ class AuditDialog(QDialog):
         self.start.dateChanged.connect(self.refresh)
         self.end.dateChanged.connect(self.refresh)
         self.refresh()
+        fit_dialog(self)  # fits a 1366×768 screen at 150 % (ui/screen_fit.py)
 
     def refresh(self) -> None:
         start = self.start.date().toPython()

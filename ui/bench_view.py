@@ -40,6 +40,7 @@ from app.inventory import DeviceService, kind_names, status_name, status_names
 from app.specs import specs_lines
 from app.waiting_list import WaitingListService
 from db.models import DEVICE_STATUSES, WIPE_METHODS, Device
+from ui.operations import Changes, data_bus, reload_on_change
 from ui.widgets.scan_field import ScanField
 
 log = logging.getLogger(__name__)
@@ -178,6 +179,7 @@ class BenchView(QWidget):
         grid.setColumnStretch(1, 2)
 
         self._set_enabled(False)
+        reload_on_change(self, ("device", "data_wipe", "repair"), self.refresh)
 
     # -- showing a device -------------------------------------------------------------------
 
@@ -270,6 +272,7 @@ class BenchView(QWidget):
             return False
         self._log_text = ""
         self.log_label.setText(_("geen logboek"))
+        data_bus().announce(Changes.of("data_wipe", "device"))
         self.refresh()
         text = _("Wissing opgeslagen voor {tag}: {result}.").format(
             tag=tag, result=wipe_result_names().get(wipe.result, wipe.result)
@@ -310,6 +313,7 @@ class BenchView(QWidget):
         for w in (self.action, self.parts, self.cost):
             w.clear()
         self.minutes.setValue(0)
+        data_bus().announce(Changes.of("repair", "device"))
         self.refresh()
         self._say(_("Herstelling opgeslagen voor {tag}.").format(tag=self.device.asset_tag), ok=True)
         self.scan_field.setFocus()
@@ -324,6 +328,7 @@ class BenchView(QWidget):
             self._say(exc.message, ok=False)
             self.refresh()
             return False
+        data_bus().announce(Changes.of("device"))
         self.refresh()
         text = _("{tag} heeft nu status '{status}'.").format(
             tag=self.device.asset_tag, status=status_name(self.device.status)
@@ -361,6 +366,8 @@ class BenchView(QWidget):
             ok=len(report.imported), failed=len(report.failed)
         )
         self._say(summary + "\n" + "\n".join(lines), ok=not report.failed)
+        if report.imported:
+            data_bus().announce(Changes.of("device"))
         self.refresh()
 
     def _choose_log(self) -> None:

@@ -26,6 +26,7 @@ from db.models import Borrower
 from ui.counter_view import loan_line
 from ui.devices_view import MessageBanner
 from ui.dialogs.borrower_dialog import BorrowerDialog, language_names
+from ui.operations import Changes, data_bus, reload_on_change
 from ui.table_models import SearchableTable, borrower_model
 from ui.widgets.detail_pane import DetailPane, table_beside_details
 
@@ -102,6 +103,8 @@ class BorrowersView(QWidget):
 
         self._show_borrower(None)
         self.table.run_search()
+        reload_on_change(self, ("borrower", "loan", "device"), self.table.reload)
+        self.borrowers_changed.connect(lambda: data_bus().announce(Changes.of("borrower")))
 
     def current_borrower(self) -> Borrower | None:
         return self.table.current_record()

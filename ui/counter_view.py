@@ -35,6 +35,7 @@ from app.i18n import _
 from app.inventory import kind_names
 from app.loans import LoanView
 from db.models import Borrower
+from ui.operations import Changes, data_bus
 from ui.widgets.scan_field import ScanField
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,8 @@ class CounterView(QWidget):
     ) -> None:
         super().__init__(parent)
         self.counter = counter
+        # Every view showing loans or statuses follows the bus (ui/operations.py).
+        self.loans_changed.connect(lambda: data_bus().announce(Changes.of("loan", "device")))
         self._pending: deque[str] = deque()
         self._busy = False
         self.processed = 0  # scans handled, for tests and the log

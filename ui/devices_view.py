@@ -28,6 +28,7 @@ from app.inventory import TRANSITIONS, DeviceService, kind_names, status_name, s
 from app.loans import LoanService
 from db.models import DEVICE_STATUSES, Device
 from ui.dialogs.device_dialog import DeviceDialog, source_names
+from ui.operations import Changes, data_bus, reload_on_change
 from ui.table_models import SearchableTable, device_model
 from ui.widgets.detail_pane import DetailPane, table_beside_details
 
@@ -122,6 +123,9 @@ class DevicesView(QWidget):
 
         self._show_device(None)
         self.table.run_search()
+        # Statuses change in Werkbank, at the counter, by a sync or the command line.
+        reload_on_change(self, ("device", "loan", "borrower"), self.table.reload)
+        self.devices_changed.connect(lambda: data_bus().announce(Changes.of("device")))
 
     # -- showing -------------------------------------------------------------------------
 

@@ -38,6 +38,7 @@ from app.formatting import date_be
 from app.i18n import _
 from app.inventory import kind_names
 from db.models import DEVICE_KINDS, Donation
+from ui.operations import Changes, data_bus, reload_on_change
 from ui.widgets.scan_field import ScanField
 
 log = logging.getLogger(__name__)
@@ -170,6 +171,7 @@ class DonationsView(QWidget):
         self.pages.addWidget(grid_page)
 
         self.refresh_recent()
+        reload_on_change(self, ("donation",), self.refresh_recent)
 
     # -- step 1 ------------------------------------------------------------------------------
 
@@ -184,6 +186,7 @@ class DonationsView(QWidget):
         except UserError as exc:
             self._say(exc.message, ok=False)
             return False
+        data_bus().announce(Changes.of("donation"))
         self.donation_label.setText(
             _("Schenking {number} van {donor} ({date})").format(
                 number=self.donation.number,
@@ -262,6 +265,7 @@ class DonationsView(QWidget):
         except UserError as exc:
             self._say(exc.message, ok=False)
             return False
+        data_bus().announce(Changes.of("donation", "device", "data_wipe"))
         tags = [d.asset_tag for d in devices]
         number = self.donation.number
         printed = self.print_labels(tags, self.labels_dir / f"etiketten-{number}.pdf")

@@ -15,6 +15,7 @@ from app.errors import UserError
 from app.i18n import _
 from app.staff import COORDINATOR, StaffService
 from ui.dialogs.common import ErrorLabel
+from ui.screen_fit import fit_dialog
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ class FirstCoordinatorDialog(QDialog):
         intro.setMinimumHeight(intro.heightForWidth(width))
         self.create_button.setDefault(True)
         self.name.setFocus()
+        fit_dialog(self)  # fits a 1366×768 screen at 150 % (ui/screen_fit.py)
 
     def create(self) -> None:
         if self.pin.text() != self.pin_again.text():

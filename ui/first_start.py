@@ -33,6 +33,7 @@ from app.sync.joining import first_login
 from app.sync.service import SyncResult
 from db.models import Location
 from ui.dialogs.common import ErrorLabel
+from ui.screen_fit import fit_dialog
 from ui.sync.controller import ServiceFactory, SyncController
 from ui.sync.settings import LoginFunction, SyncSettingsPage
 
@@ -135,6 +136,7 @@ class FirstStartDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self.name.setFocus()
+        fit_dialog(self)
 
     def _build_join_page(self, join: JoinSetup) -> SyncSettingsPage:
         holder = QWidget(self)

@@ -33,6 +33,7 @@ from app.formatting import date_be
 from app.helpdesk import HelpdeskService, outcome_names, topic_names
 from app.i18n import _
 from db.models import HELPDESK_OUTCOMES, HELPDESK_TOPICS
+from ui.operations import Changes, data_bus, reload_on_change
 from ui.widgets.scan_field import ScanField
 
 log = logging.getLogger(__name__)
@@ -158,6 +159,8 @@ class HelpdeskView(QWidget):
         header.setStretchLastSection(True)
         root.addWidget(self.table, 1)
         self.refresh()
+        reload_on_change(self, ("helpdesk_visit", "borrower"), self.refresh)
+        self.saved.connect(lambda _id: data_bus().announce(Changes.of("helpdesk_visit")))
 
     # -- actions ------------------------------------------------------------------------
 
@@ -216,6 +219,7 @@ class HelpdeskView(QWidget):
             self._say(exc.message, ok=False)
         else:
             self._say(_("Het laatste bezoek is geschrapt."), ok=True)
+            data_bus().announce(Changes.of("helpdesk_visit"))
         self._last_id = None
         self.undo_button.setEnabled(False)
         self.refresh()

@@ -8,10 +8,12 @@ Other parts plug in through two public methods:
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
 from app import i18n
 from app.context import AppContext
@@ -22,8 +24,10 @@ from ui.counter_view import CounterView
 from ui.devices_view import DevicesView
 from ui.donations_view import DonationsView
 from ui.helpdesk_view import HelpdeskView
+from ui.operations import Changes, data_bus, run_operation
 from ui.printing.actions import PrintActions
 from ui.reports_view import ReportsView
+from ui.screen_fit import ScrollingTabs, fit_window, remember_window
 from ui.staff_wiring import StaffWiring, wire_window
 from ui.status_bar import StatusBar
 from ui.sync.wiring import SyncWiring
@@ -33,6 +37,7 @@ from ui.waiting_list_view import WaitingListView
 log = logging.getLogger(__name__)
 
 WINDOW_TITLE = "Digibank Balie"
+WINDOW_STATE_FILE = "window.ini"
 
 
 class MainWindow(QMainWindow):
@@ -43,9 +48,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(
             _("{app} — {name} ({code})").format(app=WINDOW_TITLE, name=location.name, code=location.code)
         )
-        self.resize(1200, 760)
-
-        self.tabs = QTabWidget(self)
+        self.tabs = ScrollingTabs(self)  # a view larger than the screen scrolls (ui/screen_fit.py)
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
         self.status = StatusBar(ctx.locations, ctx.loans, self)
@@ -83,23 +86,17 @@ class MainWindow(QMainWindow):
         self.add_view(_("Wachtlijst"), self.waiting_view)
         self.add_view(_("Rapporten"), self.reports_view)
         self.sync = SyncWiring(ctx, self)
-        # Every local change adds to "changes waiting" in the status bar.
-        for changed in (
-            self.counter_view.loans_changed,
-            self.devices_view.devices_changed,
-            self.borrowers_view.borrowers_changed,
-        ):
-            changed.connect(self.sync.status.refresh)
         self.print_actions = PrintActions(
             ctx.printing, self.devices_view, self.borrowers_view, ctx.settings.label_layout, self
         )
 
-        # Loans changed at the counter: counts, and the lists that show statuses.
-        self.counter_view.loans_changed.connect(self.status.refresh)
-        self.counter_view.loans_changed.connect(self.devices_view.table.refresh_current)
-        self.counter_view.loans_changed.connect(self.borrowers_view.table.refresh_current)
-        self.devices_view.devices_changed.connect(self.status.refresh)
-        self.borrowers_view.borrowers_changed.connect(self.status.refresh)
+        # No view refreshes another: each follows data_bus().changed (ui/operations.py). Another
+        # program (the command line, a second window) may have written while this one was in
+        # the background: everything is re-read when it becomes active again.
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):
+            app.applicationStateChanged.connect(self._on_application_state)
+        self._was_inactive = False
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
         self._build_menus()
@@ -111,6 +108,32 @@ class MainWindow(QMainWindow):
             shortcut = QShortcut(QKeySequence(f"Ctrl+{number % 10}"), self)
             shortcut.activated.connect(lambda n=number: self.show_tab(n - 1))
         self.counter_view.focus_scan()
+        # The size and place of last time (in the data folder), never larger than the screen.
+        fit_window(self, self.window_state_file, QSize(1280, 800))
+
+    @property
+    def window_state_file(self) -> Path:
+        return self.ctx.data_dir / WINDOW_STATE_FILE
+
+    def start_background_work(self, daily_backup: Callable[[], object] | None = None) -> None:
+        """What the window starts once it is on screen (ui/app.py calls it after the first
+        show): background sync, and the daily backup off the GUI thread with a "bezig" note."""
+        self.sync.start()
+        if daily_backup is None:
+            return
+        log.info("daily backup check started")
+        self.status.show_busy(_("Reservekopie wordt gemaakt…"))
+        run_operation(
+            lambda _op: daily_backup(),
+            on_success=lambda _made: self.status.clear_busy(),
+            on_failure=self._backup_failed,
+            parent=self,
+            what="daily backup",
+        )
+
+    def _backup_failed(self, message: str) -> None:
+        log.error("automatic backup failed: %s", message)  # the traceback is logged by the operation
+        self.status.show_warning(_("Automatische reservekopie mislukt: {message}").format(message=message))
 
     # -- plugging in -----------------------------------------------------------------
 
@@ -125,8 +148,14 @@ class MainWindow(QMainWindow):
         if 0 <= index < self.tabs.count():
             self.tabs.setCurrentIndex(index)
 
+    def _on_application_state(self, state: Qt.ApplicationState) -> None:
+        if state != Qt.ApplicationState.ApplicationActive:
+            self._was_inactive = True
+        elif self._was_inactive:
+            self._was_inactive = False
+            data_bus().announce(Changes.ALL)
+
     def _on_tab_changed(self, index: int) -> None:
-        self.status.refresh()  # other views may have changed loans; two small count queries
         widget = self.tabs.widget(index)
         if widget is self.counter_view:
             self.counter_view.focus_scan()
@@ -196,6 +225,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         log.info("window closed")
+        remember_window(self, self.window_state_file)
         self.sync.stop()
         self.reports_view.shutdown()
         super().closeEvent(event)

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QRunnable, QThreadPool, Signal, Slot
 
 from app.errors import UserError
 from app.i18n import _
@@ -193,11 +193,18 @@ def unexpected_error_text(exc: BaseException) -> str:
 
 
 class _Job(QRunnable):
-    def __init__(self, work: Callable[[OpControl], Any], operation: Operation[Any], what: str) -> None:
+    def __init__(
+        self,
+        work: Callable[[OpControl], Any],
+        operation: Operation[Any],
+        what: str,
+        unexpected: Callable[[BaseException], str] = unexpected_error_text,
+    ) -> None:
         super().__init__()
         self._work = work
         self._op = operation
         self._what = what
+        self._unexpected = unexpected
         self.setAutoDelete(True)
 
     def run(self) -> None:
@@ -210,7 +217,7 @@ class _Job(QRunnable):
             relay.failed.emit(exc.message)
         except BaseException as exc:  # a worker must always report back, and never show a traceback
             log.exception("background operation failed: %s", self._what)
-            relay.failed.emit(unexpected_error_text(exc))
+            relay.failed.emit(self._unexpected(exc))
         else:
             relay.succeeded.emit(result)
 
@@ -230,9 +237,11 @@ def run_operation(
     parent: QObject | None = None,
     pool: QThreadPool | None = None,
     what: str = "",
+    unexpected_text: Callable[[BaseException], str] | None = None,
 ) -> Operation[T]:
     """Start `work` off the GUI thread; see the module docstring. `what` names the work in the
-    log (never personal data). The callbacks run on the GUI thread."""
+    log (never personal data). The callbacks run on the GUI thread. `unexpected_text(exc)` words
+    the one plain line shown for an unexpected exception (default: `unexpected_error_text`)."""
     op: Operation[T] = Operation(changes, parent)
     if on_success is not None:
         op.succeeded.connect(on_success)
@@ -243,7 +252,8 @@ def run_operation(
     if on_cancelled is not None:
         op.cancelled.connect(on_cancelled)
     _running.add(op)
-    (pool or QThreadPool.globalInstance()).start(_Job(work, op, what or getattr(work, "__name__", "work")))
+    job = _Job(work, op, what or getattr(work, "__name__", "work"), unexpected_text or unexpected_error_text)
+    (pool or QThreadPool.globalInstance()).start(job)
     return op
 
 
@@ -256,3 +266,56 @@ def wait_for_running(timeout_ms: int = 10_000) -> bool:
         QCoreApplication.processEvents()
         QThread.msleep(5)
     return not _running
+
+
+class ReloadWatcher(QObject):
+    """Reloads one view when a change touches its tables: at once while it is visible,
+    otherwise the next time it is shown (a hidden tab costs no query until it is looked at).
+
+    Made by `reload_on_change`; a child of the view, so it goes with it."""
+
+    def __init__(self, widget: Any, tables: Iterable[str], reload: Callable[[], None], stale: bool) -> None:
+        super().__init__(widget)
+        self._widget = widget
+        self._tables = tuple(tables)
+        self._reload = reload
+        self.stale = stale
+        self._reloading = False
+        data_bus().changed.connect(self._on_changed)
+        widget.installEventFilter(self)
+
+    @Slot(object)
+    def _on_changed(self, changes: Changes) -> None:
+        if self._reloading or not changes.touches(*self._tables):
+            return  # (a reload that itself announces must not start itself again)
+        self.request()
+
+    def request(self) -> None:
+        """Reload now if the view is visible, else when it is shown next."""
+        if self._widget.isVisible():
+            self.reload()
+        else:
+            self.stale = True
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._widget and event.type() == QEvent.Type.Show and self.stale:
+            self.reload()
+        return False
+
+    def reload(self) -> None:
+        self.stale = False
+        self._reloading = True
+        try:
+            self._reload()
+        except Exception:  # one view failing to reload must not stop the others hearing the change
+            log.exception("reloading %s failed", type(self._widget).__name__)
+        finally:
+            self._reloading = False
+
+
+def reload_on_change(
+    widget: Any, tables: Iterable[str], reload: Callable[[], None], *, stale: bool = False
+) -> ReloadWatcher:
+    """Have `widget` call `reload()` whenever `data_bus()` announces a change touching `tables`
+    (and after `Changes.ALL`). `stale=True`: the first load waits until the widget is shown."""
+    return ReloadWatcher(widget, tables, reload, stale)

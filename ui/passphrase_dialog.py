@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from app.credentials import MIN_PASSPHRASE
 from app.i18n import _
 from ui.dialogs.common import ErrorLabel
+from ui.screen_fit import fit_dialog
 
 
 class PassphraseDialog(QDialog):
@@ -84,6 +85,7 @@ class PassphraseDialog(QDialog):
         spare = self.intro.fontMetrics().lineSpacing()  # heightForWidth comes out a little short
         self.intro.setMinimumHeight(self.intro.heightForWidth(self.intro.width()) + spare)
         self.adjustSize()
+        fit_dialog(self)  # fits a 1366×768 screen at 150 % (ui/screen_fit.py)
 
     def _say(self, message: str) -> None:
         self.error.show_message(message)

@@ -2,8 +2,8 @@
 
 The view only picks a period and shows what `app.reports.ReportService` computes —
 the same functions that fill the workbook, so screen and Excel always agree.
-Computing figures and writing workbooks run on a `QThreadPool`; workers talk back
-through a relay `QObject` living in the GUI thread, and never touch a widget.
+Computing figures and writing workbooks run through `ui.operations.run_operation` on the
+view's own small pool: workers never touch a widget, a cancel stops an export between steps.
 """
 
 from __future__ import annotations
@@ -11,12 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import logging
-import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QDate, QObject, QRectF, QRunnable, QSize, Qt, QThreadPool, Signal
+from PySide6.QtCore import QDate, QRectF, QSize, Qt, QThreadPool, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -38,56 +36,30 @@ from app.helpdesk import topic_names
 from app.i18n import _
 from app.reports import Dashboard, ReportService
 from app.reports.periods import PERIOD_KINDS, Period, period_kind_names
+from ui.operations import Operation, reload_on_change, run_operation
 
 log = logging.getLogger(__name__)
+
+REPORTED_TABLES = (
+    "borrower",
+    "loan",
+    "device",
+    "training_session",
+    "registration",
+    "attendance",
+    "helpdesk_visit",
+    "repair",
+    "data_wipe",
+    "donation",
+)
 
 PathChooser = Callable[[str, str], str | None]  # (dialog title, suggested file name) -> path or None
 
 
-class ExportCancelled(Exception):
-    """Raised inside a worker when the person pressed Cancel; nothing is written."""
-
-
-# -- background work -----------------------------------------------------------------
-
-
-class _Relay(QObject):
-    progress = Signal(int, str)
-    done = Signal(object)
-    failed = Signal(str)
-    cancelled = Signal()
-
-
-class _Job(QRunnable):
-    """Runs `work(progress)` off the GUI thread and reports through its relay."""
-
-    def __init__(self, work: Callable[[Callable[[int, str], None]], Any], cancel: threading.Event) -> None:
-        super().__init__()
-        self.relay = _Relay()
-        self._work = work
-        self._cancel = cancel
-
-    def _progress(self, percent: int, message: str) -> None:
-        if self._cancel.is_set():
-            raise ExportCancelled
-        self.relay.progress.emit(percent, message)
-
-    def run(self) -> None:
-        try:
-            result = self._work(self._progress)
-        except ExportCancelled:
-            self.relay.cancelled.emit()
-        except UserError as exc:
-            self.relay.failed.emit(exc.message)
-        except Exception as exc:  # every surprise becomes a plain line; details go to the log
-            log.exception("report job failed")
-            self.relay.failed.emit(
-                _("Het rapport kon niet gemaakt worden ({kind}); details in het logboek.").format(
-                    kind=type(exc).__name__
-                )
-            )
-        else:
-            self.relay.done.emit(result)
+def _report_failed_text(exc: BaseException) -> str:
+    return _("Het rapport kon niet gemaakt worden ({kind}); details in het logboek.").format(
+        kind=type(exc).__name__
+    )
 
 
 # -- the bar chart -----------------------------------------------------------------
@@ -206,14 +178,15 @@ class ReportsView(QWidget):
         self._choose_path = choose_path or self._ask_path
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(2)
-        self._jobs: dict[_Relay, _Job] = {}
         self._generation = itertools.count(1)
         self._current_refresh = 0
         self._loaded = False
-        self._cancel: threading.Event | None = None
+        self._export_op: Operation[Path] | None = None
         self._progress: QProgressDialog | None = None
         self.dashboard: Dashboard | None = None
         self._build()
+        # The figures count nearly everything; recomputed only while the tab is looked at.
+        reload_on_change(self, REPORTED_TABLES, self._refresh_if_loaded)
 
     # -- layout ----------------------------------------------------------------
 
@@ -320,6 +293,10 @@ class ReportsView(QWidget):
         if not self._loaded:
             self.refresh()
 
+    def _refresh_if_loaded(self) -> None:
+        if self._loaded:  # the first show computes them anyway
+            self.refresh()
+
     def refresh(self) -> None:
         """Recompute the key figures for the chosen period, in the background."""
         try:
@@ -332,13 +309,18 @@ class ReportsView(QWidget):
         self._current_refresh = generation
         self.status.setText(_("Cijfers worden berekend…"))
         self.refresh_button.setEnabled(False)
-        job = _Job(lambda _progress: (generation, self._service.dashboard(period)), threading.Event())
-        job.relay.done.connect(self._figures_done)
-        job.relay.failed.connect(self._figures_failed)
-        self._start(job)
+        service = self._service
+        run_operation(
+            lambda _op: (generation, service.dashboard(period)),
+            on_success=self._figures_done,
+            on_failure=self._figures_failed,
+            pool=self._pool,
+            parent=self,
+            what="report figures",
+            unexpected_text=_report_failed_text,
+        )
 
     def _figures_done(self, result: tuple[int, Dashboard]) -> None:
-        self._forget(self.sender())
         generation, board = result
         if generation != self._current_refresh:
             return  # an older refresh finished after a newer one was asked for
@@ -376,7 +358,6 @@ class ReportsView(QWidget):
         self.figures_shown.emit()
 
     def _figures_failed(self, message: str) -> None:
-        self._forget(self.sender())
         self.refresh_button.setEnabled(True)
         self.status.setText(message)
 
@@ -404,7 +385,6 @@ class ReportsView(QWidget):
         if not path.suffix:
             path = path.with_suffix(".xlsx")
         write = self._service.export_reach if kind == "reach" else self._service.export_costs
-        self._cancel = threading.Event()
         self.reach_button.setEnabled(False)
         self.cost_button.setEnabled(False)
         dialog = QProgressDialog(_("Rapport wordt gemaakt…"), _("Annuleren"), 0, 100, self)
@@ -416,16 +396,22 @@ class ReportsView(QWidget):
         dialog.setValue(0)
         dialog.canceled.connect(self.cancel_export)
         self._progress = dialog
-        job = _Job(lambda progress: write(period, path, progress), self._cancel)
-        job.relay.progress.connect(self._export_progress)
-        job.relay.done.connect(self._export_done)
-        job.relay.failed.connect(self._export_failed)
-        job.relay.cancelled.connect(self._export_cancelled)
-        self._start(job)
+        # Every progress report is also a cancel point (OpControl.progress checks it).
+        self._export_op = run_operation(
+            lambda op: write(period, path, lambda percent, text: op.progress(percent, 100, text)),
+            on_success=self._export_done,
+            on_failure=self._export_failed,
+            on_progress=lambda done, _total, text: self._export_progress(done, text),
+            on_cancelled=self._export_cancelled,
+            pool=self._pool,
+            parent=self,
+            what=f"report export {kind}",
+            unexpected_text=_report_failed_text,
+        )
 
     def cancel_export(self) -> None:
-        if self._cancel is not None:
-            self._cancel.set()
+        if self._export_op is not None:
+            self._export_op.cancel()
 
     def progress_dialog(self) -> QProgressDialog | None:
         return self._progress
@@ -448,38 +434,25 @@ class ReportsView(QWidget):
             self._progress.close()
             self._progress.deleteLater()
             self._progress = None
-        self._cancel = None
+        self._export_op = None
 
     def _export_done(self, path: Path) -> None:
-        self._forget(self.sender())
         self._end_export()
         self.status.setText(_("Opgeslagen in {path}.").format(path=path))
         self.export_finished.emit(str(path))
 
     def _export_failed(self, message: str) -> None:
-        self._forget(self.sender())
         self._end_export()
         self.status.setText(message)
         self.export_failed.emit(message)
 
     def _export_cancelled(self) -> None:
-        self._forget(self.sender())
         self._end_export()
         message = _("Geannuleerd: er is geen bestand geschreven.")
         self.status.setText(message)
         self.export_failed.emit(message)
 
     # -- plumbing ----------------------------------------------------------------
-
-    def _start(self, job: _Job) -> None:
-        """Start a job whose signals are already connected (a fast job must not report to no one)."""
-        job.setAutoDelete(False)  # Python keeps it (and its relay) until its last signal arrived
-        self._jobs[job.relay] = job
-        self._pool.start(job)
-
-    def _forget(self, relay: QObject | None) -> None:
-        """Drop a finished job; called from the slot of its last signal, in the GUI thread."""
-        self._jobs.pop(relay, None)  # type: ignore[arg-type]
 
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
         """Cancel an export and wait for background work (the main window calls this on close)."""

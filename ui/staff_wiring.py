@@ -33,6 +33,7 @@ from app.errors import UserError
 from app.i18n import _
 from app.staff import StaffService, StaffView, may, role_label, who_may
 from db.models_staff import AUDIT_CHANGES
+from ui.screen_fit import ElidedLabel
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +142,7 @@ class StaffWiring(QObject):
         # Every change made in the window by a signed-in person becomes an audit event.
         ctx.sessions.kw.setdefault("info", {})[AUDIT_CHANGES] = True
 
-        self.status_label = QLabel(window)
+        self.status_label = ElidedLabel(parent=window)
         self.status_label.setContentsMargins(6, 0, 12, 0)
         window.status.add_permanent(self.status_label)  # type: ignore[attr-defined]
 

@@ -9,6 +9,8 @@ from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 from app.i18n import _
 from app.loans import LoanService
 from app.locations import LocationService
+from ui.operations import reload_on_change
+from ui.screen_fit import ElidedLabel
 
 log = logging.getLogger(__name__)
 
@@ -20,17 +22,36 @@ class StatusBar(QStatusBar):
         super().__init__(parent)
         self.locations = locations
         self.loans = loans
-        self.location_label = QLabel(self)
+        # The location shrinks (ending in "…", the whole text as tooltip; the title bar has it
+        # too) rather than widen the window; the counts are what people look at: never cut.
+        self.location_label = ElidedLabel(parent=self)
         self.open_label = QLabel(self)
         self.overdue_label = QLabel(self)
-        for label in (self.location_label, self.open_label, self.overdue_label):
-            label.setContentsMargins(6, 0, 12, 0)
+        self.busy_label = QLabel(self)  # "bezig…" while start-up work runs in the background
+        self.busy_label.setVisible(False)
+        for label in (self.location_label, self.open_label, self.overdue_label, self.busy_label):
+            label.setContentsMargins(4, 0, 8, 0)
             self.addWidget(label)
         self.refresh()
+        reload_on_change(self, ("loan", "location"), self.refresh)
 
     def add_permanent(self, widget: QWidget, stretch: int = 0) -> None:
         """Add a widget on the right that stays visible (e.g. the sync status)."""
         self.addPermanentWidget(widget, stretch)
+
+    def show_busy(self, text: str) -> None:
+        self.busy_label.setText("⏳ " + text)
+        self.busy_label.setVisible(True)
+
+    def show_warning(self, text: str) -> None:
+        """A lasting note (no temporary message: that would hide the counts)."""
+        self.busy_label.setText("⚠ " + text)
+        self.busy_label.setToolTip(text)
+        self.busy_label.setVisible(True)
+
+    def clear_busy(self) -> None:
+        self.busy_label.clear()
+        self.busy_label.setVisible(False)
 
     def refresh(self) -> None:
         if self.locations.is_initialised():

@@ -14,7 +14,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -272,6 +280,23 @@ class SearchableTable(QWidget):
     def current_record(self) -> Any | None:
         index = self.table.currentIndex()
         return self.model.record(index.row()) if index.isValid() else None
+
+    def reload(self) -> None:
+        """Search again with the same text and filters (the data changed elsewhere): rows may
+        come or go; the selected rows stay selected and the list stays where it was scrolled."""
+        selection = self.table.selectionModel()
+        selected = [i for i in (self.model.id_at(ix.row()) for ix in selection.selectedRows()) if i]
+        scroll = self.table.verticalScrollBar().value()
+        self.run_search()  # keeps the current row (and announces it, so details follow)
+        current = self.current_id()
+        for record_id in selected:
+            row = self.model.row_of(record_id)
+            if row >= 0 and record_id != current:
+                selection.select(
+                    self.model.index(row, 0),
+                    QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+                )
+        self.table.verticalScrollBar().setValue(scroll)
 
     def refresh_current(self) -> None:
         """Reload cached rows after an edit and re-announce the selection."""

@@ -40,6 +40,7 @@ from app.formatting import datetime_be
 from app.i18n import _
 from app.trainings import RegistrationRow, SessionSummary, TrainingService, registration_state_names
 from app.validation import max_length
+from ui.operations import Changes, data_bus, reload_on_change
 from ui.widgets.scan_field import ScanField
 
 log = logging.getLogger(__name__)
@@ -177,6 +178,11 @@ class TrainingsView(QWidget):
         splitter.setSizes([420, 620])
 
         self.refresh_sessions()
+        reload_on_change(
+            self,
+            ("training_session", "registration", "attendance", "borrower"),
+            lambda: self.refresh_session() if self._current else self.refresh_sessions(),
+        )
 
     @staticmethod
     def _table_defaults(table: QTableWidget) -> None:
@@ -244,6 +250,7 @@ class TrainingsView(QWidget):
             self._say(exc.message, ok=False)
             return False
         self.title_edit.clear()
+        data_bus().announce(Changes.of("training_session"))
         self._current = training.id
         self.refresh_sessions()
         self.select_session(training.id)
@@ -316,6 +323,8 @@ class TrainingsView(QWidget):
                 self.trainings.unattend(self._current, card)
         except UserError as exc:
             self._say(exc.message, ok=False)
+        else:
+            data_bus().announce(Changes.of("attendance", "registration"))
         # Refresh after the check-box signal has returned, not inside it.
         QTimer.singleShot(0, self.refresh_session)
 
@@ -327,6 +336,8 @@ class TrainingsView(QWidget):
             self.trainings.walk_in(self._current, count)
         except UserError as exc:
             self._say(exc.message, ok=False)
+        else:
+            data_bus().announce(Changes.of("attendance"))
         self.refresh_session()
         self.scan_field.setFocus()
 
@@ -368,6 +379,7 @@ class TrainingsView(QWidget):
         except UserError as exc:
             self._say(exc.message, ok=False)
             return
+        data_bus().announce(Changes.of("registration", "attendance"))
         self.refresh_session()
 
     def _say(self, text: str, ok: bool) -> None:

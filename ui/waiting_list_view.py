@@ -28,6 +28,7 @@ from app.i18n import _
 from app.inventory import kind_names
 from app.waiting_list import PRIORITIES, WaitingListService, WaitingRow, priority_names
 from db.models import DEVICE_KINDS
+from ui.operations import Changes, data_bus, reload_on_change
 from ui.widgets.scan_field import ScanField
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,7 @@ class WaitingListView(QWidget):
         header.setStretchLastSection(True)
         root.addWidget(self.table, 1)
         self.refresh()
+        reload_on_change(self, ("waiting_list_entry", "borrower"), self.refresh)
 
     def add_card(self, card: str) -> bool:
         try:
@@ -112,6 +114,7 @@ class WaitingListView(QWidget):
         except UserError as exc:
             self._say(exc.message, ok=False)
             return False
+        data_bus().announce(Changes.of("waiting_list_entry"))
         self.refresh()
         position = next(
             (r.position for r in self.waiting.list(entry.device_kind) if r.entry.id == entry.id), 0
@@ -147,6 +150,7 @@ class WaitingListView(QWidget):
         except UserError as exc:
             self._say(exc.message, ok=False)
             return
+        data_bus().announce(Changes.of("waiting_list_entry"))
         name = f"{row.borrower.first_name} {row.borrower.last_name}"
         self._say(
             (_("{name} is geholpen.") if served else _("{name} is van de wachtlijst gehaald.")).format(

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine, insert
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,9 +23,11 @@ from sqlalchemy.pool import StaticPool
 from app.reports.costs import CostReport, cost_report
 from app.reports.periods import Period, period_for
 from app.reports.reach import PersonRow, ReachReport, people_count, people_list, reach_report
-from app.reports.xlsx import Progress, write_cost_xlsx, write_people_xlsx, write_reach_xlsx
 from db.base import Base
 from db.values import from_json
+
+if TYPE_CHECKING:  # openpyxl (app.reports.xlsx) is imported by the exports only: window start
+    from app.reports.xlsx import Progress
 
 log = logging.getLogger(__name__)
 
@@ -103,18 +105,24 @@ class ReportService:
         progress(5, "")
         report = self.reach(period)
         progress(60, "")
+        from app.reports.xlsx import write_reach_xlsx
+
         return write_reach_xlsx(report, path, progress)
 
     def export_costs(self, period: Period, path: str | Path, progress: Progress = _noop) -> Path:
         progress(5, "")
         report = self.costs(period)
         progress(50, "")
+        from app.reports.xlsx import write_cost_xlsx
+
         return write_cost_xlsx(report, path, progress)
 
     def export_people(self, period: Period, path: str | Path, progress: Progress = _noop) -> Path:
         progress(5, "")
         rows = self.people(period)
         progress(60, "")
+        from app.reports.xlsx import write_people_xlsx
+
         target = write_people_xlsx(rows, period, path)
         progress(100, "")
         log.info("per-person list (%d people) exported on request", len(rows))

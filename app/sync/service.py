@@ -106,6 +106,8 @@ class SyncResult:
     cursor: int = 0
     repulled_tables: list[str] = field(default_factory=list)
     mismatched_tables: list[str] = field(default_factory=list)
+    # Tables the pulled pages carried changes for (sorted): the window reloads what shows them.
+    applied_tables: list[str] = field(default_factory=list)
     requests: int = 0
     bytes_sent: int = 0
     bytes_received: int = 0
@@ -343,6 +345,9 @@ class SyncService:
                 result.refused += applied.refused
                 self._crash("between-pages")
                 result.pulled += len(page.changes)
+                if page.changes:
+                    tables_seen = set(result.applied_tables) | {ch.table for ch in page.changes}
+                    result.applied_tables = sorted(tables_seen)
                 result.conflicts += applied.conflicts
                 result.head = max(result.head, page.head)
                 cursor = page.next_after

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 
 from PySide6.QtCore import Qt
@@ -164,3 +165,75 @@ def test_changes_waiting_follow_the_counter_and_ctrl_0_reaches_the_tenth_tab(qtb
     assert waiting() > before  # the loan and the device's new status wait to be sent
     qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
     assert window.tabs.currentIndex() == 9
+
+
+def test_start_work_runs_after_the_window_and_off_its_thread(qtbot, ctx, tmp_path):
+    import threading
+
+    from ui.operations import wait_for_running
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    gui = threading.get_ident()
+    ran: list[int] = []
+    gate = threading.Event()
+
+    def backup() -> None:
+        gate.wait(10)
+        ran.append(threading.get_ident())
+
+    window.start_background_work(backup)
+    assert window.status.busy_label.isVisibleTo(window.status)  # "bezig…" while it runs
+    assert "Reservekopie" in window.status.busy_label.text()
+    gate.set()
+    assert wait_for_running()
+    assert ran and ran[0] != gui
+    assert not window.status.busy_label.isVisibleTo(window.status)
+
+    def broken() -> None:
+        raise OSError("schijf vol")
+
+    window.start_background_work(broken)
+    assert wait_for_running()
+    assert window.status.busy_label.text().startswith("⚠ Automatische reservekopie mislukt")
+
+
+def test_window_start_imports_no_reports_workbook_or_migration_tool(tmp_path):
+    """Window start imports neither openpyxl (reports) nor alembic (schema up to date)."""
+    import subprocess
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    script = (
+        "import sys, os\n"
+        "os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from app.context import open_context\n"
+        "app = QApplication([])\n"
+        "ctx = open_context(sys.argv[1], actor='t')\n"
+        "ctx.locations.initialise('KRT', 'Kortrijk balie')\n"
+        "ctx.close()\n"
+        "for m in [m for m in sys.modules if m.startswith(('alembic', 'openpyxl'))]:\n"
+        "    del sys.modules[m]\n"
+        "import ui.app\n"
+        "from ui.main_window import MainWindow\n"
+        "ctx = open_context(sys.argv[1], actor='t')\n"
+        "window = MainWindow(ctx)\n"
+        "window.show()\n"
+        "app.processEvents()\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules if m.startswith(('alembic', 'openpyxl'))}))\n"
+        "ctx.close()\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(repo), DIGIBANK_PASSPHRASE="a-long-enough-test-passphrase")
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "data")],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=repo,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"

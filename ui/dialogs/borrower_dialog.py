@@ -41,6 +41,7 @@ from app.printing.privacy_notice import privacy_text, title_and_paragraphs, writ
 from app.validation import max_length
 from db.models import Borrower
 from ui.dialogs.common import ErrorLabel
+from ui.screen_fit import fit_dialog
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +167,7 @@ class BorrowerDialog(QDialog):
                 self.consent.setText(
                     _("Toestemming gegeven op {date}").format(date=date_be(borrower.consent_date))
                 )
+        fit_dialog(self)  # fits a 1366×768 screen at 150 % (ui/screen_fit.py)
 
     def _language(self) -> str:
         return str(self.language.currentData() or "nl")

@@ -21,6 +21,7 @@ from app.inventory import DeviceInput, DeviceService, kind_names
 from app.validation import max_length
 from db.models import DEVICE_KINDS, DEVICE_SOURCES, Device
 from ui.dialogs.common import ErrorLabel
+from ui.screen_fit import fit_dialog
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,7 @@ class DeviceDialog(QDialog):
             self.cost.setText(euro(device.acquisition_cost_cents).replace("€ ", ""))
             self.accessories.setText(device.accessories)
             self.notes.setText(device.notes)
+        fit_dialog(self)  # fits a 1366×768 screen at 150 % (ui/screen_fit.py)
 
     def _clear_errors(self) -> None:
         for label in (self.brand_error, self.model_error, self.cost_error, self.error):

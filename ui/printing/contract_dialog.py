@@ -29,6 +29,7 @@ from app.errors import UserError
 from app.formatting import date_be, euro
 from app.i18n import _
 from app.printing.service import PrintService
+from ui.screen_fit import fit_dialog
 from ui.widgets.signature_pad import SignaturePad
 
 log = logging.getLogger(__name__)
@@ -101,6 +102,7 @@ class ContractDialog(QDialog):
         layout.addLayout(buttons)
         self.save_button.clicked.connect(self._choose_and_save)
         cancel.clicked.connect(self.reject)
+        fit_dialog(self)  # fits a 1366×768 screen at 150 % (ui/screen_fit.py)
 
     def _choose_and_save(self) -> None:
         name, _filter = QFileDialog.getSaveFileName(

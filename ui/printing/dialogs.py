@@ -1,7 +1,7 @@
 """Printing from the window: labels (layout, skip, preview; PDF or printer) and member cards.
 
-Labels are rendered off the GUI thread (a QThreadPool job that reports back by
-signal) with a QProgressDialog that can cancel, so hundreds of labels never
+Labels are rendered off the GUI thread (through `ui.operations.run_operation`) with a
+QProgressDialog that can cancel, so hundreds of labels never
 freeze the window. Paper output paints the same primitives the PDF writer uses
 (app.printing.labels / cards) on a QPrinter, so print and PDF look alike.
 """
@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QObject, QPointF, QRectF, QRunnable, QSizeF, Qt, QThreadPool, Signal
+from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt, QThreadPool, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPageLayout, QPageSize, QPainter, QPixmap
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -38,6 +38,8 @@ from app.printing.cards import CARD_H, CARD_W, CardItem, card_pages, write_cards
 from app.printing.labels import LabelItem, label_pages, write_labels_pdf
 from app.printing.layouts import A4, LAYOUTS, get_layout
 from app.printing.service import PrintService
+from ui.operations import OpControl, Operation, run_operation
+from ui.screen_fit import fit_dialog
 
 log = logging.getLogger(__name__)
 
@@ -136,43 +138,27 @@ def preview_image(
 # -- background jobs -------------------------------------------------------------------------
 
 
-class _Relay(QObject):
-    progress = Signal(int, int)
-    finished = Signal(str)
-    failed = Signal(str)
-    cancelled = Signal()
+class _Job:
+    """What a running label job is: its operation, and the thread it ran on (for tests)."""
 
-
-class _Job(QRunnable):
-    def __init__(
-        self, work: Callable[[Progress], None], relay: _Relay, stop: threading.Event, result: str
-    ) -> None:
-        super().__init__()
-        self._work, self._relay, self._stop, self._result = work, relay, stop, result
+    def __init__(self, work: Callable[[Progress], None]) -> None:
+        self._work = work
         self.thread_id: int | None = None
+        self.operation: Operation[None] | None = None
 
-    def run(self) -> None:
+    def __call__(self, op: OpControl) -> None:
         self.thread_id = threading.get_ident()
 
         def progress(done: int, total: int) -> None:
-            if self._stop.is_set():
-                raise Cancelled
+            op.check_cancelled()
             if done == total or done % 10 == 0:  # a signal per 10 labels keeps the event queue short
-                self._relay.progress.emit(done, total)
+                op.progress(done, total)
 
-        try:
-            self._work(progress)
-        except Cancelled:
-            self._relay.cancelled.emit()
-        except UserError as exc:
-            self._relay.failed.emit(exc.message)
-        except Exception as exc:  # a worker must always report back
-            log.exception("printing job failed")
-            self._relay.failed.emit(
-                _("Afdrukken mislukt ({kind}); details in het logboek.").format(kind=type(exc).__name__)
-            )
-        else:
-            self._relay.finished.emit(self._result)
+        self._work(progress)
+
+
+def _printing_failed_text(exc: BaseException) -> str:
+    return _("Afdrukken mislukt ({kind}); details in het logboek.").format(kind=type(exc).__name__)
 
 
 # -- the label dialog -----------------------------------------------------------------------------
@@ -200,8 +186,6 @@ class LabelPrintDialog(QDialog):
         self._printing = printing
         self._items: list[LabelItem] = printing.label_items(tags)
         self._pool = QThreadPool(self)
-        self._stop = threading.Event()
-        self._relay: _Relay | None = None
         self.job: _Job | None = None
         self.progress_dialog: QProgressDialog | None = None
 
@@ -246,6 +230,7 @@ class LabelPrintDialog(QDialog):
         self.print_button.clicked.connect(self._choose_printer)
         self.close_button.clicked.connect(self.reject)
         self._layout_changed()
+        fit_dialog(self)
 
     # -- choices --------------------------------------------------------------------------------
 
@@ -300,8 +285,6 @@ class LabelPrintDialog(QDialog):
         )
 
     def _start(self, work: Callable[[Progress], None], result: str) -> None:
-        self._stop = threading.Event()
-        self._relay = _Relay()
         self.progress_dialog = QProgressDialog(
             _("Etiketten maken…"), _("Annuleren"), 0, len(self._items), self
         )
@@ -309,17 +292,23 @@ class LabelPrintDialog(QDialog):
         self.progress_dialog.setWindowModality(Qt.WindowModality.WindowModal)
         self.progress_dialog.setMinimumDuration(300)
         self.progress_dialog.canceled.connect(self.cancel_job)
-        self._relay.progress.connect(self._progress)
-        self._relay.finished.connect(self._finished)
-        self._relay.failed.connect(self._failed)
-        self._relay.cancelled.connect(self._cancelled)
         self._set_busy(True)
-        self.job = _Job(work, self._relay, self._stop, result)
-        self.job.setAutoDelete(False)
-        self._pool.start(self.job)
+        self.job = _Job(work)
+        self.job.operation = run_operation(
+            self.job,
+            on_success=lambda _none: self._finished(result),
+            on_failure=self._failed,
+            on_progress=lambda done, total, _text: self._progress(done, total),
+            on_cancelled=self._cancelled,
+            pool=self._pool,
+            parent=self,
+            what="label printing",
+            unexpected_text=_printing_failed_text,
+        )
 
     def cancel_job(self) -> None:
-        self._stop.set()
+        if self.job is not None and self.job.operation is not None:
+            self.job.operation.cancel()
 
     def is_busy(self) -> bool:
         return self._pool.activeThreadCount() > 0
@@ -397,6 +386,7 @@ class CardPrintDialog(QDialog):
         self.pdf_button.clicked.connect(self._choose_pdf)
         self.print_button.clicked.connect(self._choose_printer)
         close.clicked.connect(self.reject)
+        fit_dialog(self)
 
     def _choose_pdf(self) -> None:
         name, _filter = QFileDialog.getSaveFileName(

@@ -21,6 +21,7 @@ from app.errors import UserError
 from app.i18n import _
 from app.sync.domain_conflicts import DOUBLE_LOAN, DUPLICATE_SERIAL, ConflictService, kind_names
 from app.sync.refusals import RefusedView
+from ui.operations import reload_on_change
 
 REFUSED = "refused"
 
@@ -37,7 +38,9 @@ class ConflictsView(QWidget):
         conflicts: ConflictService,
         parent: QWidget | None = None,
         refused: Callable[[], list[RefusedView]] | None = None,
+        load_now: bool = True,
     ) -> None:
+        """`load_now=False`: the conflicts are first looked for when the tab is shown (window start)."""
         super().__init__(parent)
         self._conflicts = conflicts
         # Changes the server refused: listed here with what to do (nothing to decide).
@@ -70,7 +73,11 @@ class ConflictsView(QWidget):
         self.cancel_button.clicked.connect(lambda: self._resolve("cancel"))
         self.delete_button.clicked.connect(lambda: self._resolve("delete"))
         self.restore_button.clicked.connect(lambda: self._resolve("restore"))
-        self.refresh()
+        if load_now:
+            self.refresh()
+        self.watcher = reload_on_change(
+            self, ("loan", "device", "borrower", "field_conflict", "outbox"), self.refresh, stale=not load_now
+        )
 
     def refresh(self) -> None:
         self.tree.clear()

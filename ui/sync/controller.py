@@ -1,9 +1,10 @@
 """Background sync for the window: one round at a time on a thread pool, every minute
 and on demand, with exponential backoff and jitter after failures.
 
-Nothing starts in the constructor (call `start()`); the worker never touches a
-widget — results come back through a relay object's signals, queued to the GUI
-thread; every exception becomes a `failed` signal with a plain message.
+Nothing starts in the constructor (call `start()`). A round is one `run_operation`
+(ui/operations.py): the worker never touches a widget, the result or a plain message comes
+back on the GUI thread, and the tables the round applied are announced on the data bus so
+every view that shows them reloads.
 """
 
 from __future__ import annotations
@@ -12,44 +13,18 @@ import logging
 import random
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
 
-from app.errors import UserError
 from app.i18n import _
 from app.sync.service import SyncResult, SyncService, backoff_delay
+from ui.operations import Changes, OpControl, data_bus, run_operation
 
 log = logging.getLogger(__name__)
 
+# A round always writes its bookkeeping: the outbox (pushed), cursors, conflicts found.
+ROUND_TABLES = ("outbox", "local_state", "field_conflict")
+
 ServiceFactory = Callable[[Callable[[int, int], None]], SyncService]
-
-
-class _Relay(QObject):
-    done = Signal(object)
-    error = Signal(str)
-    progress = Signal(int, int)
-
-
-class _Round(QRunnable):
-    def __init__(self, factory: ServiceFactory, relay: _Relay) -> None:
-        super().__init__()
-        self._factory = factory
-        self._relay = relay
-
-    def run(self) -> None:
-        try:
-            service = self._factory(self._relay.progress.emit)
-            result = service.run_once()
-        except UserError as exc:
-            self._relay.error.emit(exc.message)
-        except BaseException as exc:  # never let a worker die silently
-            log.exception("sync round failed")
-            self._relay.error.emit(
-                _("Onverwachte fout bij het synchroniseren ({kind}); details in het logboek.").format(
-                    kind=type(exc).__name__
-                )
-            )
-        else:
-            self._relay.done.emit(result)
 
 
 class SyncController(QObject):
@@ -71,10 +46,6 @@ class SyncController(QObject):
         self._interval_ms = max(1, interval_seconds) * 1000
         self._pool = pool or QThreadPool.globalInstance()
         self._rng = rng or random.Random()
-        self._relay = _Relay(self)
-        self._relay.done.connect(self._on_done)
-        self._relay.error.connect(self._on_error)
-        self._relay.progress.connect(self.progress)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.sync_now)
@@ -108,7 +79,22 @@ class SyncController(QObject):
         self._timer.stop()
         self._busy = True
         self.started.emit()
-        self._pool.start(_Round(self._factory, self._relay))
+        factory = self._factory
+
+        def round_(op: OpControl) -> SyncResult:
+            return factory(lambda done, total: op.progress(done, total)).run_once()
+
+        run_operation(
+            round_,
+            on_success=self._on_done,
+            on_failure=self._on_error,
+            on_progress=lambda done, total, _text: self.progress.emit(done, total),
+            pool=self._pool,
+            what="sync round",
+            unexpected_text=lambda exc: _(
+                "Onverwachte fout bij het synchroniseren ({kind}); details in het logboek."
+            ).format(kind=type(exc).__name__),
+        )
         return True
 
     def _on_done(self, result: SyncResult) -> None:
@@ -117,6 +103,8 @@ class SyncController(QObject):
         self.last_result = result
         self.last_error = ""
         self._timer.start(self._interval_ms)
+        # What the round applied (and its own bookkeeping) reaches every view that shows it.
+        data_bus().announce(Changes.of(*result.applied_tables, *ROUND_TABLES))
         self.finished.emit(result)
 
     def _on_error(self, message: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QThreadPool, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
@@ -16,35 +16,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import UserError
 from app.i18n import _
 from app.sync.protocol import HandshakeAnswer
+from ui.operations import run_operation
 
 log = logging.getLogger(__name__)
 
 LoginFunction = Callable[[str, str], HandshakeAnswer]
-
-
-class _LoginRelay(QObject):
-    done = Signal(object)
-    error = Signal(str)
-
-
-class _LoginTask(QRunnable):
-    def __init__(self, login: LoginFunction, url: str, token: str, relay: _LoginRelay) -> None:
-        super().__init__()
-        self._login, self._url, self._token, self._relay = login, url, token, relay
-
-    def run(self) -> None:
-        try:
-            self._relay.done.emit(self._login(self._url, self._token))
-        except UserError as exc:
-            self._relay.error.emit(exc.message)
-        except BaseException as exc:
-            log.exception("login failed")
-            self._relay.error.emit(
-                _("Aanmelden mislukte ({kind}); details in het logboek.").format(kind=type(exc).__name__)
-            )
 
 
 class SyncSettingsPage(QWidget):
@@ -63,9 +41,6 @@ class SyncSettingsPage(QWidget):
         super().__init__(parent)
         self._login = login
         self._pool = pool or QThreadPool.globalInstance()
-        self._relay = _LoginRelay(self)
-        self._relay.done.connect(self._on_done)
-        self._relay.error.connect(self._on_error)
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.url_edit = QLineEdit(server_url, self)
@@ -92,7 +67,18 @@ class SyncSettingsPage(QWidget):
     def submit(self) -> None:
         self.login_button.setEnabled(False)
         self.message.setText(_("Bezig met aanmelden…"))
-        self._pool.start(_LoginTask(self._login, self.url_edit.text(), self.token_edit.text(), self._relay))
+        login, url, token = self._login, self.url_edit.text(), self.token_edit.text()
+        run_operation(
+            lambda _op: login(url, token),
+            on_success=self._on_done,
+            on_failure=self._on_error,
+            pool=self._pool,
+            parent=self,
+            what="sync login",
+            unexpected_text=lambda exc: _("Aanmelden mislukte ({kind}); details in het logboek.").format(
+                kind=type(exc).__name__
+            ),
+        )
 
     def _on_done(self, answer: HandshakeAnswer) -> None:
         self.login_button.setEnabled(True)

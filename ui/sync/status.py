@@ -19,6 +19,8 @@ from app.sync.account import SyncSnapshot, SyncState
 from app.sync.refusals import clock_offset_text, set_aside_line
 from app.sync.service import SyncResult
 from app.sync.transport import insecure_http_allowed
+from ui.operations import data_bus
+from ui.screen_fit import ElidedLabel
 
 log = logging.getLogger(__name__)
 
@@ -41,21 +43,21 @@ class SyncStatus(QWidget):
         self.snapshot: SyncSnapshot | None = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(14)
-        self.state_label = QLabel(self)
-        self.waiting_label = QLabel(self)
+        layout.setSpacing(10)
+        self.state_label = ElidedLabel(parent=self)
+        self.waiting_label = ElidedLabel(parent=self)
         self.refused_button = QPushButton(self)
         self.refused_button.setFlat(True)
         self.refused_button.setStyleSheet(ERROR_STYLE)
         self.refused_button.clicked.connect(self.conflicts_requested)
-        self.held_label = QLabel(self)
+        self.held_label = ElidedLabel(parent=self)
         self.held_label.setStyleSheet(WARN_STYLE)
-        self.differ_label = QLabel(self)
+        self.differ_label = ElidedLabel(parent=self)
         self.differ_label.setStyleSheet(WARN_STYLE)
-        self.set_aside_label = QLabel(self)
+        self.set_aside_label = ElidedLabel(parent=self)
         self.set_aside_label.setStyleSheet(WARN_STYLE)
-        self.last_label = QLabel(self)
-        self.clock_label = QLabel(self)
+        self.last_label = ElidedLabel(parent=self)
+        self.clock_label = ElidedLabel(parent=self)
         self.clock_label.setStyleSheet(WARN_STYLE)
         self.insecure_label = QLabel(_("⚠ Onbeveiligde verbinding (http)"), self)
         self.insecure_label.setStyleSheet(ERROR_STYLE)
@@ -85,6 +87,11 @@ class SyncStatus(QWidget):
         layout.addWidget(self.sync_button)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh)
+        self.refresh()
+        # Every write adds to "changes waiting"; a round changes all of the figures.
+        data_bus().changed.connect(self._on_data_changed)
+
+    def _on_data_changed(self, _changes: object) -> None:
         self.refresh()
 
     def watch(self, interval_ms: int = 15_000) -> None:

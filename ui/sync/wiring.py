@@ -12,6 +12,7 @@ from app.i18n import _
 from app.sync.account import SyncState, login, service_for
 from app.sync.domain_conflicts import ConflictService
 from app.sync.refusals import refused_views
+from ui.operations import Changes, data_bus
 from ui.sync.conflicts_view import ConflictsView
 from ui.sync.controller import SyncController
 from ui.sync.settings import SyncSettingsPage
@@ -33,7 +34,7 @@ class SyncWiring(QObject):
         self.status = SyncStatus(SyncState(ctx.sessions), window)
         window.status.add_permanent(self.status)
         self.conflicts_view = ConflictsView(
-            ConflictService(ctx.sessions), window, refused=lambda: refused_views(ctx.sessions)
+            ConflictService(ctx.sessions), window, refused=lambda: refused_views(ctx.sessions), load_now=False
         )
         conflicts_tab = window.add_view(_("Conflicten"), self.conflicts_view)
         self.settings_page = SyncSettingsPage(
@@ -44,12 +45,11 @@ class SyncWiring(QObject):
         self.controller.started.connect(self.status.on_started)
         self.controller.finished.connect(self.status.on_finished)
         self.controller.failed.connect(self.status.on_failed)
-        self.controller.finished.connect(self._after_round)
         self.controller.progress.connect(self.settings_page.show_progress)
         self.status.sync_requested.connect(self.sync_now)
         self.status.conflicts_requested.connect(lambda: window.show_tab(conflicts_tab))
-        self.conflicts_view.resolved.connect(self.status.refresh)
-        self.conflicts_view.resolved.connect(window.status.refresh)
+        # A decision may change any record (a value restored, a loan cancelled): everyone reloads.
+        self.conflicts_view.resolved.connect(lambda: data_bus().announce(Changes.ALL))
         self.settings_page.logged_in.connect(self._logged_in)
         self._seen: object = None  # what the Conflicten tab last showed (see _status_refreshed)
 
@@ -85,10 +85,4 @@ class SyncWiring(QObject):
         seen = (snap.refused, snap.conflicts, snap.last_attempt) if snap is not None else None
         if seen != self._seen:
             self._seen = seen
-            self.conflicts_view.refresh()
-
-    def _after_round(self, _result: object) -> None:
-        self.conflicts_view.refresh()
-        self._window.status.refresh()
-        self._window.devices_view.table.refresh_current()
-        self._window.borrowers_view.table.refresh_current()
+            self.conflicts_view.watcher.request()  # looked for when the tab is (or becomes) visible
