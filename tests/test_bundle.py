@@ -75,3 +75,39 @@ def test_the_bundled_command_line_refuses_plainly(bundle: Path, tmp_path: Path) 
     )
     assert done.returncode == 1
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+
+
+def test_the_bundled_window_shows_the_first_run_screen_then_the_counter(bundle: Path, tmp_path: Path) -> None:
+    from PySide6.QtGui import QImage
+
+    data = tmp_path / "data"
+    env = _clean_env(tmp_path)
+    shots = []
+    for step in ("first-run", "counter"):
+        if step == "counter":
+            init = [
+                str(bundle / "digibank"),
+                "--data-dir",
+                str(data),
+                "init",
+                "--location-code",
+                "TST",
+                "--location-name",
+                "Test",
+            ]
+            assert subprocess.run(init, env=env, capture_output=True, timeout=120).returncode == 0
+        shot = tmp_path / f"{step}.png"
+        done = subprocess.run(
+            [str(bundle / "digibank"), "--data-dir", str(data)],
+            env=dict(env, DIGIBANK_SCREENSHOT=str(shot)),
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        image = QImage(str(shot))
+        assert not image.isNull(), step
+        shots.append(image)
+    first, counter = shots
+    # The language choice is a small dialog; the counter is the whole main window.
+    assert first.width() < counter.width() and first.height() < counter.height()

@@ -4,6 +4,7 @@ keychain keeps the key), first start, main window."""
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -11,7 +12,7 @@ from types import TracebackType
 
 from PySide6.QtCore import QTimer, QTranslator
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from app import config, i18n
 from app.context import AppContext, open_context, setup_logging
@@ -103,7 +104,23 @@ def run(data_dir: str | None = None, language: str | None = None, font_scale: fl
         log.info("window starting on %s (language %s)", folder, lang)
 
         if not ctx.locations.is_initialised():
+            from ui.first_language import FirstLanguageDialog
             from ui.first_start import FirstStartDialog, join_setup_for  # once per computer
+
+            chooser = FirstLanguageDialog(folder, lang)
+            _shoot_when_shown(chooser)
+            chooser.exec()  # Escape keeps the proposed language: nothing here is required
+            if _SHOT_TAKEN:
+                return 0
+            if chooser.chosen() != lang:
+                lang = i18n.set_language(chooser.chosen())
+                ctx.settings.language = lang
+                ctx.save_settings()
+                for translator in translators:
+                    app.removeTranslator(translator)
+                translators = install_qt_translations(app, lang)
+            else:
+                i18n.set_language(lang)
 
             dialog = FirstStartDialog(ctx.locations, join_setup_for(ctx))
             if dialog.exec() != QDialog.DialogCode.Accepted:
@@ -115,6 +132,7 @@ def run(data_dir: str | None = None, language: str | None = None, font_scale: fl
                 FirstCoordinatorDialog(ctx.staff).exec()  # skipping it keeps a lone counter
 
         window = MainWindow(ctx)
+        _shoot_when_shown(window)
         window.show()
         window.raise_()
         window.activateWindow()
@@ -130,6 +148,29 @@ def run(data_dir: str | None = None, language: str | None = None, font_scale: fl
         if ctx is not None:
             ctx.close()
         sys.excepthook = previous_hook
+
+
+_SHOT_TAKEN: list[str] = []
+
+
+def _shoot_when_shown(widget: QWidget) -> None:
+    """The bundle's check (tests/test_bundle.py, packaging/README.md): with
+    DIGIBANK_SCREENSHOT=FILE.png the first screen shown is saved to that file and the program
+    ends, so an offscreen run proves the bundled window starts and draws."""
+    target = os.environ.get("DIGIBANK_SCREENSHOT", "")
+    if not target:
+        return
+
+    def shoot() -> None:
+        widget.grab().save(target)
+        log.info("screenshot of the first screen written")
+        _SHOT_TAKEN.append(target)
+        if isinstance(widget, QDialog):
+            widget.reject()
+        else:
+            QApplication.exit(0)
+
+    QTimer.singleShot(800, shoot)
 
 
 class _Cancelled(Exception):
