@@ -222,7 +222,9 @@ class LoanService:
         """Take back a checkout made by mistake, within a minute."""
         with self._sessions() as s, s.begin():
             loan = self._recent(s, loan_id, "open", lambda ln: ln.out_at)
-            loan.deleted = True
+            # Cancelled, not deleted: the checkout may have synced already, and a loan's
+            # deletion needs a coordinator-scope token on the server (db/models.py).
+            loan.state = "cancelled"
             device = s.get(Device, loan.device_id)
             if device is not None and open_loan_in(s, device.id, exclude=loan.id) is None:
                 device.status = "ready"
@@ -265,7 +267,7 @@ class LoanService:
                 select(Loan, Device, Borrower)
                 .join(Device, Device.id == Loan.device_id)
                 .join(Borrower, Borrower.id == Loan.borrower_id)
-                .where(Loan.deleted.is_(False))
+                .where(Loan.deleted.is_(False), Loan.state != "cancelled")
             )
             if open_only or overdue_only:
                 stmt = stmt.where(Loan.state == "open")

@@ -44,7 +44,10 @@ HELPDESK_OUTCOMES = ("solved", "referred", "follow-up")
 LOCATION_KINDS = ("fixed", "mobile")
 WIPE_RESULTS = ("passed", "failed")
 DONOR_KINDS = ("person", "organisation")
-LOAN_STATES = ("open", "returned")
+# "cancelled": a checkout taken back (undo, or the losing side of a double loan). Not a
+# tombstone: a counter-scope token may cancel, while deleting a loan needs a coordinator
+# (server/store.py); lists and reports leave cancelled loans out.
+LOAN_STATES = ("open", "returned", "cancelled")
 REGISTRATION_STATES = ("registered", "waiting", "cancelled")
 WAITING_STATES = ("waiting", "served", "cancelled")
 BORROWER_LANGUAGES = ("nl", "fr", "en", "other")
