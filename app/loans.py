@@ -23,6 +23,7 @@ from app.i18n import _
 from app.inventory import DeviceService, kind_names, status_name, wipe_gate_refusal
 from app.locations import LocationService
 from db.models import Borrower, Device, Loan
+from db.models_privacy import ErasureRequest
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,20 @@ class LoanService:
         what = kind_names().get(device.kind, device.kind).capitalize()
         if borrower.erased:
             raise UserError(_("Deze kaart hoort bij een gewiste persoon: maak een nieuwe inschrijving."))
+        if s.scalar(
+            select(ErasureRequest.id).where(
+                ErasureRequest.subject_id == borrower.id,
+                ErasureRequest.state == "pending",
+                ErasureRequest.deleted.is_(False),
+            )
+        ):
+            # Their data is about to be erased (app/erasure_requests.py): nothing new about them.
+            raise UserError(
+                _(
+                    "Voor {name} is een wissing van de gegevens aangevraagd: niet meer uitlenen, "
+                    "verwijs naar de coördinator."
+                ).format(name=full_name(borrower))
+            )
         if borrower.blocked:
             raise UserError(
                 _("{name} is geblokkeerd ({reason}): niet uitlenen, verwijs naar de coördinator.").format(

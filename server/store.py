@@ -205,6 +205,16 @@ def _nameless(fields: dict[str, Any]) -> bool:
     return all(fields.get(n) in ("", None, ERASED_NAME) for n in ("first_name", "last_name"))
 
 
+def refuse_approval(change: Change, rec: MergedRecord | None, scope: str) -> tuple[str, str] | None:
+    """Confirming an erasure request (db/models_privacy.py) is coordinator work: a counter
+    token may ask for an erasure, never mark one approved."""
+    if scope == COORDINATOR or change.table != "erasure_request":
+        return None
+    if change.fields.get("state") == "approved" and (rec is None or rec.fields.get("state") != "approved"):
+        return NEEDS_COORDINATOR, "approving an erasure request needs a coordinator token"
+    return None
+
+
 def refuse_blanking(change: Change, rec: MergedRecord | None, scope: str) -> tuple[str, str] | None:
     """An edit from a counter-scope token that would leave a person without a name (every
     personal field emptied at once, or the name alone) is an erasure in disguise: refused
@@ -291,7 +301,7 @@ def apply_push(
             log.warning("tenant %s: change of %s %s refused (append-only)", tenant_id, ch.table, ch.row_id)
             continue
         kind = destructive_kind(ch, rec)
-        blanking = refuse_blanking(ch, rec, scope)
+        blanking = refuse_blanking(ch, rec, scope) or refuse_approval(ch, rec, scope)
         if blanking is not None:
             kind = "blanking"
         if kind is not None:

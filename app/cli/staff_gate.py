@@ -72,6 +72,8 @@ COMMANDS: dict[str, Rule] = {
     "borrower erase": "gdpr",
     "borrower export-data": "gdpr",
     "donation erase": "gdpr",
+    "erasure list": None,
+    "erasure approve": "gdpr",
     "privacy retention": lambda args: "gdpr" if getattr(args, "apply", False) else None,
     "report people": "reports-people",
     "report reach": None,
