@@ -29,7 +29,7 @@ from app.sync.protocol import (
     PushAnswer,
     PushRequest,
 )
-from db import rules
+from db import deletions, rules
 from db.personal import ERASED_NAME
 from server import erasure
 from server.models import AppliedBatch, ChangeLogEntry, ConflictRecord, MergedRecord, TableDigestRow, Tenant
@@ -205,6 +205,21 @@ def _nameless(fields: dict[str, Any]) -> bool:
     return all(fields.get(n) in ("", None, ERASED_NAME) for n in ("first_name", "last_name"))
 
 
+def refuse_late_restore(change: Change, rec: MergedRecord | None, now_ms: int) -> tuple[str, str] | None:
+    """A deletion can be undone for 30 days (db/deletions.py); after that its tombstone is
+    final, also for a coordinator's token. Only a change that would actually restore (a newer
+    `deleted: False` than the tombstone's) is refused: an old one loses the merge anyway."""
+    if rec is None or change.table not in deletions.RESTORABLE:
+        return None
+    if change.fields.get("deleted") is not False or rec.fields.get("deleted") is not True:
+        return None
+    tombstone = (rec.clocks or {}).get("deleted", "")
+    if change.clocks["deleted"] > tombstone and deletions.is_final(tombstone, now_ms):
+        days = deletions.UNDO_DAYS
+        return deletions.TOMBSTONE_FINAL, f"{change.table} was deleted more than {days} days ago"
+    return None
+
+
 def refuse_approval(change: Change, rec: MergedRecord | None, scope: str) -> tuple[str, str] | None:
     """Confirming an erasure request (db/models_privacy.py) is coordinator work: a counter
     token may ask for an erasure, never mark one approved."""
@@ -301,14 +316,19 @@ def apply_push(
             log.warning("tenant %s: change of %s %s refused (append-only)", tenant_id, ch.table, ch.row_id)
             continue
         kind = destructive_kind(ch, rec)
-        blanking = refuse_blanking(ch, rec, scope) or refuse_approval(ch, rec, scope)
-        if blanking is not None:
-            kind = "blanking"
+        # Ordinary-looking edits the server still refuses (see each function).
+        guarded = (
+            refuse_blanking(ch, rec, scope)
+            or refuse_approval(ch, rec, scope)
+            or refuse_late_restore(ch, rec, now_ms)
+        )
+        if guarded is not None:
+            kind = "edit"
         if kind is not None:
             if open_loans is None:
                 session.flush()  # this batch's earlier changes count (a return before an erasure)
                 open_loans = _OpenLoans(session, tenant_id)
-            refusal = blanking or refuse_destructive(
+            refusal = guarded or refuse_destructive(
                 ch, kind, scope, open_loans, lambda row_id: _is_duplicate_device(session, tenant_id, row_id)
             )
             if refusal is not None:
