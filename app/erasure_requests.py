@@ -192,6 +192,20 @@ class ErasureRequests:
         log.info("erasure of %s %s requested (%s)", table, code, request.id)
         return _view(s, request)
 
+    def request_retention(self, cards: list[str]) -> list[str]:
+        """Retention at an ordinary counter: a request per person due (not yet asked)."""
+        asked = []
+        with self._sessions() as s, s.begin():
+            for card in cards:
+                borrower = BorrowerService.get_in(s, card)
+                if borrower.erased or pending_in(s, borrower.id):
+                    continue
+                check_erasable(s, borrower)
+                reason = _("bewaartermijn verstreken")
+                self._request_in(s, "borrower", borrower.id, borrower.card_number, reason)
+                asked.append(borrower.card_number)
+        return asked
+
     def pending(self) -> list[PendingErasure]:
         with self._sessions() as s:
             return pending_in(s)

@@ -97,3 +97,24 @@ def test_a_deleted_visit_is_restored_by_a_coordinator_only(data, capsys, monkeyp
     assert visit.id in events[-1]["subject"]
     code, _out, err = run(capsys, data, "deleted", "restore", "borrower", visit.id)
     assert code == 2  # not a table whose deletions can be undone
+
+
+def test_retention_at_a_counter_scope_pc_asks_instead_of_erasing(data, capsys, monkeypatch):
+    from tests.test_retention import LONG_AGO, _registered_at
+
+    as_(monkeypatch, COORD)
+    card = add_borrower(capsys, data)
+    ctx = open_context(data)
+    try:
+        _registered_at(ctx, card, LONG_AGO)
+    finally:
+        ctx.close()
+    _scope(data, "counter")
+    code, out, err = run(capsys, data, "privacy", "retention", "--apply")
+    assert code == 0, err
+    assert "aangevraagd" in out
+    shown = json.loads(run(capsys, data, "borrower", "show", card, "--json")[1])
+    assert shown["erased"] is False and shown["erasure_pending"] is not None
+    # Asked again: the request already waits, nothing doubles.
+    assert run(capsys, data, "privacy", "retention", "--apply")[0] == 0
+    assert len(json.loads(run(capsys, data, "erasure", "list", "--json")[1])) == 1

@@ -61,6 +61,26 @@ def _retention(args: argparse.Namespace, ctx: AppContext) -> int:
         if answer.strip().lower() not in ("j", "ja", "y", "yes"):
             print(_("Niets gewijzigd."))
             return 0
+    if not ctx.erasure_requests.erases_at_once():
+        # An ordinary counter: the server would refuse these erasures (app/erasure_requests.py).
+        asked = ctx.erasure_requests.request_retention([r.card for r in ready])
+        if args.json:
+            emit_json({"requested": asked, "skipped": [r.card for r in due if r.open_loans]})
+        else:
+            print(
+                _(
+                    "{count} wissing(en) aangevraagd: een coördinator bevestigt ze op een pc met een "
+                    "coördinatorsleutel ('digibank erasure list')."
+                ).format(count=len(asked))
+            )
+        skipped = [r.card for r in due if r.open_loans]
+        if skipped:
+            raise UserError(
+                _("Niet geanonimiseerd, want nog een toestel in bruikleen: {cards}.").format(
+                    cards=", ".join(skipped)
+                )
+            )
+        return 0
     result = ctx.privacy.apply_retention(months, today)
     if args.json:
         emit_json({"erased": result.erased, "skipped": result.skipped})
