@@ -111,8 +111,9 @@ def _view(s: Session, r: ErasureRequest) -> PendingErasure:
 
 def _is_done(s: Session, r: ErasureRequest) -> bool:
     """Erased meanwhile by any path (a coordinator PC, the server, retention)."""
-    model = Borrower if r.subject_table == "borrower" else Donation
-    subject = s.get(model, r.subject_id)
+    subject: Borrower | Donation | None = (
+        s.get(Borrower, r.subject_id) if r.subject_table == "borrower" else s.get(Donation, r.subject_id)
+    )
     return subject is None or bool(subject.erased)
 
 
