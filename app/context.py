@@ -22,7 +22,9 @@ from app.bench import BenchService
 from app.borrowers import BorrowerService
 from app.counter import Counter
 from app.credentials import AskPassphrase, DatabaseKeys, wrong_database_key
+from app.deletions import DeletionService
 from app.donations import DonationService
+from app.erasure_requests import ErasureRequests
 from app.errors import UserError
 from app.helpdesk import HelpdeskService
 from app.i18n import _
@@ -61,6 +63,8 @@ class AppContext:
     waiting_list: WaitingListService = field(init=False)
     reports: ReportService = field(init=False)
     privacy: PrivacyService = field(init=False)
+    erasure_requests: ErasureRequests = field(init=False)
+    deletions: DeletionService = field(init=False)
     audit: AuditLog = field(init=False)
     staff: StaffService = field(init=False)
     # The staff member signed in for this context (None: nobody, or no staff exist yet).
@@ -80,6 +84,8 @@ class AppContext:
         self.waiting_list = WaitingListService(self.sessions, today=today)
         self.reports = ReportService(self.sessions, today=today)
         self.privacy = PrivacyService(self.sessions, log_dir=self.data_dir)
+        self.erasure_requests = ErasureRequests(self.sessions, self.privacy, now=self.now)
+        self.deletions = DeletionService(self.sessions, now=self.now)
         self.audit = AuditLog(self.sessions, now=self.now)
         self.staff = StaffService(self.sessions, self.audit, now=self.now)
 

@@ -23,6 +23,7 @@ from app.i18n import _
 from app.inventory import DeviceService, kind_names, status_name, wipe_gate_refusal
 from app.locations import LocationService
 from db.models import Borrower, Device, Loan
+from db.models_privacy import ErasureRequest
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,20 @@ class LoanService:
         what = kind_names().get(device.kind, device.kind).capitalize()
         if borrower.erased:
             raise UserError(_("Deze kaart hoort bij een gewiste persoon: maak een nieuwe inschrijving."))
+        if s.scalar(
+            select(ErasureRequest.id).where(
+                ErasureRequest.subject_id == borrower.id,
+                ErasureRequest.state == "pending",
+                ErasureRequest.deleted.is_(False),
+            )
+        ):
+            # Their data is about to be erased (app/erasure_requests.py): nothing new about them.
+            raise UserError(
+                _(
+                    "Voor {name} is een wissing van de gegevens aangevraagd: niet meer uitlenen, "
+                    "verwijs naar de coördinator."
+                ).format(name=full_name(borrower))
+            )
         if borrower.blocked:
             raise UserError(
                 _("{name} is geblokkeerd ({reason}): niet uitlenen, verwijs naar de coördinator.").format(
@@ -222,7 +237,9 @@ class LoanService:
         """Take back a checkout made by mistake, within a minute."""
         with self._sessions() as s, s.begin():
             loan = self._recent(s, loan_id, "open", lambda ln: ln.out_at)
-            loan.deleted = True
+            # Cancelled, not deleted: the checkout may have synced already, and a loan's
+            # deletion needs a coordinator-scope token on the server (db/models.py).
+            loan.state = "cancelled"
             device = s.get(Device, loan.device_id)
             if device is not None and open_loan_in(s, device.id, exclude=loan.id) is None:
                 device.status = "ready"
@@ -265,7 +282,7 @@ class LoanService:
                 select(Loan, Device, Borrower)
                 .join(Device, Device.id == Loan.device_id)
                 .join(Borrower, Borrower.id == Loan.borrower_id)
-                .where(Loan.deleted.is_(False))
+                .where(Loan.deleted.is_(False), Loan.state != "cancelled")
             )
             if open_only or overdue_only:
                 stmt = stmt.where(Loan.state == "open")

@@ -87,23 +87,11 @@ class PrivacyService:
         self._log_dir = log_dir
 
     def erase(self, card: str) -> Borrower:
+        """Erase at once (a lone counter, or a coordinator-scope PC; see app/erasure_requests.py
+        for the request an ordinary counter makes instead)."""
         with self._sessions() as s, s.begin():
             borrower = BorrowerService.get_in(s, card)
-            if borrower.erased:
-                raise UserError(_("Deze persoon is al gewist."))
-            open_loans = s.scalars(
-                select(Loan).where(
-                    Loan.borrower_id == borrower.id, Loan.state == "open", Loan.deleted.is_(False)
-                )
-            ).all()
-            if open_loans:
-                raise UserError(
-                    _(
-                        "{card} heeft nog {count} toestel(len) in bruikleen: eerst terugbrengen, dan wissen."
-                    ).format(card=borrower.card_number, count=len(open_loans))
-                )
-            traces = _log_traces(borrower)
-            erase_borrower_in(s, borrower)
+            traces = erase_checked_in(s, borrower)
         self.scrub_log_files(traces)
         log.info("borrower %s erased (anonymised)", borrower.card_number)
         return borrower
@@ -111,21 +99,8 @@ class PrivacyService:
     def erase_donor(self, number: str) -> Donation:
         """`donation erase`: a private donor's name and contact go; the devices stay."""
         with self._sessions() as s, s.begin():
-            donation = _donation_in(s, number)
-            if donation.donor_kind != "person":
-                raise UserError(
-                    _(
-                        "{number} komt van een organisatie: enkel een particuliere schenker "
-                        "kan gewist worden."
-                    ).format(number=donation.number)
-                )
-            if donation.erased:
-                raise UserError(_("De schenker van {number} is al gewist.").format(number=donation.number))
-            traces = {donation.donor_name, donation.donor_contact} - {""}
-            _anonymise(donation)
-            donation.erased = True
-            s.flush()
-            scrub_local_copies(s, [("donation", donation.id)])
+            donation = donation_in(s, number)
+            traces = erase_donor_checked_in(s, donation)
         self.scrub_log_files(traces)
         log.info("donor of %s erased (anonymised)", donation.number)
         return donation
@@ -348,7 +323,52 @@ def _subject_data(
     return out
 
 
-def _donation_in(s: Session, number: str) -> Donation:
+def check_erasable(s: Session, borrower: Borrower) -> None:
+    """The domain rules of an erasure (also those of a request for one)."""
+    if borrower.erased:
+        raise UserError(_("Deze persoon is al gewist."))
+    open_loans = s.scalars(
+        select(Loan).where(Loan.borrower_id == borrower.id, Loan.state == "open", Loan.deleted.is_(False))
+    ).all()
+    if open_loans:
+        raise UserError(
+            _("{card} heeft nog {count} toestel(len) in bruikleen: eerst terugbrengen, dan wissen.").format(
+                card=borrower.card_number, count=len(open_loans)
+            )
+        )
+
+
+def erase_checked_in(s: Session, borrower: Borrower) -> set[str]:
+    """Check and erase one person in the caller's transaction; returns the traces the log
+    files must lose (the caller scrubs them once the transaction committed)."""
+    check_erasable(s, borrower)
+    traces = _log_traces(borrower)
+    erase_borrower_in(s, borrower)
+    return traces
+
+
+def check_donor_erasable(donation: Donation) -> None:
+    if donation.donor_kind != "person":
+        raise UserError(
+            _("{number} komt van een organisatie: enkel een particuliere schenker kan gewist worden.").format(
+                number=donation.number
+            )
+        )
+    if donation.erased:
+        raise UserError(_("De schenker van {number} is al gewist.").format(number=donation.number))
+
+
+def erase_donor_checked_in(s: Session, donation: Donation) -> set[str]:
+    check_donor_erasable(donation)
+    traces = {donation.donor_name, donation.donor_contact} - {""}
+    _anonymise(donation)
+    donation.erased = True
+    s.flush()
+    scrub_local_copies(s, [("donation", donation.id)])
+    return traces
+
+
+def donation_in(s: Session, number: str) -> Donation:
     code = codes.clean_scan(number)
     donation = s.scalar(select(Donation).where(Donation.number == code, Donation.deleted.is_(False)))
     if donation is None:

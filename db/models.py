@@ -44,7 +44,10 @@ HELPDESK_OUTCOMES = ("solved", "referred", "follow-up")
 LOCATION_KINDS = ("fixed", "mobile")
 WIPE_RESULTS = ("passed", "failed")
 DONOR_KINDS = ("person", "organisation")
-LOAN_STATES = ("open", "returned")
+# "cancelled": a checkout taken back (undo, or the losing side of a double loan). Not a
+# tombstone: a counter-scope token may cancel, while deleting a loan needs a coordinator
+# (server/store.py); lists and reports leave cancelled loans out.
+LOAN_STATES = ("open", "returned", "cancelled")
 REGISTRATION_STATES = ("registered", "waiting", "cancelled")
 WAITING_STATES = ("waiting", "served", "cancelled")
 BORROWER_LANGUAGES = ("nl", "fr", "en", "other")
@@ -267,4 +270,5 @@ class WaitingListEntry(Synced, Base):
 
 # Staff and the audit log live in their own module; imported here so every user of the
 # models (counters, server, export) registers them too.
+from db.models_privacy import ErasureRequest  # noqa: E402, F401
 from db.models_staff import AuditEvent, Staff  # noqa: E402, F401

@@ -63,6 +63,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("token_id", type=int)
     p = token.add_parser("list", help=_("sleutels tonen"))
     p.add_argument("--tenant")
+    erasure = sub.add_parser(
+        "erasure", help=_("wissingen die een gewone balie aanvroeg (GDPR)")
+    ).add_subparsers(dest="action", required=True)
+    p = erasure.add_parser("list", help=_("de aangevraagde wissingen"))
+    p.add_argument("--tenant")
+    p.add_argument("--json", action="store_true", help=_("als JSON"))
+    p = erasure.add_parser(
+        "approve", help=_("een aangevraagde wissing bevestigen: de persoon wordt overal gewist")
+    )
+    p.add_argument("id", help=_("het nummer uit 'digibank-server erasure list'"))
     report = sub.add_parser("report", help=_("rapport over alle locaties van een digibank")).add_subparsers(
         dest="action", required=True
     )
@@ -128,9 +138,47 @@ def _tenant(session, name: str) -> Tenant:
     return tenant
 
 
+def _erasure(args: argparse.Namespace, settings: ServerSettings) -> int:
+    import json
+
+    from server import erasure_requests
+
+    database = Database(settings.server_db)
+    try:
+        database.migrate()
+        with database.sessions() as s, s.begin():
+            if args.action == "list":
+                if args.tenant:
+                    _tenant(s, args.tenant)
+                rows = erasure_requests.pending(s, args.tenant)
+                if args.json:
+                    print(json.dumps(rows, ensure_ascii=False, indent=1, sort_keys=True))
+                elif not rows:
+                    print(_("Geen aangevraagde wissingen."))
+                for row in rows if not args.json else []:
+                    print(
+                        f"{row['id']}\t{row['tenant']}\t{row['subject_code']}\t{row['requested_at']}"
+                        f"\t{row['requested_by']}"
+                    )
+                return 0
+            with database.serialised():
+                done = erasure_requests.approve(s, args.id, settings.max_clock_ahead_s * 1000)
+            print(
+                _(
+                    "Bevestigd: {code} is gewist; elke balie krijgt de wissing bij de volgende "
+                    "synchronisatie."
+                ).format(code=done["subject_code"])
+            )
+            return 0
+    finally:
+        database.dispose()
+
+
 def run(args: argparse.Namespace, settings: ServerSettings) -> int:
     if args.command == "report":
         return _report(args, settings)
+    if args.command == "erasure":
+        return _erasure(args, settings)
     if args.command == "serve":
         import uvicorn
 

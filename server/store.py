@@ -11,6 +11,7 @@ import logging
 import re
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Text, cast, insert, select
@@ -28,7 +29,8 @@ from app.sync.protocol import (
     PushAnswer,
     PushRequest,
 )
-from db import rules
+from db import deletions, rules
+from db.personal import ERASED_NAME
 from server import erasure
 from server.models import AppliedBatch, ChangeLogEntry, ConflictRecord, MergedRecord, TableDigestRow, Tenant
 
@@ -152,16 +154,94 @@ class _OpenLoans:
         return sum(1 for _b, d in self.by_id.values() if d == device_id)
 
 
+def _serial_key(serial: Any) -> str:
+    """As the counters compare serials (app/sync/domain_conflicts.py): case and spaces aside."""
+    return str(serial or "").replace(" ", "").upper()
+
+
+def _is_duplicate_device(session: Session, tenant_id: int, device_id: str) -> bool:
+    """Another live device record of the tenant has this device's serial number: deleting
+    this one (the "delete" resolution of a possible duplicate) loses no device."""
+    own = session.get(MergedRecord, (tenant_id, "device", device_id))
+    key = _serial_key(own.fields.get("serial")) if own is not None else ""
+    if not key:
+        return False
+    rows = session.execute(
+        select(MergedRecord.row_id, MergedRecord.fields["serial"].as_string()).where(
+            MergedRecord.tenant_id == tenant_id,
+            MergedRecord.table_name == "device",
+            MergedRecord.row_id != device_id,
+            MergedRecord.fields["deleted"].as_boolean().is_not(True),
+        )
+    )
+    return any(_serial_key(serial) == key for _row_id, serial in rows)
+
+
 def refuse_destructive(
-    change: Change, kind: str, scope: str, open_loans: _OpenLoans
+    change: Change,
+    kind: str,
+    scope: str,
+    open_loans: _OpenLoans,
+    duplicate: Callable[[str], bool] = lambda _row_id: False,
 ) -> tuple[str, str] | None:
-    """Why this erasure/deletion may not be applied ((code, detail)), or None."""
-    if scope != COORDINATOR:
+    """Why this erasure/deletion may not be applied ((code, detail)), or None.
+
+    One deletion is open to a counter-scope token: a device record that duplicates another
+    one's serial (resolving a "possible duplicate" flag is counter work, and the device
+    itself stays). Loans are never deleted by the program: an undone checkout or the losing
+    side of a double loan is *cancelled* (an ordinary edit), so a counter token still cannot
+    delete a loan, and the record of who has which laptop survives any crafted push."""
+    counter_may = change.table == "device" and kind == "delete" and duplicate(change.row_id)
+    if scope != COORDINATOR and not counter_may:
         return NEEDS_COORDINATOR, f"{kind} of {change.table} needs a coordinator token"
     if change.table == "borrower" and (n := open_loans.of_borrower(change.row_id)):
         return OPEN_LOAN, f"{kind} of a person with {n} open loan(s)"
     if change.table == "device" and kind == "delete" and open_loans.of_device(change.row_id):
         return ON_LOAN, "delete of a device that is on loan"
+    return None
+
+
+def _nameless(fields: dict[str, Any]) -> bool:
+    return all(fields.get(n) in ("", None, ERASED_NAME) for n in ("first_name", "last_name"))
+
+
+def refuse_late_restore(change: Change, rec: MergedRecord | None, now_ms: int) -> tuple[str, str] | None:
+    """A deletion can be undone for 30 days (db/deletions.py); after that its tombstone is
+    final, also for a coordinator's token. Only a change that would actually restore (a newer
+    `deleted: False` than the tombstone's) is refused: an old one loses the merge anyway."""
+    if rec is None or change.table not in deletions.RESTORABLE:
+        return None
+    if change.fields.get("deleted") is not False or rec.fields.get("deleted") is not True:
+        return None
+    tombstone = (rec.clocks or {}).get("deleted", "")
+    if change.clocks["deleted"] > tombstone and deletions.is_final(tombstone, now_ms):
+        days = deletions.UNDO_DAYS
+        return deletions.TOMBSTONE_FINAL, f"{change.table} was deleted more than {days} days ago"
+    return None
+
+
+def refuse_approval(change: Change, rec: MergedRecord | None, scope: str) -> tuple[str, str] | None:
+    """Confirming an erasure request (db/models_privacy.py) is coordinator work: a counter
+    token may ask for an erasure, never mark one approved."""
+    if scope == COORDINATOR or change.table != "erasure_request":
+        return None
+    if change.fields.get("state") == "approved" and (rec is None or rec.fields.get("state") != "approved"):
+        return NEEDS_COORDINATOR, "approving an erasure request needs a coordinator token"
+    return None
+
+
+def refuse_blanking(change: Change, rec: MergedRecord | None, scope: str) -> tuple[str, str] | None:
+    """An edit from a counter-scope token that would leave a person without a name (every
+    personal field emptied at once, or the name alone) is an erasure in disguise: refused
+    like an erasure. No counter makes such an edit (a name is required, app/borrowers.py);
+    only a crafted push does. A coordinator-scope token erases through `erased` instead."""
+    if scope == COORDINATOR or change.table != "borrower" or rec is None:
+        return None
+    if rec.fields.get("erased") is True or not {"first_name", "last_name"} & change.fields.keys():
+        return None
+    outcome = lww.merge(rec.fields, rec.clocks, change.fields, change.clocks)  # a dry run
+    if _nameless(outcome.fields) and not _nameless(rec.fields):
+        return NEEDS_COORDINATOR, "emptying a person's name is an erasure and needs a coordinator token"
     return None
 
 
@@ -236,11 +316,21 @@ def apply_push(
             log.warning("tenant %s: change of %s %s refused (append-only)", tenant_id, ch.table, ch.row_id)
             continue
         kind = destructive_kind(ch, rec)
+        # Ordinary-looking edits the server still refuses (see each function).
+        guarded = (
+            refuse_blanking(ch, rec, scope)
+            or refuse_approval(ch, rec, scope)
+            or refuse_late_restore(ch, rec, now_ms)
+        )
+        if guarded is not None:
+            kind = "edit"
         if kind is not None:
             if open_loans is None:
                 session.flush()  # this batch's earlier changes count (a return before an erasure)
                 open_loans = _OpenLoans(session, tenant_id)
-            refusal = refuse_destructive(ch, kind, scope, open_loans)
+            refusal = guarded or refuse_destructive(
+                ch, kind, scope, open_loans, lambda row_id: _is_duplicate_device(session, tenant_id, row_id)
+            )
             if refusal is not None:
                 results.append(
                     ChangeResult(

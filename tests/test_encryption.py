@@ -34,6 +34,7 @@ from db.engine import (
     sqlite_url,
     table_counts,
 )
+from db.models_privacy import ErasureRequest
 from db.models_sync import ConflictDecision
 from tests.cli_helpers import one_line_error, run
 from tests.conftest import TEST_PASSPHRASE
@@ -243,6 +244,7 @@ def _plain_release_folder(folder: Path) -> AppContext:
             )
         )
         s.add(ConflictDecision(kind="double-loan", subject_id="y"))
+        s.add(ErasureRequest(subject_table="borrower", subject_id="x", requested_at=dt.datetime(2026, 11, 1)))
         set_aside(s, "device", "z", "", {"status": "bogus"}, {"status": "s"}, "bad", dt.datetime(2026, 11, 1))
     return ctx
 

@@ -8,14 +8,19 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QDialog,
+    QDialogButtonBox,
     QInputDialog,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QMessageBox,
     QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
 from app.borrowers import BorrowerService, full_name, target_group_names
+from app.erasure_requests import ErasureRequests, PendingErasure
 from app.errors import UserError
 from app.formatting import date_be
 from app.i18n import _
@@ -44,11 +49,14 @@ class BorrowersView(QWidget):
         privacy: PrivacyService | None = None,
         backup_keep_days: int = 30,
         retention_months: int = 24,
+        erasures: ErasureRequests | None = None,
     ) -> None:
         super().__init__(parent)
         self.borrowers = borrowers
         self.loans = loans
         self.privacy = privacy
+        # Erase at once, or ask a coordinator-scope PC to confirm (app/erasure_requests.py).
+        self.erasures = erasures
         self.backup_keep_days = backup_keep_days
         self.retention_months = retention_months
 
@@ -89,6 +97,10 @@ class BorrowersView(QWidget):
         self.erase_button = QPushButton(_("&Wissen (GDPR)…"), self)
         self.erase_button.clicked.connect(self.erase_borrower)
         self.erase_button.setVisible(privacy is not None)
+        # Erasures asked at an ordinary counter, waiting for confirmation: for the coordinator.
+        self.erasures_button = QPushButton(self)
+        self.erasures_button.clicked.connect(self.show_erasure_requests)
+        self.erasures_button.setVisible(False)
         # How many people are due for anonymisation (retention): small, for the coordinator.
         self.retention_label = QLabel(self)
         self.retention_label.setWordWrap(True)
@@ -96,7 +108,8 @@ class BorrowersView(QWidget):
         table_beside_details(
             self,
             self.table,
-            [self.new_card, details, self.message, self.retention_label],
+            # The erasures button sits with the retention note, not in the crowded button row.
+            [self.new_card, details, self.message, self.retention_label, self.erasures_button],
             [self.new_button, self.edit_button, self.block_button, self.unblock_button, self.erase_button],
         )
         self._show_retention()
@@ -124,6 +137,10 @@ class BorrowersView(QWidget):
             _("{name} — kaart {card}").format(name=full_name(borrower), card=borrower.card_number)
         )
         lines = []
+        pending = self.erasures.pending_for(borrower.id) if self.erasures is not None else None
+        if pending is not None:
+            lines.append(_("LET OP: {what}; er wordt niets meer uitgeleend.").format(what=pending.line()))
+            self.erase_button.setEnabled(False)
         if borrower.blocked:
             lines.append(_("GEBLOKKEERD: {reason}").format(reason=borrower.blocked_reason))
         address = " ".join(p for p in (borrower.postcode, borrower.municipality) if p)
@@ -223,21 +240,42 @@ class BorrowersView(QWidget):
         if borrower is None or self.privacy is None or not self._confirm_erase(borrower):
             return
         try:
-            self.privacy.erase(borrower.card_number)
+            if self.erasures is not None:
+                outcome = self.erasures.erase_borrower(borrower.card_number)
+                erased = outcome.erased
+            else:
+                self.privacy.erase(borrower.card_number)
+                erased = True
         except UserError as exc:
             self.message.show_error(exc.message)
             return
-        self.message.show_ok(
-            _("De gegevens van {card} zijn gewist; postcode en doelgroep blijven voor de rapporten.").format(
-                card=borrower.card_number
+        if erased:
+            self.message.show_ok(
+                _(
+                    "De gegevens van {card} zijn gewist; postcode en doelgroep blijven voor de rapporten."
+                ).format(card=borrower.card_number)
             )
-        )
+        else:
+            self.message.show_ok(
+                _(
+                    "Wissing van {card} aangevraagd: ze gebeurt zodra een coördinator ze bevestigt op een pc "
+                    "met een coördinatorsleutel of de beheerder van de server. Tot dan wordt er niets meer "
+                    "aan uitgeleend."
+                ).format(card=borrower.card_number)
+            )
         self.table.refresh_current()
         self._show_borrower(self.current_borrower())
         self._show_retention()
         self.borrowers_changed.emit()
 
     def erase_question(self, borrower: Borrower) -> str:
+        if self.erasures is not None and not self.erasures.erases_at_once():
+            return _(
+                "De wissing van de persoonsgegevens van {name} ({card}) wordt aangevraagd. Ze gebeurt "
+                "zodra een coördinator ze bevestigt op een pc met een coördinatorsleutel, of de beheerder "
+                "van de server; tot dan wordt er niets meer aan {name} uitgeleend.\n\nEen bevestigde "
+                "wissing kan niet ongedaan gemaakt worden."
+            ).format(name=full_name(borrower), card=borrower.card_number)
         return _(
             "De persoonsgegevens van {name} ({card}) worden gewist: naam, contactgegevens, notities, "
             "handtekeningen en teksten over de uitleningen. Postcode en doelgroep blijven voor de "
@@ -256,7 +294,23 @@ class BorrowersView(QWidget):
         )
         return answer == QMessageBox.StandardButton.Yes
 
+    def _show_erasure_requests(self) -> None:
+        count = len(self.erasures.pending()) if self.erasures is not None else 0
+        self.erasures_button.setVisible(count > 0)
+        self.erasures_button.setText(_("Aangevraagde wissingen ({count})…").format(count=count))
+
+    def show_erasure_requests(self) -> None:
+        if self.erasures is None:
+            return
+        dialog = ErasureRequestsDialog(self.erasures, allowed=self.erase_allowed, parent=self)
+        self._exec(dialog)
+        self.table.refresh_current()
+        self._show_borrower(self.current_borrower())
+        self._show_erasure_requests()
+        self.borrowers_changed.emit()
+
     def _show_retention(self) -> None:
+        self._show_erasure_requests()
         if self.privacy is None:
             return
         due = len(self.privacy.retention_due(self.retention_months, self.borrowers.today()))
@@ -283,3 +337,86 @@ class BorrowersView(QWidget):
     def refresh(self) -> None:
         self.table.run_search()
         self._show_retention()
+
+
+class ErasureRequestsDialog(QDialog):
+    """The erasures asked at ordinary counters; a coordinator confirms one here when this
+    PC's token has the coordinator scope (else the note says where it can be done)."""
+
+    def __init__(
+        self, erasures: ErasureRequests, allowed: bool = True, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._erasures = erasures
+        self.setWindowTitle(_("Aangevraagde wissingen"))
+        self.list = QListWidget(self)
+        self.note = QLabel(self)
+        self.note.setWordWrap(True)
+        self.message = MessageBanner(self)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        self.approve_button = buttons.addButton(
+            _("&Bevestigen en wissen"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.approve_button.clicked.connect(self.approve)
+        self._may = allowed and erasures.erases_at_once()
+        if not erasures.erases_at_once():
+            self.note.setText(
+                _(
+                    "Bevestigen kan enkel op een pc met een coördinatorsleutel van de server, of door "
+                    "de beheerder van de server ('digibank-server erasure approve')."
+                )
+            )
+        elif not allowed:
+            self.note.setText(_("Alleen een coördinator mag dit"))
+        self.note.setVisible(bool(self.note.text()))
+        layout = QVBoxLayout(self)
+        for widget in (self.list, self.note, self.message, buttons):
+            layout.addWidget(widget)
+        self.list.currentRowChanged.connect(lambda _row: self._enable())
+        self.refresh()
+        self.resize(640, 360)
+
+    def refresh(self) -> None:
+        self.list.clear()
+        for pending in self._erasures.pending():
+            reason = f" — {pending.reason}" if pending.reason else ""
+            item = QListWidgetItem(f"{pending.subject_code}: {pending.line()}{reason}")
+            item.setData(Qt.ItemDataRole.UserRole, pending)
+            self.list.addItem(item)
+        if self.list.count():
+            self.list.setCurrentRow(0)
+        self._enable()
+
+    def _enable(self) -> None:
+        self.approve_button.setEnabled(self._may and self.list.currentItem() is not None)
+
+    def _confirm(self, pending: PendingErasure) -> bool:
+        """Ask before the erasure; tests replace this to answer without a nested loop."""
+        answer = QMessageBox.question(
+            self,
+            _("Persoonsgegevens wissen"),
+            _("De gegevens van {code} worden nu gewist. Dit kan niet ongedaan gemaakt worden.").format(
+                code=pending.subject_code
+            ),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def approve(self) -> None:
+        item = self.list.currentItem()
+        if item is None:
+            return
+        pending: PendingErasure = item.data(Qt.ItemDataRole.UserRole)
+        if not self._confirm(pending):
+            return
+        try:
+            self._erasures.approve(pending.id)
+        except UserError as exc:
+            self.message.show_error(exc.message)
+            return
+        self.message.show_ok(
+            _("Bevestigd: de gegevens van {code} zijn gewist.").format(code=pending.subject_code)
+        )
+        self.refresh()

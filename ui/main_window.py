@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
             privacy=ctx.privacy,
             backup_keep_days=ctx.settings.backup_keep_days,
             retention_months=ctx.settings.retention_months,
+            erasures=ctx.erasure_requests,
         )
         self.add_view(_("Balie"), self.counter_view)
         self.add_view(_("Toestellen"), self.devices_view)

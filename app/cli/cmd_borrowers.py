@@ -86,6 +86,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = bsub.add_parser("erase", help=_("iemands persoonsgegevens wissen (GDPR, kan niet ongedaan)"))
     p.add_argument("card", metavar="CARD")
+    p.add_argument(
+        "--reason", default="", help=_("waarom (bij een aanvraag aan de coördinator; geen persoonsgegevens)")
+    )
     add_json_flag(p)
     p.set_defaults(handler=_erase)
 
@@ -150,8 +153,9 @@ def _find(args: argparse.Namespace, ctx: AppContext) -> int:
 def _show(args: argparse.Namespace, ctx: AppContext) -> int:
     borrower = ctx.borrowers.get(args.card)
     loans = ctx.loans.list(open_only=True, borrower_id=borrower.id)
+    pending = ctx.erasure_requests.pending_for(borrower.id)
     if args.json:
-        data = borrower_json(borrower)
+        data = _with_pending(ctx, borrower_json(borrower))
         data["open_loans"] = [
             {"asset_tag": v.device.asset_tag, "due_date": v.loan.due_date.isoformat(), "overdue": v.overdue}
             for v in loans
@@ -166,6 +170,8 @@ def _show(args: argparse.Namespace, ctx: AppContext) -> int:
         print(_("E-mail: {email}").format(email=borrower.email))
     if borrower.blocked:
         print(_("Geblokkeerd: {reason}").format(reason=borrower.blocked_reason))
+    if pending is not None:
+        print(_("Let op: {what}; er wordt niets meer uitgeleend.").format(what=pending.line()))
     print(_("{count} toestel(len) in bruikleen.").format(count=len(loans)))
     for view in loans:
         late = "  " + _("TE LAAT") if view.overdue else ""
@@ -206,16 +212,26 @@ def _unblock(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def _erase(args: argparse.Namespace, ctx: AppContext) -> int:
-    borrower = ctx.privacy.erase(args.card)
+    from app.cli.cmd_erasure import print_outcome
+
+    outcome = ctx.erasure_requests.erase_borrower(args.card, reason=args.reason)
     if args.json:
-        emit_json(borrower_json(borrower))
-    else:
-        print(
-            _("De gegevens van {card} zijn gewist; postcode en doelgroep blijven voor de rapporten.").format(
-                card=borrower.card_number
-            )
-        )
+        emit_json(_with_pending(ctx, borrower_json(ctx.borrowers.get(outcome.code))))
+        return 0
+    print_outcome(
+        outcome,
+        _("De gegevens van {card} zijn gewist; postcode en doelgroep blijven voor de rapporten.").format(
+            card=outcome.code
+        ),
+    )
     return 0
+
+
+def _with_pending(ctx: AppContext, data: dict[str, Any]) -> dict[str, Any]:
+    """`erasure_pending`: the request waiting for a coordinator's confirmation, or null."""
+    pending = ctx.erasure_requests.pending_for(data["id"])
+    data["erasure_pending"] = pending.as_dict() if pending is not None else None
+    return data
 
 
 def _export_data(args: argparse.Namespace, ctx: AppContext) -> int:

@@ -61,6 +61,26 @@ def _retention(args: argparse.Namespace, ctx: AppContext) -> int:
         if answer.strip().lower() not in ("j", "ja", "y", "yes"):
             print(_("Niets gewijzigd."))
             return 0
+    if not ctx.erasure_requests.erases_at_once():
+        # An ordinary counter: the server would refuse these erasures (app/erasure_requests.py).
+        asked = ctx.erasure_requests.request_retention([r.card for r in ready])
+        if args.json:
+            emit_json({"requested": asked, "skipped": [r.card for r in due if r.open_loans]})
+        else:
+            print(
+                _(
+                    "{count} wissing(en) aangevraagd: een coördinator bevestigt ze op een pc met een "
+                    "coördinatorsleutel ('digibank erasure list')."
+                ).format(count=len(asked))
+            )
+        skipped = [r.card for r in due if r.open_loans]
+        if skipped:
+            raise UserError(
+                _("Niet geanonimiseerd, want nog een toestel in bruikleen: {cards}.").format(
+                    cards=", ".join(skipped)
+                )
+            )
+        return 0
     result = ctx.privacy.apply_retention(months, today)
     if args.json:
         emit_json({"erased": result.erased, "skipped": result.skipped})
@@ -79,14 +99,25 @@ def add_donation_erase(dsub: argparse._SubParsersAction) -> None:
     """Called by cmd_bench.py, which owns the `donation` command group."""
     p = dsub.add_parser("erase", help=_("naam en contact van een particuliere schenker wissen (GDPR)"))
     p.add_argument("donation", metavar="DONATION", help=_("schenkingsnummer, bv. KRT-D-00001"))
+    p.add_argument(
+        "--reason", default="", help=_("waarom (bij een aanvraag aan de coördinator; geen persoonsgegevens)")
+    )
     add_json_flag(p)
     p.set_defaults(handler=_donation_erase)
 
 
 def _donation_erase(args: argparse.Namespace, ctx: AppContext) -> int:
-    donation = ctx.privacy.erase_donor(args.donation)
+    from app.cli.cmd_erasure import print_outcome
+    from app.privacy import donation_in
+
+    outcome = ctx.erasure_requests.erase_donor(args.donation, reason=args.reason)
     if args.json:
-        emit_json(record_json(donation))
-    else:
-        print(_("De schenker van {number} is gewist; de toestellen blijven.").format(number=donation.number))
+        with ctx.sessions() as s:
+            data = record_json(donation_in(s, outcome.code))
+        data["erasure_pending"] = outcome.pending.as_dict() if outcome.pending is not None else None
+        emit_json(data)
+        return 0
+    print_outcome(
+        outcome, _("De schenker van {number} is gewist; de toestellen blijven.").format(number=outcome.code)
+    )
     return 0

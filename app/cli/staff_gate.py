@@ -72,6 +72,10 @@ COMMANDS: dict[str, Rule] = {
     "borrower erase": "gdpr",
     "borrower export-data": "gdpr",
     "donation erase": "gdpr",
+    "erasure list": None,
+    "erasure approve": "gdpr",
+    "deleted list": None,
+    "deleted restore": "restore",
     "privacy retention": lambda args: "gdpr" if getattr(args, "apply", False) else None,
     "report people": "reports-people",
     "report reach": None,
@@ -104,7 +108,7 @@ _NOT_FIELDS = frozenset(
     {"handler", "command", "command_path", "data_dir", "lang", "staff", "json", "out_is_folder"}
 )
 # Arguments that name the subject of a command by its code (never personal values).
-_SUBJECT = ("tag", "tags", "card", "cards", "donation", "session", "name", "file")
+_SUBJECT = ("tag", "tags", "card", "cards", "donation", "session", "name", "file", "table", "id")
 
 
 def capability_for(args: argparse.Namespace) -> str | None:

@@ -23,6 +23,7 @@ from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
     Select,
+    and_,
     func,
     literal_column,
     null,
@@ -149,7 +150,12 @@ def _live(model: Any) -> ColumnElement[bool]:
 
 
 def _loans_in(period: Period) -> list[ColumnElement[bool]]:
-    return [_live(Loan), Loan.out_at >= period.start_at, Loan.out_at < period.end_before]
+    return [_live_loan(), Loan.out_at >= period.start_at, Loan.out_at < period.end_before]
+
+
+def _live_loan() -> ColumnElement[bool]:
+    """A loan that happened: not deleted and not cancelled (an undone checkout)."""
+    return and_(_live(Loan), Loan.state != "cancelled")
 
 
 def _sessions_in(period: Period) -> list[ColumnElement[bool]]:
@@ -390,7 +396,7 @@ def _location_figures(
         report.loans_started += int(count)
 
     active = [
-        _live(Loan),
+        _live_loan(),
         Loan.out_at < period.end_before,
         # Not `in_at IS NULL OR in_at >= end`: SQLite answers that OR through the in_at
         # index with a row lookup per open loan, five times slower than one plain scan.

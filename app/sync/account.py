@@ -24,6 +24,7 @@ from app.sync.service import (
     SKEW_WARNING_KEY,
     SKEW_WARNING_MS,
     SyncService,
+    remember_scope,
 )
 from app.sync.set_aside import set_aside_count
 from app.sync.transport import HttpTransport
@@ -54,6 +55,7 @@ def login(
         "/sync/handshake", HandshakeRequest(client_time_ms=0, location_id=location_id), HandshakeAnswer
     )
     (store or CredentialStore()).store(url, token)
+    remember_scope(sessions, answer)
     return answer
 
 

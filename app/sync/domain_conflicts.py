@@ -191,7 +191,7 @@ class ConflictService:
             if decision == "cancel":
                 loan = s.get(Loan, subject_id)
                 assert loan is not None
-                loan.deleted = True
+                loan.state = "cancelled"  # not a deletion: any counter's token may cancel
             elif decision == "delete":
                 device = s.get(Device, subject_id)
                 assert device is not None

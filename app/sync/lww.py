@@ -7,7 +7,15 @@ changes (in any order) ends with the same values:
   strings; the location id inside breaks ties). An equal stamp with a different
   value takes the incoming one: the server's copy is canonical, so a re-pull
   repairs a local value that drifted (e.g. lost sub-second precision).
-- `deleted` and `erased` are sticky: once True they stay True, whatever the stamps.
+- `erased` is sticky: once True it stays True, whatever the stamps.
+- `deleted` follows its own clock, like any field, so a deletion can be undone (issue 11,
+  app/deletions.py): a restore writes `deleted: False` with a newer stamp than the
+  tombstone's. Edits never carry `deleted` (only the changed fields travel), and a
+  creation's `deleted: False` is older than any deletion of the record (a replica deletes
+  what it has seen, and its clock is merged past what it has seen), so an edit or a
+  creation sent again never brings a deleted record back. At an equal stamp the deletion
+  wins, so the outcome does not depend on the order of arrival. After 30 days a tombstone
+  is final: the counters and the server refuse a later restore (db/deletions.py).
 - GDPR erasure wins over concurrent edits: the change that erases a record
   overwrites the fields it carries (the push sends every field of an erased
   record, see outbox.py), and later-arriving edits of those fields (recognised
@@ -25,7 +33,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-STICKY = ("deleted", "erased")
+STICKY = ("erased",)
+DELETED = "deleted"
 
 
 @dataclass
@@ -66,7 +75,9 @@ def merge(
         s_cur = clocks.get(name, "")
         v_cur = fields.get(name)
         take = False
-        if name in STICKY:
+        if name == DELETED:
+            take = s_in > s_cur or (s_in == s_cur and value is True and v_cur is not True)
+        elif name in STICKY:
             if v_cur is True and value is not True:
                 take = False
             elif value is True and v_cur is not True:

@@ -14,7 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field
 # 2: the handshake names the server id, its clock limits and the known location id;
 # change results carry a detail. Answers forbid unknown fields, so a version-1 counter
 # must hear "update the program" (426) instead of failing to read the handshake.
-PROTOCOL_VERSION = 2
+# 3: the handshake names the token's scope (a counter-scope PC turns a GDPR erasure into a
+# request, db/models_privacy.py), loans have the state "cancelled" and a deletion can be
+# undone (`deleted` merges by its clock, app/sync/lww.py). A version-2 counter would
+# refuse the new field and set those values aside, so it hears "update the program".
+PROTOCOL_VERSION = 3
 # Bump when the shape of synced tables changes in a way old clients cannot merge.
 SCHEMA_VERSION = 1
 
@@ -79,6 +83,8 @@ class HandshakeAnswer(_Strict):
     server_id: str = ""
     max_clock_ahead_ms: int = 0
     skew_warning_ms: int = 0
+    # "counter" or "coordinator" (server/store.py): what this token may erase or delete.
+    token_scope: str = ""
 
 
 class Change(_Strict):

@@ -55,6 +55,8 @@ def reason_text(reason: str, detail: str = "") -> str:
         return _("deze persoon heeft volgens de server nog een toestel in bruikleen")
     if reason == "on-loan":
         return _("dit toestel is volgens de server nog uitgeleend")
+    if reason == "tombstone-final":
+        return _("dit werd meer dan 30 dagen geleden verwijderd; herstellen kan niet meer")
     return _("de server weigert deze wijziging ({reason})").format(reason=(detail or reason))
 
 

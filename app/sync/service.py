@@ -70,6 +70,10 @@ LAST_OK_KEY = "sync_last_ok"
 SKEW_KEY = "sync_skew_ms"
 SKEW_WARNING_KEY = "sync_skew_warning_ms"
 LAST_RESULT_KEY = "sync_last_result"
+# The scope of this PC's token as the server last told it ("counter" | "coordinator"); absent
+# on a lone counter that never synced. app/privacy.py decides by it whether an erasure
+# happens at once or travels as a request.
+TOKEN_SCOPE_KEY = "sync_token_scope"
 EMPTY_DIGEST = TableDigest(count=0, digest="0" * 32)
 REPULL_PAUSE_S = 24 * 3600
 # Acknowledged outbox entries are kept a while (audits, support), then pruned.
@@ -228,6 +232,7 @@ class SyncService:
         )
         received = self._client_ms()
         check_handshake(self._sessions, hs, location_id, local_code)
+        remember_scope(self._sessions, hs)
         result.tenant = hs.tenant
         result.location_code = hs.location_code
         result.skew_ms = hs.server_time_ms - (sent + received) // 2
@@ -464,3 +469,9 @@ def backoff_delay(
         return 0.0
     ceiling = min(cap, base * (2 ** (failures - 1)))
     return (rng or random).uniform(ceiling / 2, ceiling)
+
+
+def remember_scope(sessions: sessionmaker[Session], hs: HandshakeAnswer) -> None:
+    """Keep the token's scope (an older server does not say it: then "counter", the safe one)."""
+    with sessions() as s, s.begin():
+        write_state(s, TOKEN_SCOPE_KEY, hs.token_scope or "counter")

@@ -163,7 +163,8 @@ def test_bad_changes_are_rejected_one_by_one_never_blocking_the_batch(sqlite_ser
     assert all(r["reason"] for r in results[:8]) and results[7]["reason"] == "incomplete"
 
 
-@pytest.mark.parametrize("version", ["0.1", "1.1", "2.99", "3.1", "", "garbage"])
+# Protocol 3 is the current one (app/sync/protocol.py); 2.1 is the previous release.
+@pytest.mark.parametrize("version", ["0.1", "1.1", "2.1", "2.99", "4.1", "", "garbage"])
 def test_unsupported_client_is_told_to_update_before_any_data_moves(sqlite_server, version):
     server = sqlite_server
     server.add_tenant("Kortrijk")

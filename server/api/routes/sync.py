@@ -40,6 +40,7 @@ def handshake(
         server_id=head.server_id if head else "",
         max_clock_ahead_ms=settings.max_clock_ahead_s * 1000,
         skew_warning_ms=settings.skew_warning_s * 1000,
+        token_scope=location.scope,
     )
 
 
