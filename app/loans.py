@@ -258,8 +258,14 @@ class LoanService:
     # -- lists --------------------------------------------------------------------
 
     def list(
-        self, open_only: bool = False, overdue_only: bool = False, borrower_id: str | None = None
+        self,
+        open_only: bool = False,
+        overdue_only: bool = False,
+        borrower_id: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> list[LoanView]:
+        """Loans by due date; `limit`/`offset` give one page (the window's tables page)."""
         with self._sessions() as s:
             stmt = (
                 select(Loan, Device, Borrower)
@@ -274,6 +280,8 @@ class LoanService:
             if borrower_id:
                 stmt = stmt.where(Loan.borrower_id == borrower_id)
             stmt = stmt.order_by(Loan.due_date, Device.asset_tag)
+            if limit is not None:
+                stmt = stmt.limit(limit).offset(offset)
             return [
                 LoanView(loan, device, borrower, self.today()) for loan, device, borrower in s.execute(stmt)
             ]
