@@ -236,7 +236,8 @@ def bench_sync(plan: Plan) -> None:
     add(
         Row(
             "no-op sync round (requests, bytes, ms)",
-            f"{figures['noop_requests']} req, {figures['noop_bytes']:,} B, {figures['noop_ms_median']:.0f} ms",
+            f"{figures['noop_requests']} req, {figures['noop_bytes']:,} B, "
+            f"{figures['noop_ms_median']:.0f} ms",
             "—",
             None,
             "≤ 2 req, ≤ 2 KB, ≤ 50 ms",
@@ -268,7 +269,9 @@ def raw_checkout_ms(ctx: Any, tag: str) -> list[float]:
 
     with ctx.sessions() as s:
         device = s.scalars(select(Device).where(Device.asset_tag == tag)).one()
-        loan = s.scalars(select(Loan).where(Loan.device_id == device.id).order_by(Loan.created_at.desc())).first()
+        loan = s.scalars(
+            select(Loan).where(Loan.device_id == device.id).order_by(Loan.created_at.desc())
+        ).first()
         outbox = list(s.scalars(select(OutboxEntry).order_by(OutboxEntry.seq.desc()).limit(2)))
         assert {o.table_name for o in outbox} == {"loan", "device"}, "the checkout's two outbox rows"
         loan_row = {c.name: getattr(loan, c.key) for c in Loan.__table__.c}
@@ -293,7 +296,9 @@ def raw_checkout_ms(ctx: Any, tag: str) -> list[float]:
         for _ in range(31):
             loan_id = str(uuid.uuid4())
             loan_sql = statement(Loan.__table__, {**loan_row, "id": loan_id})
-            out_sql = [statement(OutboxEntry.__table__, {**o, "change_id": str(uuid.uuid4())}) for o in out_rows]
+            out_sql = [
+                statement(OutboxEntry.__table__, {**o, "change_id": str(uuid.uuid4())}) for o in out_rows
+            ]
             started = time.perf_counter()
             conn.execute("BEGIN IMMEDIATE")
             conn.execute(*loan_sql)
@@ -458,9 +463,7 @@ def bench_counter(plan: Plan, folder: Path) -> None:
                 wb.save(Path(tmp) / "base.xlsx")
 
             runs = max(2, plan.runs // 2)
-            o, b = alternate(
-                lambda: timed(program_report, 1)[0], lambda: timed(baseline_report, 1)[0], runs
-            )
+            o, b = alternate(lambda: timed(program_report, 1)[0], lambda: timed(baseline_report, 1)[0], runs)
         add(
             Row(
                 "reach report to xlsx (queries + file), year",
@@ -476,21 +479,37 @@ def bench_counter(plan: Plan, folder: Path) -> None:
 
 
 def bench_table(plan: Plan, folder: Path) -> None:
-    from sqlalchemy import text
+    from sqlalchemy import bindparam, text
 
     from app.context import open_context
 
-    argv = [PY, "-m", "benchmarks.window_probe", "table", "--data-dir", str(folder), "--repeat", str(plan.runs)]
+    argv = [
+        PY,
+        "-m",
+        "benchmarks.window_probe",
+        "table",
+        "--data-dir",
+        str(folder),
+        "--repeat",
+        str(plan.runs),
+    ]
     figures = json.loads(process(argv, env_for(folder))[2].strip().splitlines()[-1])
     ctx = open_context(folder, actor="bench")
     try:
         with ctx.engine.connect() as conn:
 
             def raw() -> None:
-                ids = [r[0] for r in conn.execute(text("SELECT id FROM device WHERE deleted = 0 ORDER BY asset_tag"))]
+                ids = [
+                    r[0]
+                    for r in conn.execute(text("SELECT id FROM device WHERE deleted = 0 ORDER BY asset_tag"))
+                ]
                 for page in (ids[:100], ids[-100:]):
-                    conn.execute(text("SELECT * FROM device WHERE id IN :ids").bindparams(
-                        __import__("sqlalchemy").bindparam("ids", expanding=True)), {"ids": page}).fetchall()
+                    conn.execute(
+                        text("SELECT * FROM device WHERE id IN :ids").bindparams(
+                            bindparam("ids", expanding=True)
+                        ),
+                        {"ids": page},
+                    ).fetchall()
 
             base = timed(raw, plan.runs)
             conn.rollback()
@@ -554,7 +573,8 @@ def table_text(plan: Plan, started: float) -> str:
         lines.append(f"| {r.what} | {r.program} | {r.baseline} | {fmt_ratio(r.ratio)} | {r.goal} | {met} |")
     lines.append("")
     lines.append(
-        f"{plan.size} data set; {platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{plan.size} data set; {platform.node()}: {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, "
         f"{platform.platform()}; {time.perf_counter() - started:.0f} s; "
         f"{dt.datetime.now(dt.UTC).isoformat(timespec='minutes')}"
     )
@@ -581,7 +601,9 @@ ROW_NAMES = (
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="a small version, under a minute (CI smoke test)")
+    parser.add_argument(
+        "--quick", action="store_true", help="a small version, under a minute (CI smoke test)"
+    )
     parser.add_argument("--size", choices=sorted(PLANS), help="data set size (default large; --quick: quick)")
     parser.add_argument("--json", type=Path, help="also write every row and figure to this file")
     args = parser.parse_args(argv)

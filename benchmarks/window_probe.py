@@ -61,8 +61,10 @@ def program(data_dir: str, settle: float) -> None:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    app = QApplication(sys.argv[:1])
+    app = QApplication(sys.argv[:1])  # before ui.app: run() reuses this instance
     from ui import app as ui_app
+
+    assert QApplication.instance() is app
 
     # Fires at the first turn of app.exec(), i.e. once run() has shown the window.
     QTimer.singleShot(0, lambda: _after_show(_since_start(), settle))
