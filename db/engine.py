@@ -4,7 +4,9 @@ SQLite gets WAL, foreign keys and a busy timeout on every connection. The counte
 database is encrypted at rest with SQLCipher (`sqlite+pysqlcipher`): the dialect sends
 `PRAGMA key` as the very first statement of every connection, before our pragmas.
 Where the key comes from is app/credentials.py's business; this module only uses it.
-Migrations are applied on open, so every start runs on the current schema.
+Migrations are applied on open, so every start runs on the current schema; a database
+already at the newest revision is recognised with one cheap query (`schema_at_head`), so
+Alembic is imported and run only when there is something to migrate.
 """
 
 from __future__ import annotations
@@ -12,11 +14,11 @@ from __future__ import annotations
 import functools
 import getpass
 import logging
+import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import URL, Engine, create_engine, event, text
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, SessionTransaction, SessionTransactionOrigin, sessionmaker
@@ -25,6 +27,9 @@ from sqlalchemy.pool import QueuePool
 import db.changes  # noqa: F401  (registers the outbox hook)
 import db.models  # noqa: F401  (registers every model on the metadata)
 import db.models_sync  # noqa: F401  (conflict decisions, see app/sync)
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -206,14 +211,60 @@ def make_engine(url: str | URL) -> Engine:
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["engine"] = engine
     return cfg
 
 
+_REVISION = re.compile(r"^revision\s*(?::\s*str\s*)?=\s*['\"]([^'\"]+)['\"]", re.M)
+_DOWN = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*(.+)$", re.M)
+
+
+@functools.cache
+def head_revisions(folder: Path = MIGRATIONS / "versions") -> frozenset[str]:
+    """The newest revision(s) of the migration scripts, read from their text.
+
+    Importing Alembic and loading its script directory costs ~0.2 s at every start; the
+    `revision = "…"` / `down_revision = …` lines are all it needs to know the heads.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in folder.glob("*.py"):
+        source = script.read_text(encoding="utf-8")
+        revision = _REVISION.search(source)
+        if revision is None:
+            continue
+        revisions.add(revision.group(1))
+        down = _DOWN.search(source)
+        if down is not None:
+            parents.update(re.findall(r"['\"]([^'\"]+)['\"]", down.group(1)))
+    return frozenset(revisions - parents)
+
+
+def schema_at_head(connection) -> bool:
+    """True when the database is at the newest schema already (nothing to migrate)."""
+    try:
+        current = {r[0] for r in connection.exec_driver_sql("SELECT version_num FROM alembic_version")}
+    except DatabaseError:
+        return False  # a new database: no version table yet
+    heads = head_revisions()
+    return bool(heads) and current == heads
+
+
 def migrate(engine: Engine) -> None:
     """Bring the database to the newest schema (creates it on first start)."""
+    if engine.dialect.name == "sqlite":
+        # A plain read: no BEGIN IMMEDIATE (see _engine_begin), so no write lock is taken.
+        with engine.connect().execution_options(**{SESSION_BEGINS: True}) as connection:
+            at_head = schema_at_head(connection)
+            connection.rollback()
+        if at_head:
+            return
+    from alembic import command
+
     with engine.begin() as connection:
         cfg = alembic_config(engine)
         cfg.attributes["connection"] = connection
