@@ -109,7 +109,12 @@ def process(argv: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     env = {**env, "BENCH_T0": repr(time.time())}
     started = time.perf_counter()
     proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out, err = proc.communicate()
+    try:
+        out, err = proc.communicate(timeout=600)  # a window stuck on a dialog must not hang the run
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        raise RuntimeError(f"{' '.join(argv[:4])} … did not end in 600 s: {err.decode()[-2000:]}") from None
     took = time.perf_counter() - started
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(argv[:4])} … exited {proc.returncode}: {err.decode()[-2000:]}")
