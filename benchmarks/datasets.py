@@ -11,6 +11,7 @@ The cache folder is `$DIGIBANK_BENCH_CACHE`, else `$XDG_CACHE_HOME/digibank-benc
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -67,17 +68,19 @@ def dataset(size: Size, report=lambda line: print(line, file=sys.stderr, flush=T
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     report(f"generating the {size.name} digibank into {folder} (once; cached) …")
-    generate(
-        folder,
-        devices=size.devices,
-        borrowers=size.borrowers,
-        loans=size.loans,
-        helpdesk=size.helpdesk,
-        trainings=size.trainings,
-        seed=SEED,
-        today=TODAY,
-        report=report,
-    )
+    # The generator prints its progress; stdout is for the benchmark table.
+    with contextlib.redirect_stdout(sys.stderr):
+        generate(
+            folder,
+            devices=size.devices,
+            borrowers=size.borrowers,
+            loans=size.loans,
+            helpdesk=size.helpdesk,
+            trainings=size.trainings,
+            seed=SEED,
+            today=TODAY,
+            report=report,
+        )
     assert (folder / config.DB_FILE).exists()
     done.write_text(dt.datetime.now().isoformat(timespec="seconds") + "\n")
     return folder

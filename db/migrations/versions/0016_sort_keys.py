@@ -1,0 +1,110 @@
+"""Names sorted as people expect, phone numbers found without spaces, postcodes found.
+
+Revision ID: 0016
+Revises: 0010
+Create Date: 2026-12-01
+
+`borrower_sort` holds each borrower's folded name keys and phone digits (db/sort_keys.py),
+kept by triggers on `borrower`, and indexed: tables sort by them in SQL. `borrower_fts` is
+made again with the postcode among its columns. SQLite only (the server never serves the
+counter's tables).
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from db.sort_keys import fold_steps, phone_sql
+
+revision = "0016"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+
+TOKENIZE = "unicode61 remove_diacritics 2"
+OLD_FTS = ("card_number", "first_name", "last_name", "email", "phone", "municipality")
+NEW_FTS = ("card_number", "first_name", "last_name", "email", "phone", "postcode", "municipality")
+
+
+INSERT = "INSERT OR REPLACE INTO borrower_sort (borrower_rowid, name_key, first_key, phone_key)"
+
+
+def _raw_keys(row: str) -> str:
+    last, first = f"coalesce({row}.last_name, '')", f"coalesce({row}.first_name, '')"
+    return f"{row}.rowid, {last} || ' ' || {first}, {first} || ' ' || {last}, {phone_sql(f'{row}.phone')}"
+
+
+def _fold(where: str) -> list[str]:
+    """The UPDATEs folding the raw names just written (db/sort_keys.py: in steps)."""
+    return [
+        f"UPDATE borrower_sort SET name_key = {name}, first_key = {first}{where}"
+        for name, first in zip(fold_steps("name_key"), fold_steps("first_key"), strict=True)
+    ]
+
+
+def _trigger(name: str, event: str) -> str:
+    body = [f"{INSERT} SELECT {_raw_keys('new')}", *_fold(" WHERE borrower_rowid = new.rowid")]
+    return f"CREATE TRIGGER {name} AFTER {event} ON borrower BEGIN " + "; ".join(body) + "; END"
+
+
+def _fts(columns: tuple[str, ...]) -> None:
+    for suffix in ("ai", "ad", "au"):
+        op.execute(f"DROP TRIGGER IF EXISTS borrower_fts_{suffix}")
+    op.execute("DROP TABLE IF EXISTS borrower_fts")
+    cols = ", ".join(columns)
+    new_vals = ", ".join(f"new.{c}" for c in columns)
+    old_vals = ", ".join(f"old.{c}" for c in columns)
+    op.execute(
+        f"CREATE VIRTUAL TABLE borrower_fts USING fts5({cols}, content='borrower', "
+        f"content_rowid='rowid', tokenize='{TOKENIZE}')"
+    )
+    op.execute(
+        f"CREATE TRIGGER borrower_fts_ai AFTER INSERT ON borrower BEGIN "
+        f"INSERT INTO borrower_fts(rowid, {cols}) VALUES (new.rowid, {new_vals}); END"
+    )
+    op.execute(
+        f"CREATE TRIGGER borrower_fts_ad AFTER DELETE ON borrower BEGIN "
+        f"INSERT INTO borrower_fts(borrower_fts, rowid, {cols}) VALUES ('delete', old.rowid, {old_vals}); END"
+    )
+    op.execute(
+        f"CREATE TRIGGER borrower_fts_au AFTER UPDATE OF {cols} ON borrower BEGIN "
+        f"INSERT INTO borrower_fts(borrower_fts, rowid, {cols}) VALUES ('delete', old.rowid, {old_vals}); "
+        f"INSERT INTO borrower_fts(rowid, {cols}) VALUES (new.rowid, {new_vals}); END"
+    )
+    op.execute("INSERT INTO borrower_fts(borrower_fts) VALUES ('rebuild')")
+
+
+def upgrade() -> None:
+    op.create_table(
+        "borrower_sort",
+        sa.Column("borrower_rowid", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("name_key", sa.Text(), nullable=False),
+        sa.Column("first_key", sa.Text(), nullable=False),
+        sa.Column("phone_key", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("borrower_rowid"),
+    )
+    op.create_index("ix_borrower_sort_name", "borrower_sort", ["name_key"])
+    op.create_index("ix_borrower_sort_first", "borrower_sort", ["first_key"])
+    op.create_index("ix_borrower_sort_phone", "borrower_sort", ["phone_key"])
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    op.execute(_trigger("borrower_sort_ai", "INSERT"))
+    op.execute(_trigger("borrower_sort_au", "UPDATE OF first_name, last_name, phone"))
+    op.execute(
+        "CREATE TRIGGER borrower_sort_ad AFTER DELETE ON borrower BEGIN "
+        "DELETE FROM borrower_sort WHERE borrower_rowid = old.rowid; END"
+    )
+    op.execute(f"{INSERT} SELECT {_raw_keys('borrower')} FROM borrower")
+    for statement in _fold(""):
+        op.execute(statement)
+    _fts(NEW_FTS)
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        for suffix in ("ai", "au", "ad"):
+            op.execute(f"DROP TRIGGER IF EXISTS borrower_sort_{suffix}")
+        _fts(OLD_FTS)
+    op.drop_index("ix_borrower_sort_phone", table_name="borrower_sort")
+    op.drop_index("ix_borrower_sort_first", table_name="borrower_sort")
+    op.drop_index("ix_borrower_sort_name", table_name="borrower_sort")
+    op.drop_table("borrower_sort")
