@@ -102,9 +102,12 @@ def place(
 
 
 def draw(canvas: object, placed: Placed) -> None:
-    """Draw the bars as one filled path (far faster than one rect() call per bar)."""
-    path = canvas.beginPath()  # type: ignore[attr-defined]
+    """Draw the bars as one filled path (far faster than one rect() call per bar).
+
+    The path's operators are written here: reportlab's path object formats every number
+    with its pure-Python `fp_str`, which was half the time of a sheet of labels (profiled
+    with pyinstrument, issue 13). Three decimals of a point (1/24000 inch) are far below
+    one printer dot; the bars are snapped to dots already."""
     y, h = placed.y, placed.height
-    for x, w in placed.bars:
-        path.rect(x, y, w, h)
-    canvas.drawPath(path, stroke=0, fill=1)  # type: ignore[attr-defined]
+    ops = " ".join(f"{x:.3f} {y:.3f} {w:.3f} {h:.3f} re" for x, w in placed.bars)
+    canvas.addLiteral(f"{ops} f")  # type: ignore[attr-defined]  (fill, no stroke: as drawPath)
