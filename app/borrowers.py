@@ -269,7 +269,7 @@ class BorrowerService:
         """Ids of matching people, by name (or `order`: a key of ORDERS, "-key" descending);
         full-text on card, names, e-mail, phone, postcode, town; a phone number also typed
         without its spaces or with +32."""
-        descending = bool(order) and order.startswith("-")
+        descending = order is not None and order.startswith("-")
         key = (order or "name").lstrip("-")
         if key not in self.ORDERS:
             raise ValueError(f"unknown borrower order {order!r}")

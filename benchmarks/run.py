@@ -580,7 +580,9 @@ def table_text(plan: Plan, started: float) -> str:
     lines.append(
         f"{plan.size} data set; {platform.node()}: {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, "
-        f"{platform.platform()}; {time.perf_counter() - started:.0f} s; "
+        f"{platform.platform()}; load average at the end {os.getloadavg()[0]:.1f} "
+        f"(other jobs on the same cores inflate every figure, baselines too); "
+        f"{time.perf_counter() - started:.0f} s; "
         f"{dt.datetime.now(dt.UTC).isoformat(timespec='minutes')}"
     )
     return "\n".join(lines)

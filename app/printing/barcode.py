@@ -110,4 +110,5 @@ def draw(canvas: object, placed: Placed) -> None:
     one printer dot; the bars are snapped to dots already."""
     y, h = placed.y, placed.height
     ops = " ".join(f"{x:.3f} {y:.3f} {w:.3f} {h:.3f} re" for x, w in placed.bars)
-    canvas.addLiteral(f"{ops} f")  # type: ignore[attr-defined]  (fill, no stroke: as drawPath)
+    # Fill, no stroke: what drawPath(path, stroke=0, fill=1) wrote.
+    canvas.addLiteral(f"{ops} f")  # type: ignore[attr-defined]
