@@ -206,7 +206,7 @@ def bench_labels(plan: Plan, folder: Path) -> None:
         baseline = [PY, "-m", "benchmarks.labels_baseline", str(n), str(base_pdf)]
         env = env_for(folder)
         ours, base = alternate(
-            lambda: process(program, env)[0], lambda: process(baseline, env)[0], max(2, plan.runs // 2)
+            lambda: process(program, env)[0], lambda: process(baseline, env)[0], max(1, plan.runs // 2)
         )
     median, base_median = statistics.median(ours), statistics.median(base)
     add(

@@ -27,6 +27,7 @@ from sqlalchemy.pool import QueuePool
 import db.changes  # noqa: F401  (registers the outbox hook)
 import db.models  # noqa: F401  (registers every model on the metadata)
 import db.models_sync  # noqa: F401  (conflict decisions, see app/sync)
+from db import sort_keys
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -92,6 +93,7 @@ def cipher_connect(path: Path, key: str, readonly: bool = False):
         connection = sqlcipher3.connect(str(path))
     if key:
         connection.execute(f"PRAGMA key = {_quote(key)}")  # first statement, always
+    sort_keys.register(connection)  # a write of a borrower runs its triggers (migration 0016)
     return connection
 
 
@@ -162,6 +164,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # device search over 100k devices 87 → ~45 ms (benchmarks/bench_encryption.py).
     cursor.execute("PRAGMA cache_size=-64000")
     cursor.close()
+    # The sort keys' functions, called by the borrower triggers (migration 0016).
+    sort_keys.register(dbapi_connection)
 
 
 # -- writes under the lock ---------------------------------------------------------

@@ -13,7 +13,7 @@ counter's tables).
 import sqlalchemy as sa
 from alembic import op
 
-from db.sort_keys import fold_steps, phone_sql
+from db import sort_keys
 
 revision = "0016"
 down_revision = "0010"
@@ -28,22 +28,14 @@ NEW_FTS = ("card_number", "first_name", "last_name", "email", "phone", "postcode
 INSERT = "INSERT OR REPLACE INTO borrower_sort (borrower_rowid, name_key, first_key, phone_key)"
 
 
-def _raw_keys(row: str) -> str:
-    last, first = f"coalesce({row}.last_name, '')", f"coalesce({row}.first_name, '')"
-    return f"{row}.rowid, {last} || ' ' || {first}, {first} || ' ' || {last}, {phone_sql(f'{row}.phone')}"
-
-
-def _fold(where: str) -> list[str]:
-    """The UPDATEs folding the raw names just written (db/sort_keys.py: in steps)."""
-    return [
-        f"UPDATE borrower_sort SET name_key = {name}, first_key = {first}{where}"
-        for name, first in zip(fold_steps("name_key"), fold_steps("first_key"), strict=True)
-    ]
+def _keys(row: str) -> str:
+    """The keys of a borrower row (SQL functions of db/sort_keys.py, on every connection)."""
+    last, first = f"digibank_fold({row}.last_name)", f"digibank_fold({row}.first_name)"
+    return f"{row}.rowid, {last} || ' ' || {first}, {first} || ' ' || {last}, digibank_phone_key({row}.phone)"
 
 
 def _trigger(name: str, event: str) -> str:
-    body = [f"{INSERT} SELECT {_raw_keys('new')}", *_fold(" WHERE borrower_rowid = new.rowid")]
-    return f"CREATE TRIGGER {name} AFTER {event} ON borrower BEGIN " + "; ".join(body) + "; END"
+    return f"CREATE TRIGGER {name} AFTER {event} ON borrower BEGIN {INSERT} SELECT {_keys('new')}; END"
 
 
 def _fts(columns: tuple[str, ...]) -> None:
@@ -85,17 +77,18 @@ def upgrade() -> None:
     op.create_index("ix_borrower_sort_name", "borrower_sort", ["name_key"])
     op.create_index("ix_borrower_sort_first", "borrower_sort", ["first_key"])
     op.create_index("ix_borrower_sort_phone", "borrower_sort", ["phone_key"])
-    if op.get_bind().dialect.name != "sqlite":
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
         return
+    # Normally registered by db/engine.py on connect; also here for a connection made elsewhere.
+    sort_keys.register(bind.connection.driver_connection)
     op.execute(_trigger("borrower_sort_ai", "INSERT"))
     op.execute(_trigger("borrower_sort_au", "UPDATE OF first_name, last_name, phone"))
     op.execute(
         "CREATE TRIGGER borrower_sort_ad AFTER DELETE ON borrower BEGIN "
         "DELETE FROM borrower_sort WHERE borrower_rowid = old.rowid; END"
     )
-    op.execute(f"{INSERT} SELECT {_raw_keys('borrower')} FROM borrower")
-    for statement in _fold(""):
-        op.execute(statement)
+    op.execute(f"{INSERT} SELECT {_keys('borrower')} FROM borrower")
     _fts(NEW_FTS)
 
 
