@@ -73,6 +73,8 @@ class Settings:
     owner_line: str = ""  # "Eigendom van …" on labels; empty = the location's name
     label_layout: str = "L7160"
     server_url: str = ""
+    # A practice folder made by `digibank demo`: the window says OEFENING, printouts carry it.
+    demo: bool = False
     # A PEM file with the CA of a self-hosted server (DIGIBANK_CA_BUNDLE overrides it).
     ca_bundle: str = ""
     # Plain http:// to another computer (only on a trusted network; the status bar warns).
@@ -121,3 +123,17 @@ def set_connection_policy(ca_bundle: str, insecure_http: bool) -> None:
     transport = sys.modules.get("app.sync.transport")
     if transport is not None:
         transport.configure(ca_bundle, insecure_http)
+
+
+# A practice folder (`digibank demo`): every PDF says so (app/printing/pdf.py reads this).
+practice_mode = False
+
+
+def set_practice_mode(on: bool) -> None:
+    import sys
+
+    global practice_mode
+    practice_mode = bool(on)
+    pdf = sys.modules.get("app.printing.pdf")
+    if pdf is not None:
+        pdf.set_practice_mode(practice_mode)

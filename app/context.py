@@ -20,7 +20,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import config
 from app.credentials import AskPassphrase, DatabaseKeys, wrong_database_key
-from db.engine import WrongKey, is_plain_sqlite, open_database
+from app.errors import UserError
+from app.i18n import _
+from db.engine import SchemaTooNew, WrongKey, is_plain_sqlite, open_database
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from app.audit import AuditLog
@@ -186,16 +190,37 @@ def open_context(
         convert_plain_database(folder, key)
     elif not encrypted:
         config.private_file(db)  # a new database: 0600 before SQLite writes a byte
+
+    def backup_first(current: str, head: str) -> None:
+        # A newer program migrates an existing database only after a backup: if the new
+        # version disappoints, the old one can be reinstalled and this backup restored.
+        from app.backup import make_backup
+
+        made = make_backup(folder, key)
+        log.info("backup %s made before migrating the schema %s -> %s", made.name, current, head)
+
     try:
-        engine, sessions = open_database(db, key=key, actor=actor)
+        engine, sessions = open_database(db, key=key, actor=actor, before_upgrade=backup_first)
     except WrongKey:
         raise wrong_database_key() from None
+    except SchemaTooNew as exc:
+        raise UserError(
+            _(
+                "Deze gegevens zijn bijgewerkt door een nieuwere versie van Digibank Balie "
+                "(databaseversie {revision}). Deze oudere versie opent ze niet, om niets te beschadigen: "
+                "installeer de nieuwere versie opnieuw, of zet een back-up van deze versie terug."
+            ).format(revision=exc.revision),
+            code="schema-too-new",
+        ) from None
     # A database error written to the log must not carry the values (names, phones).
     engine.hide_parameters = True
     finish_interrupted(folder, key)
     settings = config.Settings.load(folder)
-    # How this counter connects to its server; read by app/sync/transport.py when a sync
-    # first needs it (importing httpx here would cost every command ~0.1 s).
+    # A practice folder marks its PDFs (app/printing/pdf.py), and how this counter connects to
+    # its server (app/sync/transport.py): both handed over through app/config.py, read when
+    # printing or a sync first needs them (importing reportlab or httpx here would cost every
+    # command a tenth of a second and more).
+    config.set_practice_mode(settings.demo)
     config.set_connection_policy(settings.ca_bundle, settings.insecure_http)
     return AppContext(folder, engine, sessions, settings, now=now, db_key=key)
 

@@ -5,8 +5,9 @@ database is encrypted at rest with SQLCipher (`sqlite+pysqlcipher`): the dialect
 `PRAGMA key` as the very first statement of every connection, before our pragmas.
 Where the key comes from is app/credentials.py's business; this module only uses it.
 Migrations are applied on open, so every start runs on the current schema; a database
-already at the newest revision is recognised with one cheap query (`schema_at_head`), so
-Alembic is imported and run only when there is something to migrate.
+already at the newest revision is recognised with one cheap query (`migrate`, reading the
+head from the migration files), so Alembic is imported and run only when there is something
+to migrate.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from sqlalchemy import URL, Engine, create_engine, event, text
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, SessionTransaction, SessionTransactionOrigin, sessionmaker
 from sqlalchemy.pool import QueuePool
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 import db.changes  # noqa: F401  (registers the outbox hook)
 import db.models  # noqa: F401  (registers every model on the metadata)
@@ -223,56 +227,76 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
-_REVISION = re.compile(r"^revision\s*(?::\s*str\s*)?=\s*['\"]([^'\"]+)['\"]", re.M)
-_DOWN = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*(.+)$", re.M)
+class SchemaTooNew(Exception):
+    """The database was migrated by a newer version of the program (a downgrade)."""
+
+    def __init__(self, revision: str) -> None:
+        super().__init__(revision)
+        self.revision = revision
+
+
+_REVISION_LINE = re.compile(r'^(down_revision|revision)\s*=\s*["\']?([^"\'\s]*)["\']?\s*$', re.M)
 
 
 @functools.cache
-def head_revisions(folder: Path = MIGRATIONS / "versions") -> frozenset[str]:
-    """The newest revision(s) of the migration scripts, read from their text.
-
-    Importing Alembic and loading its script directory costs ~0.2 s at every start; the
-    `revision = "…"` / `down_revision = …` lines are all it needs to know the heads.
-    """
-    revisions: set[str] = set()
+def migration_revisions() -> tuple[frozenset[str], str]:
+    """(every revision the program knows, the head) read from the migration files' own
+    `revision =` lines: a cheap check at every open, without loading Alembic."""
+    known: set[str] = set()
     parents: set[str] = set()
-    for script in folder.glob("*.py"):
-        source = script.read_text(encoding="utf-8")
-        revision = _REVISION.search(source)
-        if revision is None:
-            continue
-        revisions.add(revision.group(1))
-        down = _DOWN.search(source)
-        if down is not None:
-            parents.update(re.findall(r"['\"]([^'\"]+)['\"]", down.group(1)))
-    return frozenset(revisions - parents)
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        fields = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
+        if fields.get("revision"):
+            known.add(fields["revision"])
+            if fields.get("down_revision") not in (None, "", "None"):
+                parents.add(fields["down_revision"])
+    heads = known - parents
+    if len(heads) != 1:
+        raise RuntimeError(f"migrations must have one head, found {sorted(heads)}")
+    return frozenset(known), heads.pop()
 
 
-def schema_at_head(connection) -> bool:
-    """True when the database is at the newest schema already (nothing to migrate)."""
-    try:
-        current = {r[0] for r in connection.exec_driver_sql("SELECT version_num FROM alembic_version")}
-    except DatabaseError:
-        return False  # a new database: no version table yet
-    heads = head_revisions()
-    return bool(heads) and current == heads
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        found: bool
+        if engine.dialect.name == "sqlite":
+            found = (
+                connection.execute(
+                    text("SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'")
+                ).first()
+                is not None
+            )
+        else:
+            from sqlalchemy import inspect
+
+            found = inspect(connection).has_table("alembic_version")
+        if not found:
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the database to the newest schema (creates it on first start)."""
-    if engine.dialect.name == "sqlite":
-        # A plain read: no BEGIN IMMEDIATE (see _engine_begin), so no write lock is taken.
-        with engine.connect().execution_options(**{SESSION_BEGINS: True}) as connection:
-            at_head = schema_at_head(connection)
-            connection.rollback()
-        if at_head:
-            return
+def migrate(engine: Engine, before_upgrade: Callable[[str, str], None] | None = None) -> None:
+    """Bring the database to the newest schema (creates it on first start).
+
+    Nothing happens when it is at the head already. An existing database older than the
+    program is first handed to `before_upgrade(current, head)` (the backup), then migrated.
+    A database of a newer program raises SchemaTooNew and is not touched: Alembic would
+    otherwise fail half-way on a revision it does not know."""
+    known, head = migration_revisions()
+    current = current_revision(engine)
+    if current == head:
+        return
+    if current is not None and current not in known:
+        raise SchemaTooNew(current)
+    if current is not None and before_upgrade is not None:
+        before_upgrade(current, head)
     from alembic import command
 
     with engine.begin() as connection:
         cfg = alembic_config(engine)
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
+    log.info("database schema migrated from %s to %s", current or "(new)", head)
 
 
 def session_factory(engine: Engine, actor: str | None = None) -> sessionmaker[Session]:
@@ -299,12 +323,22 @@ def check_key(engine: Engine) -> None:
         raise WrongKey(str(exc.orig)) from None
 
 
-def open_database(path: Path, *, key: str, actor: str | None = None) -> tuple[Engine, sessionmaker[Session]]:
-    """Open (or create) the encrypted database at `path`. Raises WrongKey."""
+def open_database(
+    path: Path,
+    *,
+    key: str,
+    actor: str | None = None,
+    before_upgrade: Callable[[str, str], None] | None = None,
+) -> tuple[Engine, sessionmaker[Session]]:
+    """Open (or create) the encrypted database at `path`. Raises WrongKey, SchemaTooNew."""
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(cipher_url(path, key))
     check_key(engine)
-    migrate(engine)
+    try:
+        migrate(engine, before_upgrade)
+    except SchemaTooNew:
+        engine.dispose()
+        raise
     return engine, session_factory(engine, actor)
 
 
