@@ -8,15 +8,15 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, literal_column, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import codes, postcodes
 from app.errors import NotFound, UserError
 from app.i18n import _
 from app.locations import LocationService
-from app.search import fetch_in_order, fts_query
-from db.models import Borrower
+from app.search import fetch_in_order, fts_query, phone_query
+from db.models import Borrower, BorrowerSortKey
 
 log = logging.getLogger(__name__)
 
@@ -261,16 +261,48 @@ class BorrowerService:
         """Records for the given ids, in that order (for lazy table models)."""
         return fetch_in_order(self._sessions, Borrower, ids)
 
-    def search_ids(self, query: str = "", limit: int | None = None) -> list[str]:
-        """Ids of matching people, by name; full-text on card, names, e-mail, phone, town."""
+    # Sortable table columns: key → what the table is ordered by (always ending on the card,
+    # so the order is stable). Names sort by their folded keys (db/sort_keys.py).
+    ORDERS = ("name", "first_name", "card", "postcode", "municipality", "province", "phone", "blocked")
+
+    def search_ids(self, query: str = "", limit: int | None = None, order: str | None = None) -> list[str]:
+        """Ids of matching people, by name (or `order`: a key of ORDERS, "-key" descending);
+        full-text on card, names, e-mail, phone, postcode, town; a phone number also typed
+        without its spaces or with +32."""
+        descending = order is not None and order.startswith("-")
+        key = (order or "name").lstrip("-")
+        if key not in self.ORDERS:
+            raise ValueError(f"unknown borrower order {order!r}")
         with self._sessions() as s:
             stmt = select(Borrower.id).where(Borrower.deleted.is_(False))
             match = fts_query(query)
-            if match:
+            phone = phone_query(query)
+            if match and phone:
+                stmt = stmt.where(
+                    text(
+                        "(borrower.rowid IN (SELECT rowid FROM borrower_fts WHERE borrower_fts MATCH :q)"
+                        " OR borrower.rowid IN (SELECT borrower_rowid FROM borrower_sort"
+                        " WHERE phone_key GLOB :phone))"
+                    )
+                ).params(q=match, phone=phone + "*")
+            elif match:
                 stmt = stmt.where(
                     text("borrower.rowid IN (SELECT rowid FROM borrower_fts WHERE borrower_fts MATCH :q)")
                 ).params(q=match)
-            stmt = stmt.order_by(Borrower.last_name, Borrower.first_name, Borrower.card_number)
+            keys = BorrowerSortKey
+            if key in ("name", "first_name", "phone"):
+                stmt = stmt.outerjoin(keys, keys.borrower_rowid == literal_column("borrower.rowid"))
+            column = {
+                "name": keys.name_key,
+                "first_name": keys.first_key,
+                "phone": keys.phone_key,
+                "card": Borrower.card_number,
+                "postcode": Borrower.postcode,
+                "municipality": Borrower.municipality,
+                "province": Borrower.province,
+                "blocked": Borrower.blocked,
+            }[key]
+            stmt = stmt.order_by(column.desc() if descending else column, Borrower.card_number)
             if limit:
                 stmt = stmt.limit(limit)
             return list(s.scalars(stmt))

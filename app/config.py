@@ -11,6 +11,7 @@ import logging
 import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -108,3 +109,26 @@ class Settings:
         private_file(tmp)
         tmp.write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, path)  # atomic: a crash never leaves half a settings file
+
+
+# How this counter connects to its server (from the open data folder's settings). Kept here
+# and handed to app/sync/transport.py, so that opening a context does not import httpx.
+connection_policy: dict[str, Any] = {"ca_bundle": "", "insecure_http": False}
+
+
+def set_connection_policy(ca_bundle: str, insecure_http: bool) -> None:
+    import sys
+
+    connection_policy.update(ca_bundle=ca_bundle or "", insecure_http=bool(insecure_http))
+    transport = sys.modules.get("app.sync.transport")
+    if transport is not None:
+        transport.configure(ca_bundle, insecure_http)
+
+
+# A practice folder (`digibank demo`): every PDF says so (app/printing/pdf.py reads this).
+practice_mode = False
+
+
+def set_practice_mode(on: bool) -> None:
+    global practice_mode
+    practice_mode = bool(on)

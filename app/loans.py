@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.borrowers import BorrowerService, full_name
@@ -150,30 +150,18 @@ class LoanService:
                     what=what, tag=device.asset_tag, status=status_name(device.status)
                 )
             )
-        overdue = s.scalar(
-            select(func.count())
+        # One query for both counts (checkout is the counter's hot path: issue 13).
+        open_count, overdue = s.execute(
+            select(func.count(), func.coalesce(func.sum(case((Loan.due_date < self.today(), 1), else_=0)), 0))
             .select_from(Loan)
-            .where(
-                Loan.borrower_id == borrower.id,
-                Loan.state == "open",
-                Loan.deleted.is_(False),
-                Loan.due_date < self.today(),
-            )
-        )
+            .where(Loan.borrower_id == borrower.id, Loan.state == "open", Loan.deleted.is_(False))
+        ).one()
         if overdue:
             raise UserError(
                 _("{name} heeft nog een toestel dat te laat is: eerst dat terugbrengen of verlengen.").format(
                     name=full_name(borrower)
                 )
             )
-        open_count = (
-            s.scalar(
-                select(func.count())
-                .select_from(Loan)
-                .where(Loan.borrower_id == borrower.id, Loan.state == "open", Loan.deleted.is_(False))
-            )
-            or 0
-        )
         limit = self._settings.max_open_loans_per_borrower
         if open_count >= limit:
             raise UserError(
@@ -275,8 +263,14 @@ class LoanService:
     # -- lists --------------------------------------------------------------------
 
     def list(
-        self, open_only: bool = False, overdue_only: bool = False, borrower_id: str | None = None
+        self,
+        open_only: bool = False,
+        overdue_only: bool = False,
+        borrower_id: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> list[LoanView]:
+        """Loans by due date; `limit`/`offset` give one page (the window's tables page)."""
         with self._sessions() as s:
             stmt = (
                 select(Loan, Device, Borrower)
@@ -291,6 +285,8 @@ class LoanService:
             if borrower_id:
                 stmt = stmt.where(Loan.borrower_id == borrower_id)
             stmt = stmt.order_by(Loan.due_date, Device.asset_tag)
+            if limit is not None:
+                stmt = stmt.limit(limit).offset(offset)
             return [
                 LoanView(loan, device, borrower, self.today()) for loan, device, borrower in s.execute(stmt)
             ]

@@ -9,7 +9,7 @@
 The server's data is generated straight into its tables (a benchmark generator may
 bypass the ORM; the generated rows are what pushes would have left behind).
 
-    .venv/bin/python -m benchmarks.bench_sync [--records 100000] [--db URL] [--plain]
+    python -m benchmarks.bench_sync [--records 100000] [--db URL] [--plain]
 
 The van's database is encrypted (SQLCipher) as the program makes it; `--plain` makes it
 an unencrypted SQLite file as before, to measure what encryption costs (see

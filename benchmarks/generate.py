@@ -461,9 +461,14 @@ def generate(
             existing = s.scalar(select(func.count()).select_from(Device)) or 0
         if existing:
             raise SystemExit(f"{data_dir} already holds {existing} devices: generate into an empty folder.")
-        with ctx.engine.connect() as conn:
-            # Bulk loading only: a crash here just means generating again.
-            conn.exec_driver_sql("PRAGMA synchronous=OFF")
+        # Bulk loading only: a crash here just means generating again. On the bare driver
+        # connection (the pool hands the same one to the sessions below): SQLite refuses to
+        # change the safety level inside a transaction, and every engine connection begins one.
+        raw = ctx.engine.raw_connection()
+        try:
+            raw.driver_connection.execute("PRAGMA synchronous=OFF")
+        finally:
+            raw.close()
         gen = Generator(ctx.sessions, seed, location.id, location.code, today)
         rng = gen.rng
         open_count = min(devices // 20, borrowers)  # 5 % of the devices are out right now

@@ -270,5 +270,22 @@ class WaitingListEntry(Synced, Base):
 
 # Staff and the audit log live in their own module; imported here so every user of the
 # models (counters, server, export) registers them too.
+class BorrowerSortKey(Base):
+    """Local sort and search keys of a borrower (db/sort_keys.py), written by SQLite triggers
+    (migration 0016) at every write of the borrower; never synced, never written by the ORM."""
+
+    __tablename__ = "borrower_sort"
+    __table_args__ = (
+        Index("ix_borrower_sort_name", "name_key"),
+        Index("ix_borrower_sort_first", "first_key"),
+        Index("ix_borrower_sort_phone", "phone_key"),
+    )
+
+    borrower_rowid: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name_key: Mapped[str] = mapped_column(Text, default="")
+    first_key: Mapped[str] = mapped_column(Text, default="")
+    phone_key: Mapped[str] = mapped_column(Text, default="")
+
+
 from db.models_privacy import ErasureRequest  # noqa: E402, F401
 from db.models_staff import AuditEvent, Staff  # noqa: E402, F401

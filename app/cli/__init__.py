@@ -44,7 +44,57 @@ def command_modules() -> list[str]:
     )
 
 
-def build_parser() -> Parser:
+# The module that registers each top-level command. A command line builds only the parser of
+# the command it runs, so it imports only that command's code (issue 13: a command starts in
+# a fraction of a second, not after importing reports, printing and sync). A command missing
+# here still works (every module is then loaded); tests/test_cli_startup.py keeps it complete.
+COMMAND_MODULES = {
+    "backup": "cmd_admin",
+    "restore": "cmd_admin",
+    "selftest": "cmd_admin",
+    "demo": "cmd_admin",
+    "donation": "cmd_bench",
+    "wipe": "cmd_bench",
+    "repair": "cmd_bench",
+    "specs": "cmd_bench",
+    "borrower": "cmd_borrowers",
+    "init": "cmd_core",
+    "export": "cmd_core",
+    "gui": "cmd_core",
+    "device": "cmd_devices",
+    "helpdesk": "cmd_helpdesk",
+    "loan": "cmd_loans",
+    "labels": "cmd_printing",
+    "card": "cmd_printing",
+    "contract": "cmd_printing",
+    "receipt": "cmd_printing",
+    "privacy": "cmd_privacy",
+    "report": "cmd_reports",
+    "settings": "cmd_settings",
+    "staff": "cmd_staff",
+    "audit": "cmd_staff",
+    "login": "cmd_sync",
+    "sync": "cmd_sync",
+    "conflicts": "cmd_sync",
+    "training": "cmd_trainings",
+    "waiting": "cmd_waiting",
+}
+GLOBAL_OPTIONS_WITH_VALUE = ("--data-dir", "--lang", "--staff")
+
+
+def command_name(argv: Sequence[str]) -> str | None:
+    """The top-level command in argv (after the global options), or None (help, none given)."""
+    for i, arg in enumerate(argv):
+        if arg in ("-h", "--help"):
+            return None
+        if arg.startswith("-") or (i > 0 and argv[i - 1] in GLOBAL_OPTIONS_WITH_VALUE):
+            continue
+        return arg
+    return None
+
+
+def build_parser(command: str | None = None) -> Parser:
+    """The whole command line; with a known `command`, only that command's sub-parser."""
     parser = Parser(
         prog="digibank", description=_("Digibank Balie: uitlenen, herstellen, opleiden, rapporteren.")
     )
@@ -58,7 +108,8 @@ def build_parser() -> Parser:
         help=_("wie deze opdracht doet (of DIGIBANK_STAFF; pincode in DIGIBANK_PIN)"),
     )
     sub = parser.add_subparsers(dest="command", metavar=_("opdracht"), parser_class=Parser)
-    for name in command_modules():
+    module = COMMAND_MODULES.get(command or "")
+    for name in [f"{__name__}.{module}"] if module else command_modules():
         importlib.import_module(name).register(sub)
     _name_commands(parser, [])
     _harden(parser)
@@ -213,7 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    parser = build_parser()
+    parser = build_parser(command_name(argv))
     args = parser.parse_args(argv)
     if args.command in (None, "gui"):
         from app.cli.gui_launch import launch_gui
