@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import unicodedata
 from functools import cache
+from typing import Any
 
 # Letters NFKD does not take apart into a base letter and accents.
 SPECIAL = {
@@ -70,6 +71,6 @@ def phone_key(text: str) -> str:
 SQL_FUNCTIONS = {"digibank_fold": fold, "digibank_phone_key": phone_key}
 
 
-def register(dbapi_connection) -> None:  # type: ignore[no-untyped-def]
+def register(dbapi_connection: Any) -> None:
     for name, function in SQL_FUNCTIONS.items():
         dbapi_connection.create_function(name, 1, function, deterministic=True)
