@@ -66,7 +66,7 @@ class AppContext:
         today = lambda: self.now().date()  # noqa: E731
         self.locations = LocationService(self.sessions)
         self.devices = DeviceService(self.sessions, today=today)
-        self.borrowers = BorrowerService(self.sessions, today=today)
+        self.borrowers = BorrowerService(self.sessions, today=today, settings=self.settings)
         self.loans = LoanService(self.sessions, self.settings, now=self.now)
         self.printing = PrintService(self.sessions, self.settings, templates_dir=self.data_dir / "contracts")
         self.bench = BenchService(self.sessions, self.devices, now=self.now)
