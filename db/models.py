@@ -146,7 +146,9 @@ class Borrower(Synced, Base):
     language: Mapped[str] = mapped_column(String(8), default="nl", info={"choices": BORROWER_LANGUAGES})
     target_group: Mapped[str] = mapped_column(String(60), default="")
     eligibility_proof: Mapped[str] = mapped_column(String(200), default="")
-    eligibility_code: Mapped[str] = mapped_column(String(40), default="", info={"choices": ELIGIBILITY_PROOFS})
+    eligibility_code: Mapped[str] = mapped_column(
+        String(40), default="", info={"choices": ELIGIBILITY_PROOFS}
+    )
     referrer: Mapped[str] = mapped_column(String(80), default="")
     eligibility_checked_on: Mapped[dt.date | None] = mapped_column(default=None)
     eligibility_valid_until: Mapped[dt.date | None] = mapped_column(default=None)
