@@ -123,8 +123,8 @@ def test_0014_fills_nis_codes_and_fixes_provinces_of_existing_people(tmp_path):
                         "INSERT INTO borrower (id, created_at, updated_at, origin, changed_by, deleted,"
                         " clocks, card_number, first_name, last_name, phone, email, street, postcode,"
                         " municipality, province, language, target_group, eligibility_proof, blocked,"
-                        " blocked_reason, notes, erased) VALUES (:id, '', '', 'o', 't', 0, '{}', :card, 'A', 'B', '', '', '', :pc,"
-                        " :town, :prov, 'nl', '', '', 0, '', '', 0)"
+                        " blocked_reason, notes, erased) VALUES (:id, '', '', 'o', 't', 0, '{}', :card,"
+                        " 'A', 'B', '', '', '', :pc, :town, :prov, 'nl', '', '', 0, '', '', 0)"
                     ),
                     {
                         "id": row_id,
