@@ -293,3 +293,15 @@ def test_a_new_check_gets_a_new_validity(ctx):
     assert b.eligibility_valid_until < today  # checked 400 days ago: expired
     b = ctx.borrowers.edit(card, eligibility_checked_on=today)
     assert b.eligibility_valid_until > today
+
+
+def test_erasure_drops_the_birth_year_and_check_dates_but_keeps_the_counts(ctx):
+    from app.borrowers import Eligibility
+
+    card = add(ctx, postcode="2070", eligibility=Eligibility("igo", "CAW"), birth_year=1950).card_number
+    band = ctx.borrowers.get(card).age_band
+    ctx.privacy.erase(card)
+    gone = ctx.borrowers.get(card)
+    assert (gone.birth_year, gone.eligibility_checked_on, gone.eligibility_valid_until) == (None, None, None)
+    assert (gone.age_band, gone.eligibility_code, gone.referrer) == (band, "igo", "CAW")
+    assert (gone.nis_code, gone.province) == ("46030", "OVL")
