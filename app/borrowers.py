@@ -332,6 +332,9 @@ class BorrowerService:
     def referrers(self) -> list[str]:
         return list(self._settings.referrers)
 
+    def default_valid_until(self, checked: dt.date) -> dt.date:
+        return add_months(checked, self._settings.eligibility_valid_months)
+
     def clean_eligibility(self, given: Eligibility) -> Eligibility:
         """Checked codes and dates; a valid-until defaults to the check plus the setting's months."""
         code = (given.code or "").strip()
@@ -359,7 +362,7 @@ class BorrowerService:
             raise UserError(_("De controledatum ligt in de toekomst."))
         valid = given.valid_until
         if valid is None and checked is not None:
-            valid = add_months(checked, self._settings.eligibility_valid_months)
+            valid = self.default_valid_until(checked)
         if valid is not None and checked is not None and valid < checked:
             raise UserError(_("'Geldig tot' ligt voor de controledatum."))
         return Eligibility(code, referrer, checked, valid)
