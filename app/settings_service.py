@@ -114,11 +114,11 @@ def change(settings: Settings, name: str, value: str) -> None:
             raise UserError(_("Het CA-bestand {path} bestaat niet.").format(path=value))
         settings.ca_bundle = str(Path(value).expanduser().resolve()) if value else ""
     elif name == "referrers":
-        names = [" ".join(n.split()) for n in value.split(";")]
-        names = list(dict.fromkeys(n for n in names if n))
-        if any(len(n) > 80 for n in names):
+        given = [" ".join(n.split()) for n in value.split(";")]
+        referrers = list(dict.fromkeys(n for n in given if n))
+        if any(len(n) > 80 for n in referrers):
             raise UserError(_("Een doorverwijzer heeft hoogstens 80 tekens."))
-        settings.referrers = names
+        settings.referrers = referrers
     elif name == "eligibility_expired":
         if value not in ("warn", "refuse"):
             raise UserError(_("eligibility_expired moet warn of refuse zijn."))
