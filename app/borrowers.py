@@ -355,15 +355,15 @@ class BorrowerService:
                     ).format(referrer=referrer, choices=", ".join(self._settings.referrers))
                 )
             referrer = known[referrer.casefold()]
+        if not code:  # no proof recorded: nothing was checked, nothing can expire
+            return Eligibility("", referrer, None, None)
         checked = given.checked_on
-        if code and checked is None:
+        if checked is None:
             checked = self._today()
         if checked is not None and checked > self._today():
             raise UserError(_("De controledatum ligt in de toekomst."))
-        valid = given.valid_until
-        if valid is None and checked is not None:
-            valid = self.default_valid_until(checked)
-        if valid is not None and checked is not None and valid < checked:
+        valid = given.valid_until or self.default_valid_until(checked)
+        if valid < checked:
             raise UserError(_("'Geldig tot' ligt voor de controledatum."))
         return Eligibility(code, referrer, checked, valid)
 
@@ -392,10 +392,6 @@ class BorrowerService:
                 )
             )
         return None, band
-
-    @staticmethod
-    def eligibility_expired(borrower: Borrower, today: dt.date) -> bool:
-        return borrower.eligibility_valid_until is not None and borrower.eligibility_valid_until < today
 
     def record_consent(self, card: str) -> Borrower:
         """The person was asked (later than at registration) and agreed: today's date."""

@@ -305,3 +305,12 @@ def test_erasure_drops_the_birth_year_and_check_dates_but_keeps_the_counts(ctx):
     assert (gone.birth_year, gone.eligibility_checked_on, gone.eligibility_valid_until) == (None, None, None)
     assert (gone.age_band, gone.eligibility_code, gone.referrer) == (band, "igo", "CAW")
     assert (gone.nis_code, gone.province) == ("46030", "OVL")
+
+
+def test_clearing_the_proof_clears_its_dates(ctx):
+    from app.borrowers import Eligibility
+
+    card = add(ctx, eligibility=Eligibility("igo", "CAW")).card_number
+    cleared = ctx.borrowers.edit(card, eligibility_code="")
+    assert (cleared.eligibility_code, cleared.referrer) == ("", "CAW")
+    assert (cleared.eligibility_checked_on, cleared.eligibility_valid_until) == (None, None)
