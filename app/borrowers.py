@@ -393,6 +393,40 @@ class BorrowerService:
             )
         return None, band
 
+    def repair_municipalities(self) -> int:
+        """Give people without a current NIS code theirs, with the municipality's name and province.
+
+        Existing records (from before the NIS codes, or under a pre-2025 municipality or code)
+        then count in the right province: Zwijndrecht (2070) is East Flanders, not Antwerp.
+        Written through the session so every correction is synced; run at every start, it only
+        looks at records without a current code, and changes nothing twice (a person whose
+        postcode the table does not know stays as typed)."""
+        stale = ["", *postcodes.merged_codes()]
+        with self._sessions() as s, s.begin():
+            rows = s.execute(
+                select(
+                    Borrower.id,
+                    Borrower.nis_code,
+                    Borrower.postcode,
+                    Borrower.municipality,
+                    Borrower.province,
+                ).where(Borrower.nis_code.in_(stale))
+            ).all()
+            fixes: dict[str, postcodes.Municipality] = {}
+            for row_id, nis, postcode, name, province in rows:
+                found = postcodes.for_report(nis, postcode or "", name or "")
+                if found is not None and (found.nis, found.name, found.province) != (nis, name, province):
+                    fixes[row_id] = found
+            ids = list(fixes)
+            for start in range(0, len(ids), 500):
+                for borrower in s.scalars(select(Borrower).where(Borrower.id.in_(ids[start : start + 500]))):
+                    found = fixes[borrower.id]
+                    borrower.nis_code, borrower.municipality = found.nis, found.name
+                    borrower.province = found.province
+        if fixes:
+            log.info("municipality (NIS code) filled in or corrected for %d people", len(fixes))
+        return len(fixes)
+
     def record_consent(self, card: str) -> Borrower:
         """The person was asked (later than at registration) and agreed: today's date."""
         with self._sessions() as s, s.begin():

@@ -132,7 +132,9 @@ def open_context(
     from app.sync import transport  # how this counter connects to its server
 
     transport.configure(settings.ca_bundle, settings.insecure_http)
-    return AppContext(folder, engine, sessions, settings, now=now, db_key=key)
+    ctx = AppContext(folder, engine, sessions, settings, now=now, db_key=key)
+    ctx.borrowers.repair_municipalities()  # people from before the NIS codes (migration 0014)
+    return ctx
 
 
 class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):

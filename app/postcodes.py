@@ -200,6 +200,11 @@ def current_nis(nis: str) -> str:
     return nis
 
 
+def merged_codes() -> list[str]:
+    """The NIS codes that a merger ended."""
+    return sorted(_mergers())
+
+
 def by_nis(nis: str) -> Municipality | None:
     """The current municipality for a NIS code, also for a code a merger ended."""
     return municipalities().get(current_nis(nis))

@@ -100,7 +100,7 @@ def test_search_index_works_after_a_migration_roundtrip(tmp_path):
         ctx.close()
 
 
-def test_0014_fills_nis_codes_and_fixes_provinces_of_existing_people(tmp_path):
+def test_0014_and_the_repair_fill_nis_codes_and_fix_provinces_of_existing_people(tmp_path):
     """People registered before the NIS codes: Zwijndrecht was counted in Antwerp province,
     and pre-2025 names (Borsbeek, Melle, Kortessem) stood apart from their merged municipality."""
     engine = make_engine(sqlite_url(tmp_path / "old.db"))
@@ -135,10 +135,21 @@ def test_0014_fills_nis_codes_and_fixes_provinces_of_existing_people(tmp_path):
                     },
                 )
         migrate(engine)
+        from app.borrowers import BorrowerService
+        from db.engine import session_factory
+
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO local_state (key, value) VALUES ('location_id', 'KRT')"))
+        service = BorrowerService(session_factory(engine, "test"))
+        assert service.repair_municipalities() == 5
+        assert service.repair_municipalities() == 0  # nothing twice
         with engine.connect() as conn:
             rows = conn.execute(
                 text("SELECT id, nis_code, municipality, province FROM borrower ORDER BY id")
             ).fetchall()
+            # Through the outbox: the corrections reach the server and the other counters.
+            synced = conn.execute(text("SELECT count(*) FROM outbox")).scalar()
+        assert synced is not None and synced >= 5
         assert [tuple(r) for r in rows] == [
             ("1", "46030", "Beveren-Kruibeke-Zwijndrecht", "OVL"),
             ("2", "11002", "Antwerpen", "ANT"),

@@ -1,10 +1,9 @@
 """Borrowers: municipality NIS code (province from it), eligibility as counters check it, age band.
 
-Fills the NIS code of every existing person from the bundled postcode table (a pre-2025
-municipality name counts under the merged municipality) and sets the province from that
-code: the postal plan put Zwijndrecht (2070) in Antwerp, where it no longer is. The change
-is local and the same on every counter (same table, same data); reports take the area from
-the NIS code or the postcode, so the server's copies count right without it.
+Only the columns: the NIS codes and corrected provinces of existing people are filled in by
+`BorrowerService.repair_municipalities` when the program opens the database, through the
+ORM, so the corrections are synced like any edit (a migration's plain UPDATE would not reach
+the outbox, and the next re-pull would bring the old province back).
 
 Revision ID: 0014
 Revises: 0010
@@ -29,31 +28,6 @@ def upgrade() -> None:
         batch.add_column(sa.Column("eligibility_valid_until", sa.Date(), nullable=True))
         batch.add_column(sa.Column("birth_year", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("age_band", sa.String(8), nullable=False, server_default=""))
-    _fill_municipalities()
-
-
-def _fill_municipalities() -> None:
-    from app import postcodes  # the bundled tables; no Qt, no database of its own
-
-    bind = op.get_bind()
-    rows = bind.execute(sa.text("SELECT id, postcode, municipality, province FROM borrower")).fetchall()
-    for row_id, postcode, municipality, province in rows:
-        found = postcodes.for_report("", postcode or "", municipality or "")
-        if found is None:
-            continue
-        if (found.province, found.name) != (province, municipality):
-            bind.execute(
-                sa.text(
-                    "UPDATE borrower SET nis_code = :nis, province = :prov, municipality = :name"
-                    " WHERE id = :id"
-                ),
-                {"nis": found.nis, "prov": found.province, "name": found.name, "id": row_id},
-            )
-        else:
-            bind.execute(
-                sa.text("UPDATE borrower SET nis_code = :nis WHERE id = :id"),
-                {"nis": found.nis, "id": row_id},
-            )
 
 
 def downgrade() -> None:
