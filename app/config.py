@@ -64,6 +64,9 @@ def secure_folder(folder: Path) -> Path:
     return folder
 
 
+DEFAULT_REFERRERS = ("OCMW", "CAW", "school", "VDAB", "integratiedienst", "huisarts", "zelf gekomen")
+
+
 @dataclass
 class Settings:
     language: str = "nl"
@@ -86,6 +89,12 @@ class Settings:
     retention_months: int = 24
     # The window locks after this many minutes without keyboard or mouse (once staff exist).
     idle_lock_minutes: int = 10
+    # Who refers people to this digibank (the borrower form offers these; the digibank keeps the list).
+    referrers: list[str] = field(default_factory=lambda: list(DEFAULT_REFERRERS))
+    # How long a checked proof of eligibility stays valid, and what a loan after that does:
+    # "warn" (lend, and ask staff to check again) or "refuse" (check again first).
+    eligibility_valid_months: int = 12
+    eligibility_expired: str = "warn"
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod

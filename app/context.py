@@ -80,7 +80,7 @@ class AppContext:
     def borrowers(self) -> BorrowerService:
         from app.borrowers import BorrowerService
 
-        return BorrowerService(self.sessions, today=self.today)
+        return BorrowerService(self.sessions, today=self.today, settings=self.settings)
 
     @cached_property
     def loans(self) -> LoanService:
@@ -236,7 +236,9 @@ def open_context(
     # command a tenth of a second and more).
     config.set_practice_mode(settings.demo)
     config.set_connection_policy(settings.ca_bundle, settings.insecure_http)
-    return AppContext(folder, engine, sessions, settings, now=now, db_key=key)
+    ctx = AppContext(folder, engine, sessions, settings, now=now, db_key=key)
+    ctx.borrowers.repair_municipalities()  # people from before the NIS codes (migration 0014)
+    return ctx
 
 
 class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):

@@ -136,6 +136,11 @@ class Counter:
             message += " " + _("{count} te laat!").format(count=overdue)
         if borrower.blocked:
             message += " " + _("GEBLOKKEERD: {reason}").format(reason=borrower.blocked_reason)
+        until = borrower.eligibility_valid_until
+        if until is not None and until < self.loans.today():
+            message += " " + _("Bewijs verlopen sinds {date}: opnieuw controleren.").format(
+                date=date_be(until)
+            )
         return ScanOutcome(Outcome.BORROWER, message, borrower=borrower, open_loans=open_loans)
 
     def _tag(self, code: str) -> ScanOutcome:
@@ -147,14 +152,15 @@ class Counter:
             view = self.loans.checkout(code, self.active.card_number)
             self.last_undoable = ("checkout", view.loan.id)
             what = kind_names().get(view.device.kind, view.device.kind).capitalize()
+            message = _("{what} {tag} uitgeleend aan {name} tot {due}.").format(
+                what=what,
+                tag=view.device.asset_tag,
+                name=full_name(view.borrower),
+                due=date_be(view.loan.due_date),
+            )
             return ScanOutcome(
                 Outcome.LENT,
-                _("{what} {tag} uitgeleend aan {name} tot {due}.").format(
-                    what=what,
-                    tag=view.device.asset_tag,
-                    name=full_name(view.borrower),
-                    due=date_be(view.loan.due_date),
-                ),
+                " ".join((message, *view.warnings)),
                 borrower=self.active,
                 device=view.device,
                 loan=view,

@@ -39,6 +39,8 @@ class LoanView:
     borrower: Borrower
     # The service's "today" (its injectable clock); None means the system date.
     today: dt.date | None = None
+    # What staff should hear although the loan went ahead (e.g. a proof to check again).
+    warnings: tuple[str, ...] = ()
 
     @property
     def overdue(self) -> bool:
@@ -76,6 +78,7 @@ class LoanService:
             device = DeviceService.get_in(s, tag)
             borrower = BorrowerService.get_in(s, card)
             self._refuse_if_not_lendable(s, device, borrower)
+            warnings = self._eligibility_warnings(borrower)
             due = due or self.default_due()
             if due < self.today():
                 raise UserError(_("De terugbrengdatum {due} ligt in het verleden.").format(due=date_be(due)))
@@ -97,7 +100,25 @@ class LoanService:
             device.location_id = location.id
             s.flush()
             log.info("checkout %s -> %s due %s", device.asset_tag, borrower.card_number, due)
-            return LoanView(loan, device, borrower, self.today())
+            return LoanView(loan, device, borrower, self.today(), warnings=warnings)
+
+    def _eligibility_warnings(self, borrower: Borrower) -> tuple[str, ...]:
+        """An expired proof asks for a new check: a warning, or (setting "refuse") a refusal."""
+        until = borrower.eligibility_valid_until
+        if until is None or until >= self.today():
+            return ()
+        if self._settings.eligibility_expired == "refuse":
+            raise UserError(
+                _(
+                    "Het bewijs van {name} is verlopen sinds {date}: controleer het opnieuw en vul de "
+                    "controledatum in voor je uitleent."
+                ).format(name=full_name(borrower), date=date_be(until))
+            )
+        return (
+            _("Let op: het bewijs van {name} is verlopen sinds {date} — controleer het opnieuw.").format(
+                name=full_name(borrower), date=date_be(until)
+            ),
+        )
 
     def _refuse_if_not_lendable(self, s: Session, device: Device, borrower: Borrower) -> None:
         what = kind_names().get(device.kind, device.kind).capitalize()

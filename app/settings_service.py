@@ -24,6 +24,9 @@ EDITABLE = (
     "idle_lock_minutes",
     "ca_bundle",
     "insecure_http",
+    "referrers",
+    "eligibility_valid_months",
+    "eligibility_expired",
 )
 
 
@@ -66,6 +69,17 @@ def describe(settings: Settings) -> list[tuple[str, str, str]]:
             _("ja") if settings.insecure_http else _("nee"),
             _("onbeveiligd http:// naar een andere computer toestaan (enkel op een vertrouwd netwerk)"),
         ),
+        ("referrers", "; ".join(settings.referrers), _("doorverwijzers om uit te kiezen, gescheiden door ;")),
+        (
+            "eligibility_valid_months",
+            str(settings.eligibility_valid_months),
+            _("maanden dat een gecontroleerd bewijs geldig blijft"),
+        ),
+        (
+            "eligibility_expired",
+            settings.eligibility_expired,
+            _("uitlenen met een verlopen bewijs: warn (waarschuwen) of refuse (eerst opnieuw controleren)"),
+        ),
     ]
 
 
@@ -99,6 +113,16 @@ def change(settings: Settings, name: str, value: str) -> None:
         if value and not Path(value).expanduser().is_file():
             raise UserError(_("Het CA-bestand {path} bestaat niet.").format(path=value))
         settings.ca_bundle = str(Path(value).expanduser().resolve()) if value else ""
+    elif name == "referrers":
+        given = [" ".join(n.split()) for n in value.split(";")]
+        referrers = list(dict.fromkeys(n for n in given if n))
+        if any(len(n) > 80 for n in referrers):
+            raise UserError(_("Een doorverwijzer heeft hoogstens 80 tekens."))
+        settings.referrers = referrers
+    elif name == "eligibility_expired":
+        if value not in ("warn", "refuse"):
+            raise UserError(_("eligibility_expired moet warn of refuse zijn."))
+        settings.eligibility_expired = value
     elif name == "insecure_http":
         if value.lower() not in ("ja", "nee", "true", "false", "1", "0"):
             raise UserError(_("insecure_http moet ja of nee zijn."))
@@ -111,6 +135,7 @@ def change(settings: Settings, name: str, value: str) -> None:
             "backup_keep_days": (1, 3650),
             "retention_months": (1, 240),
             "idle_lock_minutes": (1, 240),
+            "eligibility_valid_months": (1, 120),
         }
         low, high = limits[name]
         try:

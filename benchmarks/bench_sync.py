@@ -45,6 +45,7 @@ from app.sync.transport import HttpTransport
 from db.base import model_for_table
 from db.engine import make_engine, migrate, session_factory, sqlite_url
 from db.models import Borrower
+from db.rules import defaults_for
 from db.values import from_json
 from server.database import Database
 from server.models import ChangeLogEntry, LocationToken, MergedRecord, TableDigestRow, Tenant
@@ -166,7 +167,8 @@ def generate(n: int, seed: int = 1) -> list[tuple[str, str, dict[str, Any]]]:
         )
     out = []
     for i, (table, rid, fields) in enumerate(rows):
-        full = {**fields, "created_at": _stamp(i), "deleted": False}
+        # Every column a counter's insert fills (db/rules.py), also those added after this was written.
+        full = {**defaults_for(table), **fields, "created_at": _stamp(i), "deleted": False}
         out.append((table, rid, full))
     return out
 

@@ -278,6 +278,9 @@ class Generator:
                     email=email,
                     postcode=postcode,
                     municipality=municipality,
+                    nis_code=postcodes.for_postcode(postcode)[0].nis
+                    if postcodes.for_postcode(postcode)
+                    else "",
                     province=postcodes.province_for(postcode),
                     language="nl",
                     target_group=self.rng.choice(TARGET_GROUPS),
@@ -437,7 +440,12 @@ def _postcode_table() -> list[tuple[str, str]]:
     if not postcodes.POSTCODE_FILE.exists():
         return []
     with postcodes.POSTCODE_FILE.open(encoding="utf-8") as fh:
-        return [(row["postcode"], row["municipality"]) for row in csv.DictReader(fh)]
+        return [(row["postcode"], municipality_name(row["nis"])) for row in csv.DictReader(fh)]
+
+
+def municipality_name(nis: str) -> str:
+    found = postcodes.by_nis(nis)
+    return found.name if found else ""
 
 
 def generate(

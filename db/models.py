@@ -51,6 +51,23 @@ LOAN_STATES = ("open", "returned", "cancelled")
 REGISTRATION_STATES = ("registered", "waiting", "cancelled")
 WAITING_STATES = ("waiting", "served", "cancelled")
 BORROWER_LANGUAGES = ("nl", "fr", "en", "other")
+# How a counter checked that a person may borrow ('' = not recorded). The proof itself is
+# never kept (no scan, no copy): only which kind it was, who referred, when, and until when.
+ELIGIBILITY_PROOFS = (
+    "",
+    "verhoogde-tegemoetkoming",
+    "leefloon-ocmw",
+    "budgetbegeleiding",
+    "schuldbemiddeling",
+    "igo",
+    "inkomensvervangende-tegemoetkoming",
+    "dringende-medische-hulp",
+    "inkomen-onder-grens",
+    "doorverwezen-zonder-attest",
+    "andere",
+)
+# Age bands for reports; asked as a band or a birth year, never as a full birth date.
+AGE_BANDS = ("", "0-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75+")
 PRIORITIES = (1, 2, 3)
 # Upper bounds that no real record reaches: a value above them is a typo (or worse).
 MAX_CENTS = 100_000_000  # one million euro
@@ -127,9 +144,19 @@ class Borrower(Synced, Base):
     postcode: Mapped[str] = mapped_column(String(4), index=True)
     municipality: Mapped[str] = mapped_column(String(80), default="")
     province: Mapped[str] = mapped_column(String(32), default="")
+    # Statbel REFNIS code of the municipality ('' when the postcode table does not know it).
+    nis_code: Mapped[str] = mapped_column(String(5), default="")
     language: Mapped[str] = mapped_column(String(8), default="nl", info={"choices": BORROWER_LANGUAGES})
     target_group: Mapped[str] = mapped_column(String(60), default="")
     eligibility_proof: Mapped[str] = mapped_column(String(200), default="")
+    eligibility_code: Mapped[str] = mapped_column(
+        String(40), default="", info={"choices": ELIGIBILITY_PROOFS}
+    )
+    referrer: Mapped[str] = mapped_column(String(80), default="")
+    eligibility_checked_on: Mapped[dt.date | None] = mapped_column(default=None)
+    eligibility_valid_until: Mapped[dt.date | None] = mapped_column(default=None)
+    birth_year: Mapped[int | None] = mapped_column(Integer, default=None, info={"min": 1900, "max": 2100})
+    age_band: Mapped[str] = mapped_column(String(8), default="", info={"choices": AGE_BANDS})
     consent_date: Mapped[dt.date | None] = mapped_column(default=None)
     blocked: Mapped[bool] = mapped_column(default=False)
     blocked_reason: Mapped[str] = mapped_column(String(200), default="")

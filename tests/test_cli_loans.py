@@ -220,3 +220,23 @@ def test_window_without_a_screen_says_so_in_one_line(monkeypatch, capsys):
     assert main([]) == 1
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "scherm" in err
+
+
+def test_an_expired_proof_warns_on_stderr_or_refuses_with_the_setting(capsys, shop):
+    old = (dt.date.today() - dt.timedelta(days=400)).isoformat()
+    code, _o, _e = run(
+        capsys, shop, "borrower", "edit", "KRT-B-00001", "--eligibility", "igo", "--checked-on", old
+    )
+    assert code == 0
+    code, out, err = run(capsys, shop, "loan", "checkout", "KRT-000001", "KRT-B-00001", "--json")
+    assert code == 0 and json.loads(out)["state"] == "open"
+    assert "controleer het opnieuw" in one_line_error(err)
+    assert json.loads(out)["warnings"] == [err.strip()]
+    assert run(capsys, shop, "settings", "set", "eligibility_expired", "refuse")[0] == 0
+    code, _o, _e = run(
+        capsys, shop, "borrower", "edit", "KRT-B-00002", "--eligibility", "igo", "--checked-on", old
+    )
+    assert code == 0
+    code, _out, err = run(capsys, shop, "loan", "checkout", "KRT-000002", "KRT-B-00002")
+    assert code == 1 and "is verlopen sinds" in one_line_error(err)
+    assert len(open_loans(capsys, shop)) == 1

@@ -366,3 +366,52 @@ def test_due_dates_that_are_typing_mistakes(tmp_path):
     check_not_too_far(dt.date(2028, 11, 26), today)
     with pytest.raises(UserError, match="twee jaar"):
         check_not_too_far(dt.date(2099, 1, 1), today)
+
+
+# -- an expired proof of eligibility asks for a new check (issue 14) ----------------------
+
+
+def expired_person(ctx, clock):
+    from app.borrowers import Eligibility
+
+    checked = clock.now.date() - dt.timedelta(days=400)
+    return ctx.borrowers.add(
+        BorrowerInput("Jan", "Peeters", "8500", eligibility=Eligibility("leefloon-ocmw", "OCMW", checked))
+    ).card_number
+
+
+def test_an_expired_proof_warns_by_default_and_the_loan_is_made(lc, clock):
+    tag, card = ready_device(lc), expired_person(lc, clock)
+    view = lc.loans.checkout(tag, card)
+    assert view.loan.state == "open"
+    (warning,) = view.warnings
+    assert "verlopen" in warning and "controleer het opnieuw" in warning
+
+
+def test_a_valid_proof_gives_no_warning(lc, clock):
+    from app.borrowers import Eligibility
+
+    card = lc.borrowers.add(BorrowerInput("An", "Maes", "8500", eligibility=Eligibility("igo"))).card_number
+    assert lc.loans.checkout(ready_device(lc), card).warnings == ()
+
+
+def test_with_the_refuse_setting_an_expired_proof_is_refused_and_nothing_changes(lc, clock):
+    lc.settings.eligibility_expired = "refuse"
+    tag, card = ready_device(lc), expired_person(lc, clock)
+    before = counts(lc)
+    with pytest.raises(UserError, match="is verlopen sinds .* controleer het opnieuw"):
+        lc.loans.checkout(tag, card)
+    assert counts(lc) == before
+    # After a new check the loan goes ahead.
+    lc.borrowers.edit(card, eligibility_checked_on=clock.now.date())
+    assert lc.loans.checkout(tag, card).warnings == ()
+
+
+def test_the_counter_shows_the_warning(lc, clock):
+    from app.counter import Counter
+
+    tag, card = ready_device(lc), expired_person(lc, clock)
+    counter = Counter(lc.devices, lc.borrowers, lc.loans)
+    assert "Bewijs verlopen" in counter.scan(card).message
+    lent = counter.scan(tag)
+    assert lent.ok and "controleer het opnieuw" in lent.message

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 from typing import Any
 
 from app.borrowers import full_name
@@ -70,8 +71,10 @@ def _due(text: str | None) -> dt.date | None:
 def _checkout(args: argparse.Namespace, ctx: AppContext) -> int:
     due = _due(args.due)  # parsed before anything is written
     view = ctx.loans.checkout(args.tag, args.card, due=due)
+    for warning in view.warnings:  # the loan is made; stderr so stdout stays what scripts read
+        print(warning, file=sys.stderr)
     if args.json:
-        emit_json(loan_json(view))
+        emit_json({**loan_json(view), "warnings": list(view.warnings)})
     else:
         what = kind_names().get(view.device.kind, view.device.kind).capitalize()
         print(
