@@ -28,11 +28,15 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app import postcodes
 from app.errors import UserError
 from app.i18n import _
+
+if TYPE_CHECKING:
+    from app.borrowers import BorrowerService
+    from db.models import Borrower
 
 log = logging.getLogger(__name__)
 
@@ -242,3 +246,29 @@ def read_card() -> EidPerson:
         raise _no_card()
     finally:
         scard.SCardReleaseContext(context)
+
+
+# -- finding the person ---------------------------------------------------------------------------
+
+
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def find_borrowers(borrowers: BorrowerService, person: EidPerson) -> list[Borrower]:
+    """People already registered who are this card's holder: same last name and postcode, and a
+    first name that is the card's first names or the first of them (counters often type only
+    that). A stored birth year, where the record has one, must agree too."""
+    found = []
+    for borrower in borrowers.find(person.last_name, limit=200):
+        if not (_same(borrower.last_name, person.last_name) and borrower.postcode == person.postcode):
+            continue
+        if not (
+            _same(borrower.first_name, person.first_names) or _same(borrower.first_name, person.first_name)
+        ):
+            continue
+        stored_year = getattr(borrower, "birth_year", None)  # only where the model keeps one
+        if stored_year and person.birth_year and stored_year != person.birth_year:
+            continue
+        found.append(borrower)
+    return found

@@ -209,3 +209,24 @@ def test_borrower_add_without_names_or_eid_is_a_usage_error(capsys, ready):
     code, _out, err = run(capsys, ready, "borrower", "add", "--postcode", "8500")
     assert code == 2
     assert one_line_error(err) == "Geef --first-name, --last-name, of lees de eID met --from-eid."
+
+
+# The offscreen platform's own warning (as in tests/ui/conftest.py); every other Qt warning fails.
+@pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+def test_borrower_dialog_reads_the_virtual_card(qtbot, ctx, card):
+    """The window's "eID lezen" through the same real pcscd: the form is filled, nothing saved yet."""
+    from PySide6.QtCore import Qt
+
+    from ui.dialogs.borrower_dialog import BorrowerDialog
+    from ui.operations import wait_for_running
+
+    _wait_for_card(card.port)
+    dialog = BorrowerDialog(ctx.borrowers, None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.mouseClick(dialog.eid_panel.button, Qt.MouseButton.LeftButton)
+    assert wait_for_running(20_000)
+    qtbot.waitUntil(lambda: dialog.last_name.text() == "Van den Broeck", timeout=20_000)
+    assert dialog.municipality.text() == "Beveren-Kruibeke-Zwijndrecht"
+    assert NATIONAL_NUMBER not in dialog.eid_panel.result.text()
+    assert ctx.borrowers.count() == 0  # shown first; saving is the staff's click
