@@ -8,15 +8,16 @@ What is never kept, returned, logged or stored: the national register number, th
 numbers, the photo (file 4035, never even selected), the full birth date and any other chip data.
 The identity file carries the national register number next to the name, so its bytes pass through
 memory once; the parser below turns only the wanted tags into text and drops the rest unread.
-Why: the use of the national register number is reserved by law to those authorised for it, and a
-digibank is not (Wet van 8 augustus 1983 tot regeling van een Rijksregister van de natuurlijke
-personen, art. 8; the eID itself is governed by the Wet van 19 juli 1991 betreffende de
-bevolkingsregisters en de identiteitskaarten — the article the issue names, art. 6 §4, was not
-checked against the Staatsblad text in this session); keeping it "only hashed" is still keeping it.
-The GDPR's data minimisation (art. 5(1)(c)) and the Belgian Data Protection Authority's guidance on
-reading the eID (gegevensbeschermingsautoriteit.be, "De lezing van de eID": the national number,
-photo and fingerprints only under strict conditions; read only what is strictly needed; tell the
-person, at the moment of reading, what is read and why) say the same; `NOTICE` is that sentence.
+Why: using the national register number needs an authorisation a digibank does not have, and
+keeping it "only hashed" is still keeping it. Sources: the Wet van 8 augustus 1983 tot regeling van
+een Rijksregister van de natuurlijke personen (use of the identification number, art. 8) and the
+Wet van 19 juli 1991 betreffende de bevolkingsregisters en de identiteitskaarten (the eID; the issue
+names art. 6 §4) — both article numbers were not checked against the Belgisch Staatsblad text in
+this session; the GDPR's data minimisation (art. 5(1)(c)); and, checked, the Belgian Data Protection
+Authority's page "De lezing van de eID" (gegevensbeschermingsautoriteit.be/professioneel/thema-s/
+eid/uitlezen): the national register number, the photo and the fingerprints may be read or
+processed only under strict conditions, only the data strictly needed may be read, and the person
+must be told at the moment of reading what is read and why — `notice()` is that sentence.
 
 pyscard is imported only when a card is read, so the program runs without it (a plain line says
 what is missing). Qt-free: the window and the command line both call `read_card`.
