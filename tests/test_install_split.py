@@ -1,8 +1,8 @@
-"""Two installs from one tree (issue 13): the desktop program without the web server, the
-server without Qt.
+"""Two installs from one tree (issues 13 and 15): the desktop program without the web server,
+the server without Qt.
 
-`pip install .` (pyproject.toml) is the desktop program with its sync client: no FastAPI,
-uvicorn or psycopg. `pip install ./packaging/server` is the server: no PySide6, no ui/.
+`pip install .[desktop]` is the desktop program with its sync client: no FastAPI, uvicorn or
+psycopg. `pip install .[server]` is the server: no PySide6. A plain `pip install .` has neither.
 Checked here from the declared dependencies and from what the code really imports; the real
 installs into clean venvs are in benchmarks/RESULTS.md (they need the package registry).
 """
@@ -20,8 +20,10 @@ from pathlib import Path
 from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parent.parent
-DESKTOP = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-SERVER = tomllib.loads((ROOT / "packaging/server/pyproject.toml").read_text(encoding="utf-8"))
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+BASE = PROJECT["dependencies"]
+DESKTOP = BASE + PROJECT["optional-dependencies"]["desktop"]
+SERVER = BASE + PROJECT["optional-dependencies"]["server"]
 SERVER_ONLY = {"fastapi", "uvicorn", "psycopg", "pydantic-settings", "starlette"}
 QT = {"pyside6", "pyside6-essentials", "pyside6-addons", "shiboken6"}
 # Imported only when present (inside try/except ImportError), never needed: httpx's command
@@ -36,14 +38,13 @@ def _names(requirements: list[str]) -> set[str]:
 
 
 def test_the_desktop_install_has_no_web_server_or_postgres_driver():
-    assert _names(DESKTOP["project"]["dependencies"]) & SERVER_ONLY == set()
+    assert _names(DESKTOP) & SERVER_ONLY == set()
+    assert _names(BASE) & (SERVER_ONLY | QT) == set()
 
 
-def test_the_server_install_has_no_qt_and_no_window_code():
-    assert _names(SERVER["project"]["dependencies"]) & QT == set()
-    assert SERVER["project"]["scripts"] == {"digibank-server": "server.cli:main"}
-    include = SERVER["tool"]["setuptools"]["packages"]["find"]["include"]
-    assert not any(p.startswith("ui") for p in include)
+def test_the_server_install_has_no_qt():
+    assert _names(SERVER) & QT == set()
+    assert PROJECT["scripts"]["digibank-server"] == "server.cli:main"
 
 
 def test_no_server_source_file_imports_qt_or_the_window():
@@ -123,13 +124,27 @@ def test_the_server_imports_no_qt_and_only_what_its_install_declares():
     loaded = _loaded("server")
     assert {m for m in loaded if m.lower().startswith(("pyside6", "shiboken6"))} == set()
     assert "ui" not in loaded
-    brought = _closure(SERVER["project"]["dependencies"])
+    brought = _closure(SERVER)
     missing = {m: d for m, d in _third_party(loaded).items() if not d & brought}
-    assert missing == {}, f"the server imports packages packaging/server/pyproject.toml lacks: {missing}"
+    assert missing == {}, f"the server imports packages .[server] lacks: {missing}"
 
 
 def test_the_desktop_imports_only_what_its_install_declares():
     loaded = _loaded("app", "db", "ui")
-    brought = _closure(DESKTOP["project"]["dependencies"])
+    brought = _closure(DESKTOP)
     missing = {m: d for m, d in _third_party(loaded).items() if not d & brought}
     assert missing == {}, f"the desktop imports packages pyproject.toml lacks: {missing}"
+
+
+def test_a_bare_install_names_what_is_missing_in_one_line(monkeypatch, capsys):
+    import importlib.util
+
+    from app.cli import main
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "PySide6" else real(name, *a)
+    )
+    assert main(["device", "list"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "PySide6" in err[0] and "[desktop]" in err[0]

@@ -35,6 +35,7 @@ from app.i18n import _
 from app.inventory import kind_names
 from app.loans import LoanView
 from db.models import Borrower
+from ui.eid_reader import CounterEid
 from ui.operations import Changes, data_bus
 from ui.widgets.scan_field import ScanField
 
@@ -163,6 +164,8 @@ class CounterView(QWidget):
         for button in (self.end_button, self.undo_button):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             buttons.addWidget(button)
+        self.eid = CounterEid(self)  # "eID lezen": the card's holder, or a pre-filled registration
+        buttons.addWidget(self.eid.button)
         buttons.addStretch(1)
 
         hint = QLabel(

@@ -78,6 +78,9 @@ COMMAND_MODULES = {
     "conflicts": "cmd_sync",
     "training": "cmd_trainings",
     "waiting": "cmd_waiting",
+    "deleted": "cmd_deleted",
+    "eid": "cmd_eid",
+    "erasure": "cmd_erasure",
 }
 GLOBAL_OPTIONS_WITH_VALUE = ("--data-dir", "--lang", "--staff")
 
@@ -249,6 +252,17 @@ def _check_output_files(args: argparse.Namespace) -> None:
 CREATES_DATA = frozenset({"init", "demo", "restore", "login", "sync", "selftest", "settings"})
 
 
+def _desktop_parts_missing() -> str:
+    """A plain `pip install .` has only what the desktop and the server share (pyproject.toml):
+    name the first missing desktop part instead of failing with an ImportError later."""
+    import importlib.util
+
+    for module in ("sqlcipher3", "PySide6", "reportlab", "httpx", "keyring"):
+        if importlib.util.find_spec(module) is None:
+            return module
+    return ""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # Without this, a log call made before the log file exists would print a traceback.
     logging.getLogger().addHandler(logging.NullHandler())
@@ -266,6 +280,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     parser = build_parser(command_name(argv))
     args = parser.parse_args(argv)
+    missing = _desktop_parts_missing()
+    if missing:
+        print(
+            _(
+                "Het programma is niet volledig geïnstalleerd ({part} ontbreekt): "
+                "installeer het met pip install 'digibank-balie[desktop]'."
+            ).format(part=missing),
+            file=sys.stderr,
+        )
+        return 1
     if args.command in (None, "gui"):
         from app.cli.gui_launch import launch_gui
 

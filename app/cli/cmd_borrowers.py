@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -60,9 +61,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     bsub.required = True
 
     p = bsub.add_parser("add", help=_("iemand inschrijven (toont het kaartnummer)"))
-    p.add_argument("--first-name", required=True)
-    p.add_argument("--last-name", required=True)
-    p.add_argument("--postcode", required=True, help=_("Belgische postcode, bv. 8500"))
+    # Required unless --from-eid fills them (a flag given as well overrides the card).
+    p.add_argument("--first-name")
+    p.add_argument("--last-name")
+    p.add_argument("--postcode", help=_("Belgische postcode, bv. 8500"))
+    p.add_argument(
+        "--from-eid", action="store_true", help=_("naam, adres en postcode van de eID in de kaartlezer")
+    )
     p.add_argument(
         "--municipality",
         default="",
@@ -152,6 +157,19 @@ def _line(borrower: Borrower) -> str:
 
 
 def _add(args: argparse.Namespace, ctx: AppContext) -> int:
+    if args.from_eid:
+        _fill_from_eid(args)
+    missing = [
+        flag
+        for flag in ("--first-name", "--last-name", "--postcode")
+        if getattr(args, flag[2:].replace("-", "_")) is None  # an empty value: the service says why
+    ]
+    if missing:  # bad usage, as a missing required flag always was: exit 2
+        print(
+            _("Geef {flags}, of lees de eID met --from-eid.").format(flags=", ".join(missing)),
+            file=sys.stderr,
+        )
+        return 2
     borrower = ctx.borrowers.add(
         BorrowerInput(
             first_name=args.first_name,
@@ -197,6 +215,23 @@ def _year(text: str | None) -> int | None:
         raise UserError(
             _("Geboortejaar '{year}' klopt niet: vier cijfers, bv. 1984.").format(year=text)
         ) from None
+
+
+def _fill_from_eid(args: argparse.Namespace) -> None:
+    """The card's fields where no flag was given; what was read goes to stderr (stdout keeps the card)."""
+    from app import eid
+    from app.cli.cmd_eid import person_lines
+
+    person = eid.read_card()
+    args.first_name = person.first_names if args.first_name is None else args.first_name
+    args.last_name = person.last_name if args.last_name is None else args.last_name
+    args.postcode = person.postcode if args.postcode is None else args.postcode
+    args.street = args.street or person.street
+    if not args.municipality and args.postcode == person.postcode:
+        args.municipality = person.municipality
+    print(eid.notice(), file=sys.stderr)
+    for line in person_lines(person):
+        print(line, file=sys.stderr)
 
 
 def _find(args: argparse.Namespace, ctx: AppContext) -> int:

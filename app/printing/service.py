@@ -133,6 +133,17 @@ class PrintService:
         zpl.send_raw(self.zpl_for_tags(tags, layout), address)
         return len(tags)
 
+    def send_brother(
+        self, tags: Sequence[str], target: str, layout: str | None = None, model: str | None = None
+    ) -> int:
+        """Print straight to a Brother QL (network HOST[:9100] / tcp://…, or a USB device file)."""
+        from app.printing import brother
+
+        brother.brother_layout(layout)  # a wrong layout is reported before the database is read
+        data = brother.raster(self.label_items(tags), layout, model or brother.DEFAULT_MODEL)
+        brother.send(data, target)
+        return len(tags)
+
     # -- member cards -------------------------------------------------------------------
 
     def card_items(self, cards: Sequence[str]) -> list[CardItem]:

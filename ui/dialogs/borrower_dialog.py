@@ -47,6 +47,7 @@ from app.printing.privacy_notice import privacy_text, title_and_paragraphs, writ
 from app.validation import max_length
 from db.models import AGE_BANDS, ELIGIBILITY_PROOFS, Borrower
 from ui.dialogs.common import ErrorLabel
+from ui.eid_reader import EidPanel
 from ui.screen_fit import fit_dialog
 
 log = logging.getLogger(__name__)
@@ -182,6 +183,8 @@ class BorrowerDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        self.eid_panel = EidPanel(self)  # "eID lezen": fills the name and address fields above
+        layout.addWidget(self.eid_panel)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
