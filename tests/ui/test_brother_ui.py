@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from ui.printing_dialogs import LabelPrintDialog
-
 from app.printing import brother
 from app.printing.layouts import LAYOUTS
 from tests.test_printing_brother import decode_raster
 from tests.test_printing_zpl import Collector
 from tests.ui.test_printing_ui import FakePrinting
 from ui.operations import wait_for_running
+from ui.printing.dialogs import LabelPrintDialog
 
 
 def test_brother_button_prints_the_selected_labels(qtbot, tmp_path):

@@ -38,8 +38,8 @@ from app.printing.cards import CARD_H, CARD_W, CardItem, card_pages, write_cards
 from app.printing.labels import LabelItem, label_pages, write_labels_pdf
 from app.printing.layouts import A4, LAYOUTS, get_layout
 from app.printing.service import PrintService
-from ui.brother_print import BrotherButton
 from ui.operations import OpControl, Operation, run_operation
+from ui.printing.brother import BrotherButton
 from ui.screen_fit import fit_dialog
 
 log = logging.getLogger(__name__)

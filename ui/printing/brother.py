@@ -13,7 +13,7 @@ from app.printing.layouts import get_layout
 from ui.operations import run_operation
 
 if TYPE_CHECKING:
-    from ui.printing_dialogs import LabelPrintDialog
+    from ui.printing.dialogs import LabelPrintDialog
 
 
 class BrotherButton(QPushButton):
