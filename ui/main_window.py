@@ -51,7 +51,9 @@ class MainWindow(QMainWindow):
         self.status = StatusBar(ctx.locations, ctx.loans, self)
         self.setStatusBar(self.status)
 
-        self.counter_view = CounterView(ctx.counter(), self)
+        self.counter_view = CounterView(
+            ctx.counter(), self, printing=ctx.printing, receipts_dir=ctx.data_dir / "ontvangstbewijzen"
+        )
         self.devices_view = DevicesView(ctx.devices, ctx.loans, self)
         self.borrowers_view = BorrowersView(
             ctx.borrowers,
@@ -91,7 +93,12 @@ class MainWindow(QMainWindow):
         ):
             changed.connect(self.sync.status.refresh)
         self.print_actions = PrintActions(
-            ctx.printing, self.devices_view, self.borrowers_view, ctx.settings.label_layout, self
+            ctx.printing,
+            self.devices_view,
+            self.borrowers_view,
+            ctx.settings.label_layout,
+            self,
+            counter_view=self.counter_view,
         )
 
         # Loans changed at the counter: counts, and the lists that show statuses.
