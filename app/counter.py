@@ -22,7 +22,7 @@ from app.errors import UserError
 from app.formatting import date_be, euro
 from app.i18n import _
 from app.inventory import DeviceService, kind_names, status_name
-from app.loans import LoanService, LoanView
+from app.loans import LoanService, LoanView, deposit_method_name
 from app.waiting_list import WaitingListService
 from db.models import Borrower, Device
 
@@ -161,14 +161,9 @@ class Counter:
         if overdue:
             message += " " + _("{count} te laat!").format(count=overdue)
         if borrower.blocked:
-            # Said first and shown red at once: nothing may be lent to this person.
-            message = (
-                _("GEBLOKKEERD: {reason}").format(reason=borrower.blocked_reason or _("geen reden"))
-                + " — "
-                + _("niet uitlenen, verwijs naar de coördinator.")
-                + " "
-                + message
-            )
+            message += " " + _("GEBLOKKEERD: {reason}").format(reason=borrower.blocked_reason)
+            # Shown red at once (the window), so nothing is lent before anyone reads on.
+            message += " — " + _("niet uitlenen, verwijs naar de coördinator.")
             return ScanOutcome(Outcome.BLOCKED, message, borrower=borrower, open_loans=open_loans)
         return ScanOutcome(Outcome.BORROWER, message, borrower=borrower, open_loans=open_loans)
 
@@ -334,25 +329,20 @@ class Counter:
         )
 
 
-def deposit_method_name(method: str) -> str:
-    return {
-        "cash": _("contant"),
-        "payconiq": _("Payconiq"),
-        "waived": _("vrijgesteld"),
-        "": _("geen waarborg"),
-    }.get(method, method)
-
-
-def deposit_at_checkout(view: LoanView) -> str:
-    """What the volunteer collects: said right after the checkout, with how it was noted."""
+def deposit_at_checkout(view: LoanView, at_counter: bool = True) -> str:
+    """What the volunteer collects: said right after the checkout, with how it was noted
+    (at the counter also the key that changes it)."""
     loan = view.loan
     if loan.deposit_method == "waived":
         return " " + _("Waarborg vrijgesteld: {reason}.").format(reason=loan.deposit_reason)
     if loan.deposit_cents <= 0:
         return ""
-    return " " + _("Ontvang {amount} waarborg (genoteerd: {method}; F8 om te wijzigen).").format(
-        amount=euro(loan.deposit_cents), method=deposit_method_name(loan.deposit_method)
+    text = (
+        _("Ontvang {amount} waarborg (genoteerd: {method}; F8 om te wijzigen).")
+        if at_counter
+        else _("Waarborg {amount} ontvangen ({method}).")
     )
+    return " " + text.format(amount=euro(loan.deposit_cents), method=deposit_method_name(loan.deposit_method))
 
 
 def deposit_at_return(view: LoanView) -> str:

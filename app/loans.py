@@ -412,6 +412,16 @@ def open_loan_in(s: Session, device_id: str, exclude: str | None = None) -> Loan
 MAX_LOAN_DAYS = 730
 
 
+def deposit_method_name(method: str) -> str:
+    """How a deposit was paid, in words (the codes are the command line's)."""
+    return {
+        "cash": _("contant"),
+        "payconiq": _("Payconiq"),
+        "waived": _("vrijgesteld"),
+        "": _("geen waarborg"),
+    }.get(method, method)
+
+
 def check_not_too_far(due: dt.date, today: dt.date) -> None:
     """A due date years ahead is a typing mistake (2099 for 2026), not a loan."""
     if (due - today).days > MAX_LOAN_DAYS:

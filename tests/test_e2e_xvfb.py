@@ -222,7 +222,9 @@ def test_wedge_double_scan_keeps_the_laptop_lent_until_escape_and_scan(tmp_path:
         # was handled (scans are processed in order), without waiting for a time.
         ctx.settings.max_open_loans_per_borrower = 2
         ctx.save_settings()
-        card = ctx.borrowers.add(BorrowerInput(first_name="Mia", last_name="Peeters", postcode="8500")).card_number
+        card = ctx.borrowers.add(
+            BorrowerInput(first_name="Mia", last_name="Peeters", postcode="8500")
+        ).card_number
     finally:
         ctx.close()
 

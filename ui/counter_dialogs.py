@@ -21,12 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.counter import deposit_method_name
 from app.errors import UserError
 from app.formatting import date_be, euro, parse_euro
 from app.i18n import _
 from app.inventory import kind_names
-from app.loans import LoanView
+from app.loans import LoanView, deposit_method_name
 
 
 def accessory_items(text: str) -> list[str]:
@@ -160,7 +159,7 @@ class DepositDialog(QDialog):
         self.reason.setPlaceholderText(_("verplicht bij vrijstelling of minder"))
         form = QFormLayout()
         form.addRow(_("&Betaald met:"), self.method)
-        form.addRow(_("&Bedrag:"), self.amount)
+        form.addRow(_("Be&drag:"), self.amount)
         form.addRow(_("&Reden:"), self.reason)
         self.message = QLabel(self)
         self.message.setWordWrap(True)

@@ -19,6 +19,7 @@ from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFont, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QInputDialog,
@@ -194,22 +195,25 @@ class CounterView(QWidget):
         self.deposit_button = QPushButton(_("Waarborg (F8)"), self)
         self.receipt_button = QPushButton(_("Ontvangstbewijs (F9)"), self)
         self.contract_button = QPushButton(_("Contract (Ctrl+Shift+C)"), self)
-        loan_buttons = QHBoxLayout()
-        for button, key, action in (
-            (self.extend_button, "F6", self.extend_loan),
-            (self.return_button, "F7", self.return_with_checklist),
-            (self.deposit_button, "F8", self.record_deposit),
-            (self.receipt_button, "F9", self.print_receipt),
-            (self.contract_button, None, self.print_contract),
+        # Three to a row: one long row would make the window wider than a small laptop's screen.
+        loan_buttons = QGridLayout()
+        for number, (button, key, action) in enumerate(
+            (
+                (self.extend_button, "F6", self.extend_loan),
+                (self.return_button, "F7", self.return_with_checklist),
+                (self.deposit_button, "F8", self.record_deposit),
+                (self.receipt_button, "F9", self.print_receipt),
+                (self.contract_button, None, self.print_contract),
+            )
         ):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(action)
-            loan_buttons.addWidget(button)
+            loan_buttons.addWidget(button, number // 3, number % 3)
             if key:
                 shortcut = QShortcut(QKeySequence(key), self)
                 shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
                 shortcut.activated.connect(action)
-        loan_buttons.addStretch(1)
+        loan_buttons.setColumnStretch(3, 1)
 
         hint = QLabel(
             _(
@@ -476,7 +480,10 @@ class CounterView(QWidget):
         # Red at once and as long as the person is active, with the word: not colour alone.
         self.borrower_box.setProperty("blocked", blocked)
         self.borrower_box.setStyleSheet(
-            "QGroupBox { background:#fde2e1; border:3px solid #c62828; }" if blocked else ""
+            "QGroupBox { background:#fde2e1; border:3px solid #c62828; margin-top:1.5em; }"
+            " QGroupBox::title { subcontrol-origin:margin; left:8px; padding:0 4px; }"
+            if blocked
+            else ""
         )
         if borrower is None:
             self.borrower_name.setText(_("Geen actieve ontlener"))
