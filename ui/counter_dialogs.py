@@ -50,25 +50,32 @@ class ReturnDialog(QDialog):
         what = kind_names().get(device.kind, device.kind)
         self.setWindowTitle(_("Terugnemen: {tag}").format(tag=device.asset_tag))
         intro = QLabel(
-            _("{tag} — {what} {brand} {model}, uitgeleend op {out}. Vink aan wat terug is.").format(
+            _(
+                "{tag} — {what} {brand} {model}, uitgeleend op {out}. Betaalde waarborg: {paid}. "
+                "Vink aan wat terug is."
+            ).format(
                 tag=device.asset_tag,
                 what=what,
                 brand=device.brand,
                 model=device.model,
                 out=date_be(loan.out_at),
+                paid=euro(loan.deposit_cents),
             ),
             self,
         )
         intro.setWordWrap(True)
         form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.accessories: list[QCheckBox] = []
+        checklist = QVBoxLayout()
         for item in accessory_items(device.accessories):
             box = QCheckBox(item, self)
             box.setChecked(True)
             self.accessories.append(box)
-            form.addRow("", box)
+            checklist.addWidget(box)
         if not self.accessories:
-            form.addRow(_("Toebehoren:"), QLabel(_("geen toebehoren genoteerd"), self))
+            checklist.addWidget(QLabel(_("geen toebehoren genoteerd"), self))
+        form.addRow(_("Toebehoren:"), checklist)
         self.condition = QLineEdit(self)
         self.condition.setPlaceholderText(_("bv. kras op het deksel"))
         form.addRow(_("&Staat:"), self.condition)
@@ -78,9 +85,7 @@ class ReturnDialog(QDialog):
         form.addRow(_("&Daarna:"), self.to_status)
         self.deposit_cents = loan.deposit_cents
         self.refund = QLineEdit(euro(loan.deposit_cents).replace("€ ", ""), self)
-        form.addRow(
-            _("&Terug te geven waarborg (betaald {paid}):").format(paid=euro(loan.deposit_cents)), self.refund
-        )
+        form.addRow(_("&Terug te geven waarborg:"), self.refund)
         self.kept_reason = QLineEdit(self)
         self.kept_reason.setPlaceholderText(_("verplicht als u een deel inhoudt"))
         form.addRow(_("&Reden ingehouden:"), self.kept_reason)
@@ -98,6 +103,7 @@ class ReturnDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 36)
         self.choice: ReturnChoice | None = None
         (self.accessories[0] if self.accessories else self.condition).setFocus()
 
@@ -158,6 +164,7 @@ class DepositDialog(QDialog):
         self.reason = QLineEdit(view.loan.deposit_reason, self)
         self.reason.setPlaceholderText(_("verplicht bij vrijstelling of minder"))
         form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow(_("&Betaald met:"), self.method)
         form.addRow(_("Be&drag:"), self.amount)
         form.addRow(_("&Reden:"), self.reason)
@@ -176,6 +183,7 @@ class DepositDialog(QDialog):
         layout.addWidget(buttons)
         self.method.currentIndexChanged.connect(self._method_changed)
         self._method_changed()
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 30)
         self.choice: DepositChoice | None = None
         self.method.setFocus()
 
