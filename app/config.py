@@ -72,6 +72,8 @@ class Settings:
     language: str = "nl"
     loan_period_days: int = 90
     default_deposit_cents: int = 0
+    # Deposit per device kind ({"laptop": 2500}); a kind not named asks default_deposit_cents.
+    deposit_by_kind_cents: dict[str, int] = field(default_factory=dict)
     max_open_loans_per_borrower: int = 1
     owner_line: str = ""  # "Eigendom van …" on labels; empty = the location's name
     label_layout: str = "L7160"

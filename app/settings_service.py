@@ -10,11 +10,13 @@ from app.errors import UserError
 from app.formatting import euro, parse_euro
 from app.i18n import _
 from app.printing.layouts import layout_names
+from db.models import DEVICE_KINDS
 
 EDITABLE = (
     "language",
     "loan_period_days",
     "default_deposit",
+    "deposit_by_kind",
     "max_open_loans_per_borrower",
     "owner_line",
     "label_layout",
@@ -36,6 +38,11 @@ def describe(settings: Settings) -> list[tuple[str, str, str]]:
         ("language", settings.language, _("taal: nl of en")),
         ("loan_period_days", str(settings.loan_period_days), _("standaard uitleentermijn in dagen")),
         ("default_deposit", euro(settings.default_deposit_cents), _("standaard waarborg, bv. 25,00")),
+        (
+            "deposit_by_kind",
+            format_deposit_by_kind(settings.deposit_by_kind_cents),
+            _("waarborg per soort toestel, bv. laptop=25,00;tablet=15,00 (andere: de standaard)"),
+        ),
         (
             "max_open_loans_per_borrower",
             str(settings.max_open_loans_per_borrower),
@@ -83,6 +90,32 @@ def describe(settings: Settings) -> list[tuple[str, str, str]]:
     ]
 
 
+def format_deposit_by_kind(amounts: dict[str, int]) -> str:
+    """{"laptop": 2500} → 'laptop=25,00' (the form the setting is typed in)."""
+    return ";".join(f"{kind}={euro(cents).replace('€ ', '')}" for kind, cents in sorted(amounts.items()))
+
+
+def parse_deposit_by_kind(value: str) -> dict[str, int]:
+    """'laptop=25,00;tablet=15,00' → {"laptop": 2500, "tablet": 1500}; '' clears it."""
+    amounts: dict[str, int] = {}
+    for part in (value or "").split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        kind, sep, amount = part.partition("=")
+        kind = kind.strip().lower()
+        if not sep or kind not in DEVICE_KINDS:
+            raise UserError(
+                _("'{part}' past niet: schrijf soort=bedrag, bv. laptop=25,00 (soorten: {kinds}).").format(
+                    part=part, kinds=", ".join(DEVICE_KINDS)
+                )
+            )
+        if kind in amounts:
+            raise UserError(_("De soort {kind} staat er twee keer in.").format(kind=kind))
+        amounts[kind] = parse_euro(amount)
+    return amounts
+
+
 def change(settings: Settings, name: str, value: str) -> None:
     """Apply one change to `settings` (the caller saves), or refuse with a clear reason."""
     value = (value or "").strip()
@@ -98,6 +131,8 @@ def change(settings: Settings, name: str, value: str) -> None:
         settings.language = value
     elif name == "default_deposit":
         settings.default_deposit_cents = parse_euro(value)
+    elif name == "deposit_by_kind":
+        settings.deposit_by_kind_cents = parse_deposit_by_kind(value)
     elif name == "label_layout":
         names = {n.upper(): n for n in layout_names()}
         if value.upper() not in names:

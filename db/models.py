@@ -48,6 +48,8 @@ DONOR_KINDS = ("person", "organisation")
 # tombstone: a counter-scope token may cancel, while deleting a loan needs a coordinator
 # (server/store.py); lists and reports leave cancelled loans out.
 LOAN_STATES = ("open", "returned", "cancelled")
+# How the deposit was paid at checkout ("" = no deposit asked); "waived" needs a reason.
+DEPOSIT_METHODS = ("", "cash", "payconiq", "waived")
 REGISTRATION_STATES = ("registered", "waiting", "cancelled")
 WAITING_STATES = ("waiting", "served", "cancelled")
 BORROWER_LANGUAGES = ("nl", "fr", "en", "other")
@@ -184,6 +186,11 @@ class Loan(Synced, Base):
     state: Mapped[str] = mapped_column(String(16), default="open", info={"choices": LOAN_STATES})
     deposit_cents: Mapped[int] = mapped_column(Integer, default=0, info={"min": 0, "max": MAX_CENTS})
     deposit_refunded_cents: Mapped[int] = mapped_column(Integer, default=0, info={"min": 0, "max": MAX_CENTS})
+    deposit_method: Mapped[str] = mapped_column(String(16), default="", info={"choices": DEPOSIT_METHODS})
+    # Why less than the asked deposit was paid (or none: waived).
+    deposit_reason: Mapped[str] = mapped_column(String(200), default="")
+    # Why part of the deposit was kept at the return (damage, a missing charger).
+    deposit_kept_reason: Mapped[str] = mapped_column(String(200), default="")
     extensions: Mapped[int] = mapped_column(Integer, default=0, info={"min": 0, "max": 1000})
     contract_version: Mapped[str] = mapped_column(String(40), default="")
     contract_printed: Mapped[bool] = mapped_column(default=False)

@@ -415,3 +415,70 @@ def test_the_counter_shows_the_warning(lc, clock):
     assert "Bewijs verlopen" in counter.scan(card).message
     lent = counter.scan(tag)
     assert lent.ok and "controleer het opnieuw" in lent.message
+
+
+# -- deposits -----------------------------------------------------------------------------
+
+
+def _person(ctx, first="Jan"):
+    return ctx.borrowers.add(BorrowerInput(first, "Peeters", "8500")).card_number
+
+
+def test_the_deposit_asked_depends_on_the_kind(lc):
+    lc.settings.default_deposit_cents = 1000
+    lc.settings.deposit_by_kind_cents = {"laptop": 2500, "tablet": 1500}
+    assert lc.loans.deposit_due("laptop") == 2500
+    assert lc.loans.deposit_due("tablet") == 1500
+    assert lc.loans.deposit_due("screen") == 1000  # not named: the general deposit
+
+
+def test_checkout_records_the_deposit_paid_and_return_the_refund(lc):
+    lc.settings.deposit_by_kind_cents = {"laptop": 2500}
+    tag, card = ready_device(lc), _person(lc)
+    view = lc.loans.checkout(tag, card)
+    assert (view.loan.deposit_cents, view.loan.deposit_method) == (2500, "cash")
+    back = lc.loans.return_device(tag)
+    assert back.loan.deposit_refunded_cents == 2500
+    assert back.loan.deposit_kept_reason == ""
+
+
+def test_payconiq_waived_and_less_need_the_right_details(lc):
+    lc.settings.deposit_by_kind_cents = {"laptop": 2500}
+    tag, card = ready_device(lc), _person(lc)
+    with pytest.raises(UserError, match="reden"):
+        lc.loans.checkout(tag, card, deposit_method="waived")
+    with pytest.raises(UserError, match="geef een reden"):
+        lc.loans.checkout(tag, card, deposit_cents=1000)
+    with pytest.raises(UserError, match="betaalwijze"):
+        lc.loans.checkout(tag, card, deposit_method="bitcoin")
+    assert lc.loans.open_count() == 0  # nothing written by a refusal
+    view = lc.loans.checkout(tag, card, deposit_method="waived", deposit_reason="OCMW betaalt")
+    assert (view.loan.deposit_cents, view.loan.deposit_method, view.loan.deposit_reason) == (
+        0,
+        "waived",
+        "OCMW betaalt",
+    )
+    fixed = lc.loans.record_deposit(tag, None, "payconiq")
+    assert (fixed.loan.deposit_cents, fixed.loan.deposit_method) == (2500, "payconiq")
+
+
+def test_keeping_part_of_the_deposit_needs_a_reason_and_never_more_than_paid(lc):
+    tag, card = ready_device(lc), _person(lc)
+    lc.loans.checkout(tag, card, deposit_cents=2500)
+    with pytest.raises(UserError, match="hoogstens"):
+        lc.loans.return_device(tag, refund_cents=3000)
+    with pytest.raises(UserError, match="reden"):
+        lc.loans.return_device(tag, refund_cents=1000)
+    assert lc.loans.open_count() == 1
+    back = lc.loans.return_device(tag, refund_cents=1000, kept_reason="lader kwijt")
+    assert (back.loan.deposit_refunded_cents, back.loan.deposit_kept_reason) == (1000, "lader kwijt")
+
+
+def test_undoing_a_return_takes_back_the_refund(lc):
+    tag, card = ready_device(lc), _person(lc)
+    lc.loans.checkout(tag, card, deposit_cents=2500)
+    view = lc.loans.return_device(tag, refund_cents=2000, kept_reason="kras")
+    lc.loans.undo_return(view.loan.id)
+    with lc.sessions() as s:
+        loan = s.get(Loan, view.loan.id)
+        assert (loan.state, loan.deposit_refunded_cents, loan.deposit_kept_reason) == ("open", 0, "")

@@ -23,7 +23,7 @@ from app.config import Settings
 from app.errors import UserError
 from app.i18n import _
 from app.inventory import DeviceService, kind_names
-from app.loans import open_loan_in
+from app.loans import deposit_method_name, open_loan_in
 from app.locations import LocationService
 from app.printing import zpl
 from app.printing.labels import LabelItem, write_labels_pdf
@@ -331,6 +331,8 @@ class PrintService:
                 condition_in=loan.condition_in,
                 deposit_cents=loan.deposit_cents,
                 deposit_refunded_cents=loan.deposit_refunded_cents,
+                deposit_method=deposit_method_name(loan.deposit_method) if loan.deposit_method else "",
+                deposit_kept_reason=loan.deposit_kept_reason,
             )
         write_receipt_pdf(data, Path(out))
         return data

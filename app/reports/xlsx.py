@@ -426,6 +426,11 @@ def write_cost_xlsx(report: CostReport, path: str | Path, progress: Progress = _
             (_("Aankoop van toestellen"), _euros(report.acquisition_cents), report.devices),
             (_("Herstellingen"), _euros(report.repair_cents), report.repairs),
             (_("Totaal"), _euros(report.total_cents), report.devices + report.repairs),
+            # Not costs: money held for the borrowers, shown under the total, never in it.
+            (_("Waarborgen ontvangen"), _euros(report.deposits_collected_cents), None),
+            (_("Waarborgen vrijgesteld"), None, report.deposits_waived),
+            (_("Waarborgen terugbetaald"), _euros(report.deposits_refunded_cents), None),
+            (_("Waarborgen ingehouden"), _euros(report.deposits_kept_cents), None),
         ],
         formats=money,
         first_row=row,
