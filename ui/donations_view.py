@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.donations import DONOR_KINDS, DonationService, IntakeItem, donor_kind_names
-from app.errors import UserError
+from app.errors import UserError, os_error_message
 from app.formatting import date_be
 from app.i18n import _
 from app.inventory import kind_names
@@ -268,15 +268,27 @@ class DonationsView(QWidget):
         text = _("{n} toestellen ingeboekt in {number}: {first} … {last}.").format(
             n=len(tags), number=number, first=tags[0], last=tags[-1]
         )
-        if printed:
-            text += " " + _("Etiketten: {file}").format(file=printed)
+        failure = self.message.text().lstrip("⚠ ") if printed is None else ""
         self.reset()
-        self._say(text, ok=True)
+        if printed is None:
+            # The devices are in, the labels are not: say both, never in green.
+            self._say(
+                text
+                + "\n"
+                + failure
+                + "\n"
+                + _("Druk de etiketten opnieuw af: kies de toestellen in Toestellen, dan Afdrukken → Etiketten."),
+                ok=False,
+            )
+        else:
+            self._say(text + " " + _("Etiketten: {file}").format(file=printed), ok=True)
         return True
 
     def print_labels(self, tags: list[str], out: Path) -> Path | None:
         """All labels of this intake in one PDF, through the printing module."""
         try:
+            # A fresh install has no labels folder yet.
+            out.parent.mkdir(parents=True, exist_ok=True)
             printer = self.printer
             if printer is None:
                 from app.printing.service import PrintService
@@ -309,9 +321,14 @@ class DonationsView(QWidget):
             data = self.donations.certificate_data(number)
             name = "wisattest" if data.all_wiped else "voorlopig-overzicht"
             out = self.labels_dir / f"{name}-{number}.pdf"
+            out.parent.mkdir(parents=True, exist_ok=True)  # a fresh install has no folder yet
             render_wipe_certificate(data, out, draft=draft)
         except UserError as exc:
             self._say(exc.message, ok=False)
+            return None
+        except OSError as exc:
+            log.warning("certificate for %s failed: %s", number, exc)
+            self._say(os_error_message(exc), ok=False)
             return None
         if data.all_wiped:
             self._say(_("Wisattest: {file}").format(file=out), ok=True)
