@@ -277,7 +277,7 @@ class DonationsView(QWidget):
                 + "\n"
                 + failure
                 + "\n"
-                + _("Druk de etiketten opnieuw af: kies de toestellen in Toestellen, dan Afdrukken → Etiketten."),
+                + _("Druk ze opnieuw af: kies de toestellen in Toestellen, dan Afdrukken → Etiketten."),
                 ok=False,
             )
         else:

@@ -336,7 +336,10 @@ def wire_window(staff: StaffWiring, window) -> None:  # type: ignore[no-untyped-
     def erase(allowed: bool, tooltip: str) -> None:
         borrowers.erase_allowed = allowed
         borrowers.erase_button.setToolTip(tooltip)
+        for button in (borrowers.merge_button, borrowers.export_button, borrowers.retention_button):
+            button.setToolTip(tooltip)
         borrowers._show_borrower(borrowers.current_borrower())
+        borrowers._show_retention()
 
     staff.guard(erase, "gdpr")
 

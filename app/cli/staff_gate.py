@@ -71,6 +71,7 @@ COMMANDS: dict[str, Rule] = {
     # coordinators only
     "borrower erase": "gdpr",
     "borrower export-data": "gdpr",
+    "borrower merge": "gdpr",
     "donation erase": "gdpr",
     "privacy retention": lambda args: "gdpr" if getattr(args, "apply", False) else None,
     "report people": "reports-people",

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -34,6 +35,7 @@ from app.borrowers import (
     clean_phone,
     target_group_names,
 )
+from app.duplicates import PossibleDuplicate
 from app.errors import UserError
 from app.formatting import date_be
 from app.i18n import _
@@ -231,9 +233,15 @@ class BorrowerDialog(QDialog):
         }
         try:
             if self.borrower is None:
-                self.result_borrower = self.borrowers.add(
-                    BorrowerInput(**values, consent=self.consent.isChecked())
-                )
+                data = BorrowerInput(**values, consent=self.consent.isChecked())
+                try:
+                    self.result_borrower = self.borrowers.add(data)
+                except PossibleDuplicate as exc:
+                    # Warned before saving: the same person again, or someone else?
+                    self.error.show_message(exc.message)
+                    if not self.confirm_duplicate(exc):
+                        return
+                    self.result_borrower = self.borrowers.add(data, duplicate_ok=True)
             else:
                 changes = {k: v for k, v in values.items() if getattr(self.borrower, k) != v}
                 self.result_borrower = (
@@ -245,3 +253,18 @@ class BorrowerDialog(QDialog):
             self.error.show_message(exc.message)
             return
         super().accept()
+
+    def confirm_duplicate(self, exc: PossibleDuplicate) -> bool:
+        """Ask whether to register a new person anyway; tests replace this."""
+        box = QMessageBox(QMessageBox.Icon.Question, _("Is dit dezelfde persoon?"), exc.message, parent=self)
+        box.setInformativeText(
+            _(
+                "Is het dezelfde persoon, kies dan Annuleren en gebruik de bestaande kaart. "
+                "Twee kaarten van één persoon voegt een coördinator samen in Ontleners (Samenvoegen)."
+            )
+        )
+        new = box.addButton(_("Toch &nieuwe persoon inschrijven"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is new
