@@ -36,7 +36,9 @@ def test_labels_and_certificate_on_a_fresh_install_create_the_folder(qtbot, ctx,
     assert "✔" in view.message.text() and "Etiketten" in view.message.text()
     donation = view.donations.list()[0]
     for device in view.donations.devices(donation.number):
-        BenchService(ctx.sessions, ctx.devices).record_wipe(device.asset_tag, method="nist-purge", result="passed")
+        BenchService(ctx.sessions, ctx.devices).record_wipe(
+            device.asset_tag, method="nist-purge", result="passed"
+        )
     view.refresh_recent()
     view.recent.setCurrentRow(0)
     certificate = view.certificate_for_selected()
