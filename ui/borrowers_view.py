@@ -93,7 +93,7 @@ class BorrowersView(QWidget):
         # Coordinator work too (ui/staff_wiring.py greys them for other roles).
         self.merge_button = QPushButton(_("Samen&voegen…"), self)
         self.merge_button.clicked.connect(self.merge_borrower)
-        self.export_button = QPushButton(_("Gegevens e&xporteren (GDPR)…"), self)
+        self.export_button = QPushButton(_("E&xporteren (GDPR)…"), self)
         self.export_button.clicked.connect(self.export_borrower)
         self.export_button.setVisible(privacy is not None)
         self.retention_button = QPushButton(_("&Bewaartermijn toepassen…"), self)
@@ -107,8 +107,8 @@ class BorrowersView(QWidget):
             self,
             self.table,
             [self.new_card, details, self.message, self.retention_label],
-            [self.new_button, self.edit_button, self.block_button, self.unblock_button, self.erase_button,
-             self.merge_button, self.export_button, self.retention_button],
+            [self.new_button, self.edit_button, self.block_button, self.unblock_button],
+            [self.erase_button, self.merge_button, self.export_button, self.retention_button],
         )  # fmt: skip
         self._show_retention()
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayo
 
 from app import i18n
 from app.i18n import _
-from ui.settings_dialog import fit_to_screen
+from ui.dialogs.common import fit_to_screen
 
 log = logging.getLogger(__name__)
 

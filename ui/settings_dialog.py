@@ -14,7 +14,6 @@ from collections.abc import Callable
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QLabel,
     QLineEdit,
     QScrollArea,
@@ -26,20 +25,13 @@ from app import settings_service
 from app.config import Settings
 from app.errors import UserError
 from app.i18n import _
-from ui.dialogs.common import ErrorLabel
+from ui.dialogs.common import ErrorLabel, fit_to_screen
 
 log = logging.getLogger(__name__)
 
 
-def fit_to_screen(dialog: QWidget, width: int, height: int) -> None:
-    """Resize to the wanted size, never larger than the screen it is on (1366×768 at 150 %
-    is the normal counter PC); the content scrolls instead."""
-    screen = dialog.screen()
-    if screen is not None:
-        room = screen.availableGeometry()
-        width = min(width, int(room.width() * 0.95))
-        height = min(height, int(room.height() * 0.9))
-    dialog.resize(width, height)
+def metrics_spacing(widget: QWidget) -> int:
+    return widget.fontMetrics().lineSpacing() // 2
 
 
 class SettingsDialog(QDialog):
@@ -53,26 +45,27 @@ class SettingsDialog(QDialog):
         self._shown: dict[str, str] = {}
 
         body = QWidget(self)
-        form = QFormLayout(body)
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # narrow screens: label above
+        rows = QVBoxLayout(body)
         for name, value, explanation in settings_service.describe(settings):
+            # The explanation above its field, full width: word-wrapped labels in a form
+            # column get squeezed to a few words a line on a small screen.
             label = QLabel(f"{explanation} <span style='color:#555'>({name})</span>", body)
             label.setWordWrap(True)
             edit = QLineEdit(value, body)
             edit.setAccessibleName(explanation)
             label.setBuddy(edit)
             error = ErrorLabel(body)
-            column = QVBoxLayout()
-            column.setContentsMargins(0, 0, 0, 0)
-            column.addWidget(edit)
-            column.addWidget(error)
-            form.addRow(label, column)
+            rows.addWidget(label)
+            rows.addWidget(edit)
+            rows.addWidget(error)
+            rows.addSpacing(metrics_spacing(body))
             self.fields[name], self.errors[name], self._shown[name] = edit, error, value
         note = QLabel(_("Taal, synchronisatie en vergrendeling gelden vanaf de volgende start."), body)
         note.setWordWrap(True)
-        form.addRow(note)
+        rows.addWidget(note)
         self.message = ErrorLabel(body)
-        form.addRow(self.message)
+        rows.addWidget(self.message)
+        rows.addStretch(1)
 
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)

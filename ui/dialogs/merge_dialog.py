@@ -6,6 +6,7 @@ ui/operations.run_operation, and every view hears what changed."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -22,7 +23,7 @@ from app.borrowers import BorrowerService, MergeResult, full_name
 from app.errors import UserError
 from app.i18n import _
 from db.models import Borrower
-from ui.dialogs.common import ErrorLabel
+from ui.dialogs.common import ErrorLabel, fit_to_screen
 from ui.operations import Changes, Operation, run_operation
 
 MERGE_CHANGES = Changes.of(
@@ -43,6 +44,9 @@ class MergeDialog(QDialog):
         self.keep_label.setWordWrap(True)
         self.other = QComboBox(self)
         self.other.setEditable(True)
+        # Long proposals must not widen the dialog past a small screen: they are cut in the box.
+        self.other.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.other.setMinimumContentsLength(24)
         self.other.setAccessibleName(_("Kaart die opgaat in de bewaarde kaart"))
         for match in borrowers.possible_duplicates(borrower.card_number):
             self.other.addItem(
@@ -87,7 +91,9 @@ class MergeDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.buttons)
-        self.resize(self.fontMetrics().averageCharWidth() * 80, self.fontMetrics().lineSpacing() * 16)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        metrics = self.fontMetrics()
+        fit_to_screen(self, metrics.averageCharWidth() * 90, metrics.lineSpacing() * 18)
         self._show_keep()
 
     def other_card(self) -> str:
