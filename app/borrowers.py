@@ -7,6 +7,7 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -270,14 +271,20 @@ class BorrowerService:
                         )
                     )
             moved: dict[str, int] = {}
-            for model in (Loan, HelpdeskVisit, WaitingListEntry):
-                rows = s.scalars(
+            linked: tuple[type[Loan] | type[HelpdeskVisit] | type[WaitingListEntry], ...] = (
+                Loan,
+                HelpdeskVisit,
+                WaitingListEntry,
+            )
+            for model in linked:
+                rows: Sequence[Any] = s.scalars(
                     select(model).where(model.borrower_id == other.id, model.deleted.is_(False))
                 ).all()
                 for row in rows:
                     row.borrower_id = keep.id
                 moved[model.__tablename__] = len(rows)
-            for per_session in (Registration, Attendance):
+            per_session_models: tuple[type[Registration] | type[Attendance], ...] = (Registration, Attendance)
+            for per_session in per_session_models:
                 kept_sessions = set(
                     s.scalars(
                         select(per_session.session_id).where(
@@ -285,17 +292,19 @@ class BorrowerService:
                         )
                     )
                 )
-                rows = s.scalars(
-                    select(per_session).where(
-                        per_session.borrower_id == other.id, per_session.deleted.is_(False)
+                attendance: list[Any] = list(
+                    s.scalars(
+                        select(per_session).where(
+                            per_session.borrower_id == other.id, per_session.deleted.is_(False)
+                        )
                     )
-                ).all()
-                for row in rows:
+                )
+                for row in attendance:
                     if row.session_id in kept_sessions:
                         row.deleted = True  # the same session twice: the kept person's record counts
                     else:
                         row.borrower_id = keep.id
-                moved[per_session.__tablename__] = len(rows)
+                moved[per_session.__tablename__] = len(attendance)
             given = s.scalars(select(Device).where(Device.given_to_borrower_id == other.id)).all()
             for device in given:
                 device.given_to_borrower_id = keep.id

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -56,9 +57,9 @@ def _phone_variants(phone: str) -> set[str]:
     return {national, "+32" + national[1:], "0032" + national[1:]}
 
 
-def _stored_phone_digits():  # type: ignore[no-untyped-def]
+def _stored_phone_digits() -> Any:
     """The stored phone number without the separators clean_phone allows, in SQL."""
-    column = Borrower.phone
+    column: Any = Borrower.phone
     for char in (" ", ".", "-", "/", "(", ")"):
         column = func.replace(column, char, "")
     return column
@@ -86,7 +87,7 @@ def people_like(
     exclude_id: str | None = None,
 ) -> list[Match]:
     """Registered people who may be this person, with the reason, oldest card first."""
-    live = [Borrower.deleted.is_(False), Borrower.erased.is_(False)]
+    live: list[Any] = [Borrower.deleted.is_(False), Borrower.erased.is_(False)]
     if exclude_id:
         live.append(Borrower.id != exclude_id)
     found: dict[str, tuple[Borrower, list[str]]] = {}
