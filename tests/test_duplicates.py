@@ -149,3 +149,19 @@ def test_cli_device_add_refuses_a_known_serial_unless_duplicate_ok(capsys, ready
     assert code == 1 and out == "" and "KRT-000001" in one_line_error(err)
     code, out, err = run(capsys, ready, *add, "--duplicate-ok")
     assert (code, out) == (0, "KRT-000002\n") and "KRT-000001" in err
+
+
+def test_a_donation_intake_with_a_known_serial_is_refused_naming_the_tag(ctx):
+    from app.donations import DonationService, IntakeItem
+
+    tag = ctx.devices.add(DeviceInput("laptop", "Lenovo", "T480", "PF1ABCD2")).asset_tag
+    donations = DonationService(ctx.sessions, ctx.devices)
+    number = donations.add("Bakkerij Dewitte bv").number
+    items = [
+        IntakeItem("laptop", "Lenovo", "T480", "NEW1"),
+        IntakeItem("laptop", "Lenovo", "T480", "pf1abcd2"),
+    ]
+    with pytest.raises(DuplicateSerial) as caught:
+        donations.intake(number, items)
+    assert tag in caught.value.message and ctx.devices.count() == 1  # all or none
+    assert len(donations.intake(number, items, duplicate_ok=True)) == 2

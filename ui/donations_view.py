@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QStackedWidget,
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.donations import DONOR_KINDS, DonationService, IntakeItem, donor_kind_names
+from app.duplicates import DuplicateSerial
 from app.errors import UserError, os_error_message
 from app.formatting import date_be
 from app.i18n import _
@@ -258,7 +260,14 @@ class DonationsView(QWidget):
         if self.donation is None:
             return False
         try:
-            devices = self.donations.intake(self.donation.number, self.items())
+            try:
+                devices = self.donations.intake(self.donation.number, self.items())
+            except DuplicateSerial as exc:
+                # Warned before saving: booked in before, or a second label on purpose?
+                self._say(exc.message, ok=False)
+                if not self.confirm_duplicate(exc):
+                    return False
+                devices = self.donations.intake(self.donation.number, self.items(), duplicate_ok=True)
         except UserError as exc:
             self._say(exc.message, ok=False)
             return False
@@ -283,6 +292,17 @@ class DonationsView(QWidget):
         else:
             self._say(text + " " + _("Etiketten: {file}").format(file=printed), ok=True)
         return True
+
+    def confirm_duplicate(self, exc: DuplicateSerial) -> bool:
+        """Ask whether to book them in anyway; tests replace this."""
+        answer = QMessageBox.question(
+            self,
+            _("Is dit hetzelfde toestel?"),
+            exc.message + "\n\n" + _("Toch inboeken?"),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def print_labels(self, tags: list[str], out: Path) -> Path | None:
         """All labels of this intake in one PDF, through the printing module."""

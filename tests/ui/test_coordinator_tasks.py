@@ -179,8 +179,9 @@ def test_give_away_from_the_werkbank(qtbot, ctx, tmp_path):
     card = ctx.borrowers.add(BorrowerInput("Rita", "Vermeulen", "8790")).card_number
     tag = ctx.devices.add(DeviceInput("laptop", "Dell", "Latitude 5490", "DL1")).asset_tag
     make_ready(ctx, tag)
+    docs = tmp_path / "docs"
     view = BenchView(ctx.devices, ctx.bench, ctx.waiting_list, borrowers=ctx.borrowers,
-                     location=ctx.locations.current, documents_dir=tmp_path / "docs", open_files=False)  # fmt: skip
+                     location=ctx.locations.current, documents_dir=docs, open_files=False)  # fmt: skip
     qtbot.addWidget(view)
     view.resize(1100, 700)
     view.show()

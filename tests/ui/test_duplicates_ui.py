@@ -124,3 +124,23 @@ def test_export_data_writes_json_and_pdf_in_the_chosen_folder(qtbot, ctx, tmp_pa
     assert wait_for_running()
     assert (out / f"{card}-gegevens.json").is_file() and (out / f"{card}-gegevens.pdf").is_file()
     assert card in view.message.text()
+
+
+def test_the_donation_wizard_asks_before_booking_in_a_known_serial(qtbot, ctx, tmp_path):
+    from app.printing.service import PrintService
+    from ui.donations_view import DonationsView
+
+    tag = ctx.devices.add(DeviceInput("laptop", "Lenovo", "T480", "PF1ABCD2")).asset_tag
+    view = DonationsView(ctx.donations, printer=PrintService(ctx.sessions, ctx.settings),
+                         labels_dir=tmp_path, open_labels=False)  # fmt: skip
+    qtbot.addWidget(view)
+    asked: list[str] = []
+    view.confirm_duplicate = lambda exc: asked.append(exc.message) or False
+    view.donor.setText("Bakkerij Dewitte bv")
+    assert view.start_donation()
+    view.brand.setText("Lenovo")
+    view.model.setText("T480")
+    view.add_serial("PF1ABCD2")
+    assert not view.finish()
+    assert asked and tag in asked[0] and ctx.devices.count() == 1
+    assert tag in view.message.text() and view.table.rowCount() == 1  # the list stays to correct
