@@ -56,6 +56,9 @@ class MergeDialog(QDialog):
                 match.card,
             )
         self.other.setCurrentIndex(0 if self.other.count() else -1)
+        line = self.other.lineEdit()
+        if line is not None:
+            line.setCursorPosition(0)  # the card number first, not the end of the reason
         self.swap_button = QPushButton(_("&Omwisselen: de andere kaart bewaren"), self)
         self.swap_button.clicked.connect(self.swap)
         explain = QLabel(
