@@ -143,7 +143,7 @@ def test_on_loan_is_never_set_by_hand(ctx, current):
     tag = device_in(ctx, current)
     if current == "on-loan":
         return
-    with pytest.raises(UserError, match="uitlening"):
+    with pytest.raises(UserError, match="aan de Balie"):
         ctx.devices.set_status(tag, "on-loan")
     assert ctx.devices.get(tag).status == current
 
