@@ -258,8 +258,11 @@ def test_eligibility_is_a_code_a_referrer_and_dates_never_the_proof(ctx):
         29,
     )
     assert (b.birth_year, b.age_band) == (today.year - 30, "25-34")
-    banded = add(
-        ctx, age_band="65-74", eligibility=Eligibility("igo", valid_until=today + dt.timedelta(days=30))
+    banded = add(  # another person: the same name and postcode would be asked about as a duplicate
+        ctx,
+        "Els",
+        age_band="65-74",
+        eligibility=Eligibility("igo", valid_until=today + dt.timedelta(days=30)),
     )
     assert (banded.birth_year, banded.age_band) == (None, "65-74")
     assert banded.eligibility_valid_until == today + dt.timedelta(days=30)
