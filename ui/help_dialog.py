@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayo
 
 from app import i18n
 from app.i18n import _
-from ui.dialogs.common import fit_to_screen
+from ui.screen_fit import fit_dialog
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,8 @@ class HelpDialog(QDialog):
         layout.addWidget(self.browser, 1)
         layout.addWidget(buttons)
         metrics = self.fontMetrics()
-        fit_to_screen(self, metrics.averageCharWidth() * 80, metrics.lineSpacing() * 26)
+        self.resize(metrics.averageCharWidth() * 80, metrics.lineSpacing() * 26)
+        fit_dialog(self)  # the size above, capped to the screen and centred (ui/screen_fit.py)
 
 
 def install_help(window) -> QAction:  # type: ignore[no-untyped-def]

@@ -25,7 +25,8 @@ from app import settings_service
 from app.config import Settings
 from app.errors import UserError
 from app.i18n import _
-from ui.dialogs.common import ErrorLabel, fit_to_screen
+from ui.dialogs.common import ErrorLabel
+from ui.screen_fit import fit_dialog
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,8 @@ class SettingsDialog(QDialog):
         layout.addWidget(scroll, 1)
         layout.addWidget(buttons)
         metrics = self.fontMetrics()
-        fit_to_screen(self, metrics.averageCharWidth() * 90, metrics.lineSpacing() * 40)
+        self.resize(metrics.averageCharWidth() * 90, metrics.lineSpacing() * 40)
+        fit_dialog(self)  # the size above, capped to the screen and centred (ui/screen_fit.py)
 
     def changed(self) -> dict[str, str]:
         return {n: e.text() for n, e in self.fields.items() if e.text().strip() != self._shown[n].strip()}

@@ -27,14 +27,3 @@ class ErrorLabel(QLabel):
 
     def message(self) -> str:
         return self.text().removeprefix("⚠ ")
-
-
-def fit_to_screen(dialog: QWidget, width: int, height: int) -> None:
-    """Resize to the wanted size, never larger than the screen it is on (1366×768 at 150 %
-    is the normal counter PC); the content scrolls instead."""
-    screen = dialog.screen()
-    if screen is not None:
-        room = screen.availableGeometry()
-        width = min(width, int(room.width() * 0.95))
-        height = min(height, int(room.height() * 0.9))
-    dialog.resize(width, height)

@@ -23,8 +23,9 @@ from app.borrowers import BorrowerService, MergeResult, full_name
 from app.errors import UserError
 from app.i18n import _
 from db.models import Borrower
-from ui.dialogs.common import ErrorLabel, fit_to_screen
+from ui.dialogs.common import ErrorLabel
 from ui.operations import Changes, Operation, run_operation
+from ui.screen_fit import fit_dialog
 
 MERGE_CHANGES = Changes.of(
     "borrower", "loan", "helpdesk_visit", "attendance", "registration", "waiting_list_entry", "device"
@@ -96,7 +97,8 @@ class MergeDialog(QDialog):
         layout.addWidget(self.buttons)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         metrics = self.fontMetrics()
-        fit_to_screen(self, metrics.averageCharWidth() * 90, metrics.lineSpacing() * 18)
+        self.resize(metrics.averageCharWidth() * 90, metrics.lineSpacing() * 18)
+        fit_dialog(self)  # the size above, capped to the screen and centred (ui/screen_fit.py)
         self._show_keep()
 
     def other_card(self) -> str:
