@@ -83,6 +83,14 @@ class Settings:
     retention_months: int = 24
     # The window locks after this many minutes without keyboard or mouse (once staff exist).
     idle_lock_minutes: int = 10
+    # Reminders (app/reminders.py): the digibank's own mail server; its password is in the keychain.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: str = "starttls"  # none | starttls | tls
+    smtp_user: str = ""
+    smtp_from: str = ""
+    reminder_days_before: int = 3  # 0: no reminder before the due date
+    reminder_late_steps: str = "1,7"  # days late at which a reminder goes out
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod

@@ -29,6 +29,7 @@ from app.loans import LoanService
 from app.locations import LocationService
 from app.printing.service import PrintService
 from app.privacy import PrivacyService
+from app.reminders.service import ReminderService
 from app.reports import ReportService
 from app.staff import StaffService, StaffView
 from app.trainings import TrainingService
@@ -59,6 +60,7 @@ class AppContext:
     privacy: PrivacyService = field(init=False)
     audit: AuditLog = field(init=False)
     staff: StaffService = field(init=False)
+    reminders: ReminderService = field(init=False)
     # The staff member signed in for this context (None: nobody, or no staff exist yet).
     signed_in: StaffView | None = field(default=None, init=False)
 
@@ -78,6 +80,9 @@ class AppContext:
         self.privacy = PrivacyService(self.sessions, log_dir=self.data_dir)
         self.audit = AuditLog(self.sessions, now=self.now)
         self.staff = StaffService(self.sessions, self.audit, now=self.now)
+        self.reminders = ReminderService(
+            self.sessions, self.settings, now=self.now, templates_dir=self.data_dir / "reminders"
+        )
 
     def counter(self) -> Counter:
         return Counter(self.devices, self.borrowers, self.loans, self.waiting_list)

@@ -10,6 +10,7 @@ from app.errors import UserError
 from app.formatting import euro, parse_euro
 from app.i18n import _
 from app.printing.layouts import layout_names
+from app.reminders.settings import REMINDER_SETTINGS, change_reminder_setting, describe_reminder_settings
 
 EDITABLE = (
     "language",
@@ -24,6 +25,7 @@ EDITABLE = (
     "idle_lock_minutes",
     "ca_bundle",
     "insecure_http",
+    *REMINDER_SETTINGS,
 )
 
 
@@ -66,6 +68,7 @@ def describe(settings: Settings) -> list[tuple[str, str, str]]:
             _("ja") if settings.insecure_http else _("nee"),
             _("onbeveiligd http:// naar een andere computer toestaan (enkel op een vertrouwd netwerk)"),
         ),
+        *describe_reminder_settings(settings),
     ]
 
 
@@ -78,7 +81,9 @@ def change(settings: Settings, name: str, value: str) -> None:
                 name=name, choices=", ".join(EDITABLE)
             )
         )
-    if name == "language":
+    if name in REMINDER_SETTINGS:
+        change_reminder_setting(settings, name, value)
+    elif name == "language":
         if value not in i18n.LANGUAGES:
             raise UserError(_("Taal moet nl of en zijn."))
         settings.language = value

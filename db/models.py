@@ -267,5 +267,5 @@ class WaitingListEntry(Synced, Base):
 
 # Staff and the audit log live in their own module; imported here so every user of the
 # models (counters, server, export) registers them too.
-from db.models_staff import AuditEvent, Staff  # noqa: E402, F401
 from db.models_reminders import ReminderCall, ReminderSent  # noqa: E402, F401
+from db.models_staff import AuditEvent, Staff  # noqa: E402, F401
