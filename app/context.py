@@ -26,6 +26,7 @@ from app.donations import DonationService
 from app.helpdesk import HelpdeskService
 from app.inventory import DeviceService
 from app.loans import LoanService
+from app.loans_overview import LoanOverview
 from app.locations import LocationService
 from app.printing.service import PrintService
 from app.privacy import PrivacyService
@@ -61,6 +62,7 @@ class AppContext:
     audit: AuditLog = field(init=False)
     staff: StaffService = field(init=False)
     reminders: ReminderService = field(init=False)
+    loan_overview: LoanOverview = field(init=False)
     # The staff member signed in for this context (None: nobody, or no staff exist yet).
     signed_in: StaffView | None = field(default=None, init=False)
 
@@ -83,6 +85,7 @@ class AppContext:
         self.reminders = ReminderService(
             self.sessions, self.settings, now=self.now, templates_dir=self.data_dir / "reminders"
         )
+        self.loan_overview = LoanOverview(self.sessions, today=today)
 
     def counter(self) -> Counter:
         return Counter(self.devices, self.borrowers, self.loans, self.waiting_list)

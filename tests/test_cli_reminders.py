@@ -23,7 +23,8 @@ def late_shop(capsys, tmp_path, days_late=2):
                        "--model", "Latitude 5490", "--serial", "A")  # fmt: skip
     assert code == 0
     code, _o, _e = run(capsys, data, "borrower", "add", "--first-name", "Jan", "--last-name", "Peeters",
-                       "--postcode", "8500", "--email", "jan@example.org", "--phone", "0470123456")  # fmt: skip
+                       "--postcode", "8500", "--email", "jan@example.org",
+                       "--phone", "0470123456")  # fmt: skip
     assert code == 0
     ctx = open_context(data)
     try:

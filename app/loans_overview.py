@@ -1,0 +1,200 @@
+"""The loans overview ("Uitleningen"): every open loan, filtered, searched and sorted in SQL.
+
+`search_ids` gives the ids of one filtered, sorted list (the lazy table pages through them);
+`rows(ids)` reads one page with what the table shows. Both run on the open-loan index
+(`ix_loan_state_due`), so the first page stays fast with a million loans in the history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, func, or_, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.borrowers import full_name
+from app.formatting import euro
+from app.i18n import _
+from app.search import fts_query
+from db.models import Borrower, Device, Loan, Location
+from db.models_reminders import ReminderCall, ReminderSent
+
+FILTERS = ("open", "late", "week", "calls")
+SORT_KEYS = ("tag", "name", "device", "out", "due", "late", "deposit", "location", "reminder")
+CHUNK = 500
+
+
+def filter_names() -> dict[str, str]:
+    return {
+        "open": _("Alle open uitleningen"),
+        "late": _("Te laat"),
+        "week": _("Terug binnen 7 dagen"),
+        "calls": _("Bellijst (te laat, met telefoon)"),
+    }
+
+
+@dataclass(frozen=True)
+class LoanRow:
+    id: str  # the loan's id (the lazy table's row id)
+    device_id: str
+    borrower_id: str
+    tag: str
+    device: str
+    card: str
+    name: str
+    phone: str
+    email: str
+    out_at: dt.datetime
+    due_date: dt.date
+    days_late: int
+    deposit_cents: int
+    location: str
+    conflict: str
+    last_reminder: dt.datetime | None
+    last_call: str  # the last call's outcome code, "" when not called
+
+
+def deposit_text(row: LoanRow) -> str:
+    """The deposit column. (The deposits work adds how it was paid; shown here once it exists.)"""
+    return euro(row.deposit_cents) if row.deposit_cents else "—"
+
+
+class LoanOverview:
+    def __init__(
+        self, session_factory: sessionmaker[Session], today: Callable[[], dt.date] = dt.date.today
+    ) -> None:
+        self._sessions = session_factory
+        self._today = today
+
+    def locations(self) -> list[tuple[str, str]]:
+        """(id, name) of every location loans went out from, for the location filter."""
+        with self._sessions() as s:
+            rows = s.execute(
+                select(Location.id, Location.name, Location.code)
+                .where(Location.deleted.is_(False))
+                .order_by(Location.code)
+            ).all()
+        return [(row.id, f"{row.name} ({row.code})") for row in rows]
+
+    def search_ids(
+        self,
+        query: str = "",
+        filter: str = "open",
+        location_id: str | None = None,
+        sort: str = "due",
+        descending: bool = False,
+    ) -> list[str]:
+        today = self._today()
+        with self._sessions() as s:
+            stmt = (
+                select(Loan.id)
+                .join(Device, Device.id == Loan.device_id)
+                .join(Borrower, Borrower.id == Loan.borrower_id)
+                .where(Loan.state == "open", Loan.deleted.is_(False))
+            )
+            if filter in ("late", "calls"):
+                stmt = stmt.where(Loan.due_date < today)
+            if filter == "calls":
+                stmt = stmt.where(Borrower.phone != "", Borrower.erased.is_(False))
+            elif filter == "week":
+                stmt = stmt.where(Loan.due_date >= today, Loan.due_date <= today + dt.timedelta(days=7))
+            if location_id:
+                stmt = stmt.where(Loan.out_location_id == location_id)
+            match = fts_query(query)
+            if match:
+                # A loan is found by its device (tag, serial, brand, model) or its person
+                # (card, name, phone, postcode): the same full-text indexes as the other tabs.
+                stmt = stmt.where(
+                    or_(
+                        text("device.rowid IN (SELECT rowid FROM device_fts WHERE device_fts MATCH :q)"),
+                        text(
+                            "borrower.rowid IN (SELECT rowid FROM borrower_fts WHERE borrower_fts MATCH :q)"
+                        ),
+                    )
+                ).params(q=match)
+            stmt = stmt.order_by(*self._order(sort, descending))
+            return list(s.scalars(stmt))
+
+    @staticmethod
+    def _order(sort: str, descending: bool) -> list[ColumnElement]:
+        last_reminder = (
+            select(func.max(ReminderSent.sent_at))
+            .where(ReminderSent.loan_id == Loan.id, ReminderSent.deleted.is_(False))
+            .scalar_subquery()
+        )
+        location_code = select(Location.code).where(Location.id == Loan.out_location_id).scalar_subquery()
+        keys: dict[str, list[ColumnElement]] = {
+            "tag": [Device.asset_tag],
+            "name": [func.lower(Borrower.last_name), func.lower(Borrower.first_name)],
+            "device": [func.lower(Device.brand), func.lower(Device.model)],
+            "out": [Loan.out_at],
+            "due": [Loan.due_date],
+            # Most days late first is the earliest due date first.
+            "late": [Loan.due_date],
+            "deposit": [Loan.deposit_cents],
+            "location": [location_code],
+            "reminder": [last_reminder],
+        }
+        columns = keys.get(sort, keys["due"])
+        flip = descending != (sort == "late")
+        ordered = [c.desc() if flip else c.asc() for c in columns]
+        return [*ordered, Device.asset_tag.asc()]  # a stable order between equal keys
+
+    def rows(self, ids: Sequence[str]) -> list[LoanRow]:
+        if not ids:
+            return []
+        today = self._today()
+        with self._sessions() as s:
+            found = {
+                loan.id: (loan, device, person, code)
+                for loan, device, person, code in s.execute(
+                    select(Loan, Device, Borrower, Location.code)
+                    .join(Device, Device.id == Loan.device_id)
+                    .join(Borrower, Borrower.id == Loan.borrower_id)
+                    .outerjoin(Location, Location.id == Loan.out_location_id)
+                    .where(Loan.id.in_(list(ids)))
+                )
+            }
+            reminders = dict(
+                s.execute(
+                    select(ReminderSent.loan_id, func.max(ReminderSent.sent_at))
+                    .where(ReminderSent.loan_id.in_(list(ids)), ReminderSent.deleted.is_(False))
+                    .group_by(ReminderSent.loan_id)
+                ).all()
+            )
+            calls: dict[str, str] = {}
+            for loan_id, outcome in s.execute(
+                select(ReminderCall.loan_id, ReminderCall.outcome)
+                .where(ReminderCall.loan_id.in_(list(ids)), ReminderCall.deleted.is_(False))
+                .order_by(ReminderCall.called_at, ReminderCall.id)
+            ):
+                calls[loan_id] = outcome
+        rows = []
+        for loan_id in ids:
+            if loan_id not in found:
+                continue
+            loan, device, person, code = found[loan_id]
+            rows.append(
+                LoanRow(
+                    id=loan.id,
+                    device_id=device.id,
+                    borrower_id=person.id,
+                    tag=device.asset_tag,
+                    device=" ".join(p for p in (device.brand, device.model) if p),
+                    card=person.card_number,
+                    name=full_name(person),
+                    phone=person.phone,
+                    email=person.email,
+                    out_at=loan.out_at,
+                    due_date=loan.due_date,
+                    days_late=max(0, (today - loan.due_date).days),
+                    deposit_cents=loan.deposit_cents,
+                    location=code or "",
+                    conflict=loan.conflict,
+                    last_reminder=reminders.get(loan.id),
+                    last_call=calls.get(loan.id, ""),
+                )
+            )
+        return rows
