@@ -24,6 +24,7 @@ from app.counter import Counter
 from app.credentials import AskPassphrase, DatabaseKeys, wrong_database_key
 from app.donations import DonationService
 from app.helpdesk import HelpdeskService
+from app.history import HistoryService
 from app.inventory import DeviceService
 from app.loans import LoanService
 from app.loans_overview import LoanOverview
@@ -63,6 +64,7 @@ class AppContext:
     staff: StaffService = field(init=False)
     reminders: ReminderService = field(init=False)
     loan_overview: LoanOverview = field(init=False)
+    history: HistoryService = field(init=False)
     # The staff member signed in for this context (None: nobody, or no staff exist yet).
     signed_in: StaffView | None = field(default=None, init=False)
 
@@ -86,6 +88,7 @@ class AppContext:
             self.sessions, self.settings, now=self.now, templates_dir=self.data_dir / "reminders"
         )
         self.loan_overview = LoanOverview(self.sessions, today=today)
+        self.history = HistoryService(self.sessions, today=today)
 
     def counter(self) -> Counter:
         return Counter(self.devices, self.borrowers, self.loans, self.waiting_list)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from app.borrowers import BorrowerService, full_name, target_group_names
 from app.errors import UserError
 from app.formatting import date_be
+from app.history import HistoryService, history_lines
 from app.i18n import _
 from app.loans import LoanService
 from app.postcodes import province_name
@@ -43,8 +44,10 @@ class BorrowersView(QWidget):
         privacy: PrivacyService | None = None,
         backup_keep_days: int = 30,
         retention_months: int = 24,
+        history: HistoryService | None = None,
     ) -> None:
         super().__init__(parent)
+        self.history = history
         self.borrowers = borrowers
         self.loans = loans
         self.privacy = privacy
@@ -154,6 +157,8 @@ class BorrowersView(QWidget):
             lines.extend(f"  {loan_line(view)}" for view in open_loans)
         else:
             lines.append(_("Geen toestellen in bruikleen."))
+        if self.history is not None:  # every loan and return, with reminders and calls
+            lines += ["", *history_lines(self.history.person(borrower.id))]
         self.detail_text.setText("\n".join(lines))
 
     # -- actions ---------------------------------------------------------------------------

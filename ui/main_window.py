@@ -22,11 +22,13 @@ from ui.counter_view import CounterView
 from ui.devices_view import DevicesView
 from ui.donations_view import DonationsView
 from ui.helpdesk_view import HelpdeskView
+from ui.loans_view import LoansView
 from ui.print_actions import PrintActions
 from ui.reports_view import ReportsView
 from ui.staff_wiring import StaffWiring, wire_window
 from ui.status_bar import StatusBar
 from ui.sync_wiring import SyncWiring
+from ui.table_models import SearchableTable
 from ui.trainings_view import TrainingsView
 from ui.waiting_list_view import WaitingListView
 
@@ -52,7 +54,7 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
 
         self.counter_view = CounterView(ctx.counter(), self)
-        self.devices_view = DevicesView(ctx.devices, ctx.loans, self)
+        self.devices_view = DevicesView(ctx.devices, ctx.loans, self, history=ctx.history)
         self.borrowers_view = BorrowersView(
             ctx.borrowers,
             ctx.loans,
@@ -60,10 +62,18 @@ class MainWindow(QMainWindow):
             privacy=ctx.privacy,
             backup_keep_days=ctx.settings.backup_keep_days,
             retention_months=ctx.settings.retention_months,
+            history=ctx.history,
+        )
+        self.loans_view = LoansView(
+            ctx.loan_overview, ctx.reminders, letters_dir=ctx.data_dir / "herinneringen", parent=self
         )
         self.add_view(_("Balie"), self.counter_view)
         self.add_view(_("Toestellen"), self.devices_view)
         self.add_view(_("Ontleners"), self.borrowers_view)
+        self.add_view(_("Uitleningen"), self.loans_view)
+        self.loans_view.open_borrower.connect(self.show_borrower)
+        self.loans_view.open_device.connect(self.show_device)
+        self.status.overdue_clicked.connect(self.show_late_loans)
         self.helpdesk_view = HelpdeskView(ctx.helpdesk, self)
         self.trainings_view = TrainingsView(ctx.trainings, self)
         self.bench_view = BenchView(ctx.devices, ctx.bench, ctx.waiting_list, self)
@@ -125,6 +135,28 @@ class MainWindow(QMainWindow):
         if 0 <= index < self.tabs.count():
             self.tabs.setCurrentIndex(index)
 
+    def show_device(self, device_id: str) -> None:
+        """Open Toestellen with this device selected (from the loans overview)."""
+        self.devices_view.status_filter.setCurrentIndex(0)  # every status: the device must be in the list
+        self._show_record(self.devices_view, self.devices_view.table, device_id)
+
+    def show_borrower(self, borrower_id: str) -> None:
+        """Open Ontleners with this person selected."""
+        self._show_record(self.borrowers_view, self.borrowers_view.table, borrower_id)
+
+    def show_late_loans(self) -> None:
+        self.tabs.setCurrentWidget(self.loans_view)
+        self.loans_view.show_late()
+
+    def _show_record(self, view: QWidget, table: SearchableTable, record_id: str) -> None:
+        self.tabs.setCurrentWidget(view)
+        table.search_field.blockSignals(True)  # no second, delayed search from the timer
+        table.search_field.clear()
+        table.search_field.blockSignals(False)
+        table.run_search()
+        table.select_id(record_id)
+        table.table.setFocus()
+
     def _on_tab_changed(self, index: int) -> None:
         self.status.refresh()  # other views may have changed loans; two small count queries
         widget = self.tabs.widget(index)
@@ -134,6 +166,8 @@ class MainWindow(QMainWindow):
             self.devices_view.table.search_field.setFocus()
         elif widget is self.borrowers_view:
             self.borrowers_view.table.search_field.setFocus()
+        elif widget is self.loans_view:
+            self.loans_view.focus_search()
 
     # -- menus -------------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ def test_tabs_shortcuts_and_plugging_in(qtbot, ctx):
         "Balie",
         "Toestellen",
         "Ontleners",
+        "Uitleningen",
         "Helpdesk",
         "Opleidingen",
         "Werkbank",
