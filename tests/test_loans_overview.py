@@ -37,7 +37,7 @@ def shop(tmp_path, clock):
         )
         make_ready(ctx, device.asset_tag)
         card = ctx.borrowers.add(
-            BorrowerInput(first, last, "8500", phone="0470 11 22 3%d" % number if number != 3 else "")
+            BorrowerInput(first, last, "8500", phone=f"0470 11 22 3{number}" if number != 3 else "")
         ).card_number
         view = ctx.loans.checkout(
             device.asset_tag, card, due=START.date() + dt.timedelta(days=days), deposit_cents=deposit
