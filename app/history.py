@@ -102,7 +102,7 @@ class HistoryService:
             events.append(
                 Event(
                     _moment(loan.due_date),
-                    _("TE LAAT: {what} moest terug op {due}").format(what=what, due=date_be(loan.due_date)),
+                    _("TE LAAT: {what} is nog niet terug").format(what=what),
                 )
             )
         return events

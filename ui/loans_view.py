@@ -63,7 +63,7 @@ def loan_columns() -> list[tuple[Column, str | None]]:
         (Column(lambda: _("Telefoon"), lambda r: r.phone), None),
         (Column(lambda: _("Uit"), lambda r: date_be(r.out_at)), "out"),
         (Column(lambda: _("Terug tegen"), lambda r: date_be(r.due_date)), "due"),
-        (Column(lambda: _("Dagen te laat"), lambda r: str(r.days_late) if r.days_late else ""), "late"),
+        (Column(lambda: _("Te laat"), lambda r: str(r.days_late) if r.days_late else ""), "late"),
         (Column(lambda: _("Waarborg"), deposit_text), "deposit"),
         (Column(lambda: _("Locatie"), lambda r: r.location), "location"),
         (Column(lambda: _("Herinnering"), _reminder_cell), "reminder"),
@@ -108,7 +108,7 @@ class LoansView(QWidget):
         self._table.filters.addWidget(self._location)
         self._filter.currentIndexChanged.connect(lambda _i: self._table.run_search())
         self._location.currentIndexChanged.connect(lambda _i: self._table.run_search())
-        self._table.set_column_widths([12, 20, 12, 13, 10, 11, 8, 9, 7, 20])
+        self._table.set_column_widths([12, 20, 12, 14, 11, 11, 7, 9, 7, 22])
         header = self._table.table.horizontalHeader()
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)

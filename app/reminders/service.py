@@ -229,8 +229,9 @@ class ReminderService:
 
     # -- the texts -------------------------------------------------------------------------
 
-    def _identity(self, s: Session) -> tuple[str, tuple[str, ...], str]:
-        """The digibank's name, address lines and place, for letterheads and signatures."""
+    def _identity(self, s: Session) -> tuple[str, tuple[str, ...], str, str]:
+        """The digibank's name, letterhead lines (address, phone, e-mail), place, and the short
+        contact line ("phone · e-mail") that texts sign with."""
         location: Location = LocationService.current_in(s)
         extra = self._settings.extra
         # A `digibank_name`/`digibank_address` setting (the settings dialog) wins over the
@@ -248,8 +249,9 @@ class ReminderService:
                 if p
             )
         )
-        lines = tuple(p for p in (address, location.phone, location.email, extra.get("contact", "")) if p)
-        return name, lines, location.municipality
+        reach = extra.get("contact") or " · ".join(p for p in (location.phone, location.email) if p)
+        lines = tuple(p for p in (address, reach) if p)
+        return name, lines, location.municipality, reach
 
     def _text(self, item: ReminderItem, digibank: str, contact: str):  # -> ReminderText
         kind = "late" if item.days_late > 0 else "before"
@@ -258,6 +260,7 @@ class ReminderService:
                 "name": item.name,
                 "tag": item.tag,
                 "device": kind_names().get(item.device_kind, item.device_kind),
+                "model": item.device_title,
                 "out": date_be(item.out_date),
                 "due": date_be(item.due_date),
                 "days_late": str(item.days_late),
@@ -278,8 +281,7 @@ class ReminderService:
             report.already_sent = len(items) - len(pending)
             if not pending:
                 return report
-            name, lines, place = self._identity(s)
-            contact = "\n".join(lines)
+            name, lines, place, contact = self._identity(s)
             today, moment = self.today(), self._now().replace(microsecond=0)
             letters = [
                 Letter(
@@ -308,13 +310,12 @@ class ReminderService:
         report = SendReport("email")
         with self._sessions() as s:
             items = self._due_in(s)
-            name, lines, _place = self._identity(s)
+            name, _lines, _place, contact = self._identity(s)
         report.without_email = sum(1 for i in items if i.step and not i.email)
         pending = [i for i in items if i.pending_email]
         report.already_sent = sum(1 for i in items if i.email and "email" in i.sent)
         if not pending:
             return report
-        contact = "\n".join(lines)
         with self._email_sender(self._settings) as sender:
             for number, item in enumerate(pending):
                 text = self._text(item, name, contact)
@@ -356,9 +357,9 @@ class ReminderService:
         report = SendReport("sms")
         with self._sessions() as s:
             items = [i for i in self._due_in(s) if i.step and i.phone and "sms" not in i.sent]
-            name, lines, _place = self._identity(s)
+            name, _lines, _place, contact = self._identity(s)
         for number, item in enumerate(items):
-            self._sms.send(item.phone, self._text(item, name, "\n".join(lines)).subject)
+            self._sms.send(item.phone, self._text(item, name, contact).subject)
             with self._sessions() as s, s.begin():
                 self._record(s, item, "sms", self._now().replace(microsecond=0))
             report.sent.append(item)

@@ -1,8 +1,8 @@
 """The texts of reminder letters and e-mails: one file per kind and language.
 
-`resources/reminders/<kind>_<lang>.md` (kind `before` or `late`): first line `subject: …`, then
-the body, paragraphs separated by a blank line, with {name}, {tag}, {device}, {out}, {due},
-{days_late}, {digibank} and {contact}. A digibank may put its own copies in
+`resources/reminders/<kind>_<lang>.md` (kind `before` or `late`): first line `subject: …`,
+then the body, paragraphs separated by a blank line, with {name}, {tag}, {device} (its kind),
+{model}, {out}, {due}, {days_late}, {digibank} and {contact}. A digibank may put its own copies in
 `<data folder>/reminders/`. A language without its files (French, until they are written)
 falls back to Dutch, so adding `before_fr.md` and `late_fr.md` is all French needs.
 """
