@@ -31,6 +31,9 @@ def reminder_id(loan_id: str, due_date: dt.date, step: str, channel: str) -> str
 class ReminderSent(Synced, Base):
     __tablename__ = "reminder_sent"
     __table_args__ = (Index("ix_reminder_sent_loan_step", "loan_id", "step"),)
+    # Two counters sending the same step write the same record (same id): when they merge,
+    # the earlier or later send time is no conflict for a person to resolve (app/sync/merge.py).
+    SAME_RECORD_EXPECTED = True
 
     loan_id: Mapped[str] = mapped_column(ForeignKey("loan.id"))
     # The due date the step was counted from (an extension starts the steps again).

@@ -108,7 +108,7 @@ class LoansView(QWidget):
         self._table.filters.addWidget(self._location)
         self._filter.currentIndexChanged.connect(lambda _i: self._table.run_search())
         self._location.currentIndexChanged.connect(lambda _i: self._table.run_search())
-        self._table.set_column_widths([12, 20, 12, 14, 11, 11, 7, 9, 7, 22])
+        self._table.set_column_widths([12, 20, 12, 14, 11, 13, 8, 9, 8, 22])
         header = self._table.table.horizontalHeader()
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
