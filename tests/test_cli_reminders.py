@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 from sqlalchemy import update
 
@@ -11,6 +12,7 @@ from app.context import open_context
 from db.models import Loan
 from tests.cli_helpers import one_line_error, run
 from tests.conftest import make_ready
+from tests.test_no_personal_data_in_logs import _log_text, own_log_file  # noqa: F401 (fixture)
 from tests.test_reminders import free_port, pdf_text, smtp_server  # noqa: F401 (fixture)
 
 TODAY = dt.date.today()
@@ -97,3 +99,17 @@ def test_call_list_and_outcome(capsys, tmp_path):
     code, _out, err = run(capsys, data, "reminders", "call", "KRT-000009", "--outcome", "reached")
     assert code == 1
     one_line_error(err)
+
+
+def test_reminders_leave_no_personal_data_in_the_log(capsys, tmp_path, smtp_server, own_log_file):  # noqa: F811
+    _inbox, port = smtp_server
+    data = late_shop(capsys, tmp_path, days_late=8)
+    for name, value in (("smtp_host", "127.0.0.1"), ("smtp_port", str(port)), ("smtp_security", "none"),
+                        ("smtp_from", "balie@example.org")):  # fmt: skip
+        assert run(capsys, data, "settings", "set", name, value)[0] == 0
+    assert run(capsys, data, "reminders", "send", "--letters", str(tmp_path / "b.pdf"), "--email")[0] == 0
+    assert run(capsys, data, "reminders", "call", "KRT-000001", "--outcome", "calls-back")[0] == 0
+    log = _log_text(Path(data))
+    assert "reminder e-mails: 1 sent" in log  # the log was written …
+    for personal in ("Jan", "Peeters", "jan@example.org", "0470123456"):  # … without the person
+        assert personal not in log

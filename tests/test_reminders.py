@@ -62,9 +62,13 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def smtp_server():
+def smtp_server(monkeypatch):
+    import logging
+
     from aiosmtpd.controller import Controller
 
+    # The test server's own log (it names every recipient) is not the program's log.
+    monkeypatch.setattr(logging.getLogger("mail.log"), "propagate", False)
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
@@ -339,3 +343,50 @@ def test_an_sms_provider_is_a_seam_not_a_fake(rc, clock):
     assert len(service.send_sms().sent) == 1
     assert provider.sent[0][0] == "0470 12 34 56"
     assert service.send_sms().sent == []
+
+
+@pytest.fixture
+def smtp_with_login(monkeypatch):
+    import logging
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    monkeypatch.setattr(logging.getLogger("mail.log"), "propagate", False)
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = auth_data.login == b"balie" and auth_data.password == b"juist-wachtwoord"
+        return AuthResult(success=ok, handled=False)
+
+    inbox = Inbox()
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=free_port(),
+        authenticator=authenticator,
+        auth_required=True,
+        auth_require_tls=False,  # loopback only; production uses starttls or tls
+    )
+    controller.start()
+    try:
+        yield inbox, controller.port
+    finally:
+        controller.stop()
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_the_password_comes_from_the_keychain(rc, clock, smtp_with_login, keychain):
+    from app.reminders.mail import store_smtp_password
+
+    inbox, port = smtp_with_login
+    use_smtp(rc, port)
+    change(rc.settings, "smtp_user", "balie")
+    lend(rc)
+    clock.advance(days=31)
+    store_smtp_password(rc.settings, "fout-wachtwoord")
+    with pytest.raises(UserError, match="weigert de gebruikersnaam"):
+        rc.reminders.send_emails()
+    assert sent_count(rc) == 0
+    store_smtp_password(rc.settings, "juist-wachtwoord")
+    assert len(rc.reminders.send_emails().sent) == 1
+    assert len(inbox.messages) == 1

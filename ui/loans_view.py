@@ -18,7 +18,9 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -26,9 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.config import Settings
 from app.formatting import date_be, datetime_be
 from app.i18n import _
 from app.loans_overview import FILTERS, LoanOverview, LoanRow, deposit_text, filter_names
+from app.reminders.mail import store_smtp_password
 from app.reminders.service import (
     ReminderService,
     SendReport,
@@ -80,11 +84,13 @@ class LoansView(QWidget):
         reminders: ReminderService,
         letters_dir: Path,
         parent: QWidget | None = None,
+        settings: Settings | None = None,
     ) -> None:
         super().__init__(parent)
         self._overview = overview
         self._reminders = reminders
         self._letters_dir = letters_dir
+        self._settings = settings
         self._sort = ("due", False)
         self._stale = False
 
@@ -148,11 +154,16 @@ class LoansView(QWidget):
         self._letters_button.clicked.connect(self.send_letters)
         self._email_button = QPushButton(_("&E-mails versturen"), panel)
         self._email_button.clicked.connect(self.send_emails)
+        self._password_button = QPushButton(_("Wachtwoord &mailserver…"), panel)
+        self._password_button.setToolTip(_("Het wachtwoord gaat in de sleutelhanger, nooit in een bestand."))
+        self._password_button.clicked.connect(self.set_mail_password)
+        self._password_button.setVisible(settings is not None)
         self._progress = QProgressBar(panel)
         self._progress.setVisible(False)
         buttons = QHBoxLayout()
         buttons.addWidget(self._letters_button)
         buttons.addWidget(self._email_button)
+        buttons.addWidget(self._password_button)
         buttons.addStretch(1)
         panel_layout.addWidget(self._due_label)
         panel_layout.addLayout(buttons)
@@ -375,6 +386,36 @@ class LoansView(QWidget):
             changes=Changes.of("reminder_sent"),
             parent=self,
             what="reminder e-mails",
+        )
+
+    def _ask_password(self) -> str | None:
+        """The mail server's password, typed hidden; tests replace this."""
+        text, ok = QInputDialog.getText(
+            self,
+            _("Wachtwoord mailserver"),
+            _("Wachtwoord van {user} bij {host}:").format(
+                user=self._settings.smtp_user if self._settings else "",
+                host=self._settings.smtp_host if self._settings else "",
+            ),
+            QLineEdit.EchoMode.Password,
+        )
+        return text if ok and text else None
+
+    def set_mail_password(self) -> None:
+        settings = self._settings
+        if settings is None:
+            return
+        password = self._ask_password()
+        if password is None:
+            return
+        run_operation(
+            lambda _op: store_smtp_password(settings, password),
+            on_success=lambda _r: self._message.show_ok(
+                _("Het wachtwoord van {host} staat in de sleutelhanger.").format(host=settings.smtp_host)
+            ),
+            on_failure=self._message.show_error,
+            parent=self,
+            what="store smtp password",
         )
 
     def _on_sent(self, report: SendReport) -> None:

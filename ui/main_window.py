@@ -65,7 +65,11 @@ class MainWindow(QMainWindow):
             history=ctx.history,
         )
         self.loans_view = LoansView(
-            ctx.loan_overview, ctx.reminders, letters_dir=ctx.data_dir / "herinneringen", parent=self
+            ctx.loan_overview,
+            ctx.reminders,
+            letters_dir=ctx.data_dir / "herinneringen",
+            parent=self,
+            settings=ctx.settings,
         )
         self.add_view(_("Balie"), self.counter_view)
         self.add_view(_("Toestellen"), self.devices_view)

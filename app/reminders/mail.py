@@ -65,8 +65,17 @@ def smtp_password(settings: Settings, store: CredentialStore | None = None) -> s
         return env
     if not settings.smtp_user:
         return ""
-    keychain = (store or CredentialStore())._keychain()
-    return keychain.get_password(SERVICE, _account(settings)) or ""
+    try:
+        keychain = (store or CredentialStore())._keychain()
+        return keychain.get_password(SERVICE, _account(settings)) or ""
+    except UserError:
+        raise UserError(
+            _(
+                "Het wachtwoord van de mailserver staat niet in een veilige sleutelhanger: meld aan in een "
+                "gewone bureaubladsessie, of geef het in scripts mee via DIGIBANK_SMTP_PASSWORD."
+            ),
+            code="no-keyring",
+        ) from None
 
 
 def check_mail_settings(settings: Settings) -> None:
@@ -92,18 +101,8 @@ class SmtpSender:
 
     def __enter__(self) -> SmtpSender:
         cfg = self._settings
-        context = ssl.create_default_context()
         try:
-            if cfg.smtp_security == "tls":
-                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                    cfg.smtp_host, cfg.smtp_port, timeout=TIMEOUT_S, context=context
-                )
-            else:
-                smtp = smtplib.SMTP(cfg.smtp_host, cfg.smtp_port, timeout=TIMEOUT_S)
-                if cfg.smtp_security == "starttls":
-                    smtp.starttls(context=context)
-            if cfg.smtp_user:
-                smtp.login(cfg.smtp_user, self._password)
+            smtp = self._open()
         except smtplib.SMTPAuthenticationError:
             raise UserError(
                 _("De mailserver weigert de gebruikersnaam of het wachtwoord: kijk ze na."), code="smtp-auth"
@@ -118,6 +117,25 @@ class SmtpSender:
             ) from None
         self._smtp = smtp
         return self
+
+    def _open(self) -> smtplib.SMTP:
+        cfg = self._settings
+        context = ssl.create_default_context()
+        if cfg.smtp_security == "tls":
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                cfg.smtp_host, cfg.smtp_port, timeout=TIMEOUT_S, context=context
+            )
+        else:
+            smtp = smtplib.SMTP(cfg.smtp_host, cfg.smtp_port, timeout=TIMEOUT_S)
+        try:
+            if cfg.smtp_security == "starttls":
+                smtp.starttls(context=context)
+            if cfg.smtp_user:
+                smtp.login(cfg.smtp_user, self._password)
+        except BaseException:
+            smtp.close()  # a refused login must not leave the connection open
+            raise
+        return smtp
 
     def __exit__(self, *exc: object) -> None:
         if self._smtp is not None:

@@ -136,3 +136,29 @@ def test_reminders_panel_letters_and_emails(qtbot, ctx, tmp_path, smtp_server): 
         window.resize(1366, 768)
         view._table.select_row(0)
         window.grab().save(str(folder / "loans_view.png"))
+
+
+def test_the_mail_password_goes_to_the_keychain(qtbot, ctx, keychain):
+    from app.credentials import SERVICE
+
+    change(ctx.settings, "smtp_host", "smtp.example.org")
+    change(ctx.settings, "smtp_user", "balie")
+    window = make_window(qtbot, ctx)
+    view = window.loans_view
+    view._ask_password = lambda: "geheim-wachtwoord"
+    view._password_button.click()
+    assert wait_for_running()
+    qtbot.waitUntil(lambda: "sleutelhanger" in view._message.text())
+    assert keychain.get_password(SERVICE, "smtp@balie@smtp.example.org") == "geheim-wachtwoord"
+    ctx.save_settings()
+    assert "geheim-wachtwoord" not in (ctx.data_dir / "settings.json").read_text(encoding="utf-8")
+
+
+def test_without_a_keychain_the_password_is_refused_plainly(qtbot, ctx, no_keychain):
+    change(ctx.settings, "smtp_host", "smtp.example.org")
+    window = make_window(qtbot, ctx)
+    view = window.loans_view
+    view._ask_password = lambda: "geheim"
+    view._password_button.click()
+    assert wait_for_running()
+    qtbot.waitUntil(lambda: "sleutelhanger" in view._message.text() and "Niet gelukt" in view._message.text())
