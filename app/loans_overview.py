@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from app.borrowers import full_name
 from app.formatting import euro
@@ -118,14 +119,14 @@ class LoanOverview:
             return list(s.scalars(stmt))
 
     @staticmethod
-    def _order(sort: str, descending: bool) -> list[ColumnElement]:
+    def _order(sort: str, descending: bool) -> list[ColumnElement[Any]]:
         last_reminder = (
             select(func.max(ReminderSent.sent_at))
             .where(ReminderSent.loan_id == Loan.id, ReminderSent.deleted.is_(False))
             .scalar_subquery()
         )
         location_code = select(Location.code).where(Location.id == Loan.out_location_id).scalar_subquery()
-        keys: dict[str, list[ColumnElement]] = {
+        keys: dict[str, list[ColumnElement[Any] | InstrumentedAttribute[Any]]] = {
             "tag": [Device.asset_tag],
             "name": [func.lower(Borrower.last_name), func.lower(Borrower.first_name)],
             "device": [func.lower(Device.brand), func.lower(Device.model)],

@@ -452,15 +452,15 @@ class ReminderService:
                     raise UserError(
                         _("{tag} is niet uitgeleend: er is niemand te bellen.").format(tag=device.asset_tag)
                     )
-            device = s.get(Device, loan.device_id)
+            lent = s.get(Device, loan.device_id)
             person = s.get(Borrower, loan.borrower_id)
-            assert device is not None and person is not None
+            assert lent is not None and person is not None
             moment = self._now().replace(microsecond=0)
             s.add(ReminderCall(loan_id=loan.id, called_at=moment, outcome=outcome))
             log.info("call about loan %s: %s", loan.id, outcome)
             return CallItem(
                 loan.id,
-                device.asset_tag,
+                lent.asset_tag,
                 person.card_number,
                 full_name(person),
                 person.phone.strip(),
