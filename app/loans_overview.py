@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select, text
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
-from app.borrowers import full_name
 from app.formatting import euro
 from app.i18n import _
 from app.search import fts_query
@@ -88,13 +87,17 @@ class LoanOverview:
         descending: bool = False,
     ) -> list[str]:
         today = self._today()
+        match = fts_query(query)
+        # Join the device and the person only when the filter, search or order needs them:
+        # the plain list is then one walk along the open-loan index, already in due-date order.
+        with_device = bool(match) or sort in ("tag", "device")
+        with_person = bool(match) or sort == "name" or filter == "calls"
         with self._sessions() as s:
-            stmt = (
-                select(Loan.id)
-                .join(Device, Device.id == Loan.device_id)
-                .join(Borrower, Borrower.id == Loan.borrower_id)
-                .where(Loan.state == "open", Loan.deleted.is_(False))
-            )
+            stmt = select(Loan.id).where(Loan.state == "open", Loan.deleted.is_(False))
+            if with_device:
+                stmt = stmt.join(Device, Device.id == Loan.device_id)
+            if with_person:
+                stmt = stmt.join(Borrower, Borrower.id == Loan.borrower_id)
             if filter in ("late", "calls"):
                 stmt = stmt.where(Loan.due_date < today)
             if filter == "calls":
@@ -103,7 +106,6 @@ class LoanOverview:
                 stmt = stmt.where(Loan.due_date >= today, Loan.due_date <= today + dt.timedelta(days=7))
             if location_id:
                 stmt = stmt.where(Loan.out_location_id == location_id)
-            match = fts_query(query)
             if match:
                 # A loan is found by its device (tag, serial, brand, model) or its person
                 # (card, name, phone, postcode): the same full-text indexes as the other tabs.
@@ -115,11 +117,11 @@ class LoanOverview:
                         ),
                     )
                 ).params(q=match)
-            stmt = stmt.order_by(*self._order(sort, descending))
+            stmt = stmt.order_by(*self._order(sort, descending, with_device))
             return list(s.scalars(stmt))
 
     @staticmethod
-    def _order(sort: str, descending: bool) -> list[ColumnElement[Any]]:
+    def _order(sort: str, descending: bool, with_device: bool) -> list[ColumnElement[Any]]:
         last_reminder = (
             select(func.max(ReminderSent.sent_at))
             .where(ReminderSent.loan_id == Loan.id, ReminderSent.deleted.is_(False))
@@ -141,61 +143,81 @@ class LoanOverview:
         columns = keys.get(sort, keys["due"])
         flip = descending != (sort == "late")
         ordered = [c.desc() if flip else c.asc() for c in columns]
-        return [*ordered, Device.asset_tag.asc()]  # a stable order between equal keys
+        # A stable order between equal keys (the tag when the device is joined anyway).
+        return [*ordered, Device.asset_tag.asc() if with_device else Loan.id.asc()]
 
     def rows(self, ids: Sequence[str]) -> list[LoanRow]:
         if not ids:
             return []
         today = self._today()
+        last_reminder = (
+            select(func.max(ReminderSent.sent_at))
+            .where(ReminderSent.loan_id == Loan.id, ReminderSent.deleted.is_(False))
+            .scalar_subquery()
+        )
+        last_call = (
+            select(ReminderCall.outcome)
+            .where(ReminderCall.loan_id == Loan.id, ReminderCall.deleted.is_(False))
+            .order_by(ReminderCall.called_at.desc(), ReminderCall.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
         with self._sessions() as s:
+            # One statement, only the columns shown: a device's specs and a person's notes
+            # stay on disk.
             found = {
-                loan.id: (loan, device, person, code)
-                for loan, device, person, code in s.execute(
-                    select(Loan, Device, Borrower, Location.code)
+                row.id: row
+                for row in s.execute(
+                    select(
+                        Loan.id,
+                        Loan.device_id,
+                        Loan.borrower_id,
+                        Loan.out_at,
+                        Loan.due_date,
+                        Loan.deposit_cents,
+                        Loan.conflict,
+                        Device.asset_tag,
+                        Device.brand,
+                        Device.model,
+                        Borrower.card_number,
+                        Borrower.first_name,
+                        Borrower.last_name,
+                        Borrower.phone,
+                        Borrower.email,
+                        Location.code,
+                        last_reminder.label("last_reminder"),
+                        last_call.label("last_call"),
+                    )
                     .join(Device, Device.id == Loan.device_id)
                     .join(Borrower, Borrower.id == Loan.borrower_id)
                     .outerjoin(Location, Location.id == Loan.out_location_id)
                     .where(Loan.id.in_(list(ids)))
                 )
             }
-            reminders = dict(
-                s.execute(
-                    select(ReminderSent.loan_id, func.max(ReminderSent.sent_at))
-                    .where(ReminderSent.loan_id.in_(list(ids)), ReminderSent.deleted.is_(False))
-                    .group_by(ReminderSent.loan_id)
-                ).all()
-            )
-            calls: dict[str, str] = {}
-            for loan_id, outcome in s.execute(
-                select(ReminderCall.loan_id, ReminderCall.outcome)
-                .where(ReminderCall.loan_id.in_(list(ids)), ReminderCall.deleted.is_(False))
-                .order_by(ReminderCall.called_at, ReminderCall.id)
-            ):
-                calls[loan_id] = outcome
         rows = []
         for loan_id in ids:
             if loan_id not in found:
                 continue
-            loan, device, person, code = found[loan_id]
+            r = found[loan_id]
             rows.append(
                 LoanRow(
-                    id=loan.id,
-                    device_id=device.id,
-                    borrower_id=person.id,
-                    tag=device.asset_tag,
-                    device=" ".join(p for p in (device.brand, device.model) if p),
-                    card=person.card_number,
-                    name=full_name(person),
-                    phone=person.phone,
-                    email=person.email,
-                    out_at=loan.out_at,
-                    due_date=loan.due_date,
-                    days_late=max(0, (today - loan.due_date).days),
-                    deposit_cents=loan.deposit_cents,
-                    location=code or "",
-                    conflict=loan.conflict,
-                    last_reminder=reminders.get(loan.id),
-                    last_call=calls.get(loan.id, ""),
+                    id=r.id,
+                    device_id=r.device_id,
+                    borrower_id=r.borrower_id,
+                    tag=r.asset_tag,
+                    device=" ".join(p for p in (r.brand, r.model) if p),
+                    card=r.card_number,
+                    name=f"{r.first_name} {r.last_name}".strip(),
+                    phone=r.phone,
+                    email=r.email,
+                    out_at=r.out_at,
+                    due_date=r.due_date,
+                    days_late=max(0, (today - r.due_date).days),
+                    deposit_cents=r.deposit_cents,
+                    location=r.code or "",
+                    conflict=r.conflict,
+                    last_reminder=r.last_reminder,
+                    last_call=r.last_call or "",
                 )
             )
         return rows

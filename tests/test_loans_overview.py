@@ -98,3 +98,13 @@ def test_rows_show_days_late_deposit_and_reminders(shop, clock):
     ctx.reminders.log_call(loans["Peeters"], "reached")
     [row] = ctx.loan_overview.rows([loans["Peeters"]])
     assert row.last_call == "reached"
+
+
+def test_the_last_reminder_is_a_moment(shop, tmp_path):
+    ctx, loans = shop
+    ctx.reminders.write_letters(tmp_path / "b.pdf")
+    [row] = ctx.loan_overview.rows([loans["Peeters"]])
+    assert isinstance(row.last_reminder, dt.datetime)
+    # Only the two late loans got a letter: they come first when sorted by the last reminder.
+    newest_first = names(ctx, ctx.loan_overview.search_ids(sort="reminder", descending=True))
+    assert set(newest_first[:2]) == {"Wouters", "Peeters"}
