@@ -18,6 +18,7 @@ from sqlalchemy import DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, Synced
+from db.models import Loan
 
 REMINDER_CHANNELS = ("letter", "email", "sms")
 CALL_OUTCOMES = ("reached", "no-answer", "calls-back")
@@ -50,3 +51,9 @@ class ReminderCall(Synced, Base):
     loan_id: Mapped[str] = mapped_column(ForeignKey("loan.id"), index=True)
     called_at: Mapped[dt.datetime] = mapped_column(DateTime)
     outcome: Mapped[str] = mapped_column(String(12), info={"choices": CALL_OUTCOMES})
+
+
+# The loans overview's list (app/loans_overview.py) reads the ids of the open loans in due-date
+# order from this index alone, never touching the million returned loans' rows. Declared here,
+# beside the overview's other tables, so db/models.py keeps its Loan as it is.
+Index("ix_loan_open_due", Loan.state, Loan.deleted, Loan.due_date, Loan.id)

@@ -176,6 +176,8 @@ class LoansView(QWidget):
             [self._person_button, self._device_button],
         )
         data_bus().changed.connect(self._on_data_changed)
+        self._letters_button.setEnabled(False)
+        self._email_button.setEnabled(False)
         self._fill_locations()
         self._show_loan(None)
         self._table.run_search()
@@ -315,11 +317,17 @@ class LoansView(QWidget):
     # -- reminders -------------------------------------------------------------------------------
 
     def _update_due(self) -> None:
-        try:
-            letters, emails = self._reminders.counts()
-        except Exception:  # a broken setting must not break the tab; the buttons say why
-            log.warning("reminder counts failed", exc_info=True)
-            letters = emails = 0
+        """Count what is due today off the GUI thread (it reads every loan near its date)."""
+        run_operation(
+            lambda _op: self._reminders.counts(),
+            on_success=self._show_due,
+            on_failure=lambda message: self._due_label.setText(message),
+            parent=self,
+            what="reminder counts",
+        )
+
+    def _show_due(self, counts: tuple[int, int]) -> None:
+        letters, emails = counts
         self._due_label.setText(
             _(
                 "Vandaag klaar: {letters} brief/brieven en {emails} e-mail(s) (elke stap gaat maar één keer)."
@@ -374,8 +382,7 @@ class LoansView(QWidget):
         )
 
     def send_emails(self) -> None:
-        _letters, emails = self._reminders.counts()
-        if not self._confirm(_("{count} herinnering(en) per e-mail versturen?").format(count=emails)):
+        if not self._confirm(_("De herinneringen van vandaag per e-mail versturen?")):
             return
         self._start()
         run_operation(

@@ -164,8 +164,26 @@ class ReminderService:
         days_before = self._settings.reminder_days_before
         late_steps = self.late_steps()
         horizon = today + dt.timedelta(days=days_before)
+        # Only the columns a letter or e-mail needs (not a device's specs or a person's notes).
         rows = s.execute(
-            select(Loan, Device, Borrower)
+            select(
+                Loan.id,
+                Loan.due_date,
+                Loan.out_at,
+                Device.asset_tag,
+                Device.kind,
+                Device.brand,
+                Device.model,
+                Borrower.card_number,
+                Borrower.first_name,
+                Borrower.last_name,
+                Borrower.street,
+                Borrower.postcode,
+                Borrower.municipality,
+                Borrower.language,
+                Borrower.email,
+                Borrower.phone,
+            )
             .join(Device, Device.id == Loan.device_id)
             .join(Borrower, Borrower.id == Loan.borrower_id)
             .where(
@@ -176,45 +194,45 @@ class ReminderService:
             )
             .order_by(Loan.due_date, Device.asset_tag)
         ).all()
-        steps = {
-            loan.id: current_step(loan.due_date, today, days_before, late_steps) for loan, _d, _b in rows
-        }
-        sent = self._sent_in(s, [(loan, steps[loan.id]) for loan, _d, _b in rows if steps[loan.id]])
+        steps = {row.id: current_step(row.due_date, today, days_before, late_steps) for row in rows}
+        sent = self._sent_in(s, [(row.id, row.due_date, steps[row.id]) for row in rows if steps[row.id]])
         items = []
-        for loan, device, person in rows:
-            step = steps[loan.id]
+        for row in rows:
+            step = steps[row.id]
             if step is None:
                 continue
             items.append(
                 ReminderItem(
-                    loan_id=loan.id,
-                    tag=device.asset_tag,
-                    device_kind=device.kind,
-                    device_title=" ".join(p for p in (device.brand, device.model) if p),
-                    card=person.card_number,
-                    name=full_name(person),
-                    street=person.street,
-                    postcode=person.postcode,
-                    municipality=person.municipality,
-                    language=person.language,
-                    email=person.email.strip(),
-                    phone=person.phone.strip(),
-                    out_date=loan.out_at.date(),
-                    due_date=loan.due_date,
-                    days_late=max(0, (today - loan.due_date).days),
+                    loan_id=row.id,
+                    tag=row.asset_tag,
+                    device_kind=row.kind,
+                    device_title=" ".join(p for p in (row.brand, row.model) if p),
+                    card=row.card_number,
+                    name=f"{row.first_name} {row.last_name}".strip(),
+                    street=row.street,
+                    postcode=row.postcode,
+                    municipality=row.municipality,
+                    language=row.language,
+                    email=row.email.strip(),
+                    phone=row.phone.strip(),
+                    out_date=row.out_at.date(),
+                    due_date=row.due_date,
+                    days_late=max(0, (today - row.due_date).days),
                     step=step,
-                    sent=sent.get(loan.id, {}),
+                    sent=sent.get(row.id, {}),
                 )
             )
         return items
 
     @staticmethod
-    def _sent_in(s: Session, wanted: Sequence[tuple[Loan, str | None]]) -> dict[str, dict[str, dt.datetime]]:
+    def _sent_in(
+        s: Session, wanted: Sequence[tuple[str, dt.date, str | None]]
+    ) -> dict[str, dict[str, dt.datetime]]:
         """loan id -> {channel: sent_at} for the step each loan is at now (and its due date)."""
         found: dict[str, dict[str, dt.datetime]] = {}
         keys = {
-            reminder_id(loan.id, loan.due_date, step, channel): loan.id
-            for loan, step in wanted
+            reminder_id(loan_id, due_date, step, channel): loan_id
+            for loan_id, due_date, step in wanted
             if step
             for channel in ("letter", "email", "sms")
         }

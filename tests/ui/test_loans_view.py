@@ -114,7 +114,7 @@ def test_reminders_panel_letters_and_emails(qtbot, ctx, tmp_path, smtp_server): 
     window = make_window(qtbot, ctx)
     view = window.loans_view
     window.tabs.setCurrentWidget(view)
-    assert "2 brief/brieven en 1 e-mail(s)" in view._due_label.text()
+    qtbot.waitUntil(lambda: "2 brief/brieven en 1 e-mail(s)" in view._due_label.text())
 
     out = tmp_path / "brieven.pdf"
     view._ask_letters_file = lambda: out

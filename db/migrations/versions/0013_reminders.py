@@ -1,4 +1,5 @@
-"""Reminders: what was sent per loan and step, and the calls of the overdue call list.
+"""Reminders: what was sent per loan and step, the calls of the overdue call list, and an index
+for the loans overview's open loans.
 
 Revision ID: 0013
 Revises: 0010
@@ -55,6 +56,13 @@ def upgrade() -> None:
         batch.create_index("ix_reminder_call_updated_at", ["updated_at"])
 
 
+    with op.batch_alter_table("loan") as batch:
+        # The loans overview's open loans in due-date order, answered from the index alone.
+        batch.create_index("ix_loan_open_due", ["state", "deleted", "due_date", "id"])
+
+
 def downgrade() -> None:
+    with op.batch_alter_table("loan") as batch:
+        batch.drop_index("ix_loan_open_due")
     op.drop_table("reminder_call")
     op.drop_table("reminder_sent")
