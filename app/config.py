@@ -72,6 +72,8 @@ class Settings:
     owner_line: str = ""  # "Eigendom van …" on labels; empty = the location's name
     label_layout: str = "L7160"
     server_url: str = ""
+    # A practice folder made by `digibank demo`: the window says OEFENING, printouts carry it.
+    demo: bool = False
     # A PEM file with the CA of a self-hosted server (DIGIBANK_CA_BUNDLE overrides it).
     ca_bundle: str = ""
     # Plain http:// to another computer (only on a trusted network; the status bar warns).

@@ -23,8 +23,10 @@ from app.borrowers import BorrowerService
 from app.counter import Counter
 from app.credentials import AskPassphrase, DatabaseKeys, wrong_database_key
 from app.donations import DonationService
+from app.errors import UserError
 from app.helpdesk import HelpdeskService
 from app.history import HistoryService
+from app.i18n import _
 from app.inventory import DeviceService
 from app.loans import LoanService
 from app.loans_overview import LoanOverview
@@ -36,7 +38,9 @@ from app.reports import ReportService
 from app.staff import StaffService, StaffView
 from app.trainings import TrainingService
 from app.waiting_list import WaitingListService
-from db.engine import WrongKey, is_plain_sqlite, open_database
+from db.engine import SchemaTooNew, WrongKey, is_plain_sqlite, open_database
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -132,14 +136,35 @@ def open_context(
         convert_plain_database(folder, key)
     elif not encrypted:
         config.private_file(db)  # a new database: 0600 before SQLite writes a byte
+
+    def backup_first(current: str, head: str) -> None:
+        # A newer program migrates an existing database only after a backup: if the new
+        # version disappoints, the old one can be reinstalled and this backup restored.
+        from app.backup import make_backup
+
+        made = make_backup(folder, key)
+        log.info("backup %s made before migrating the schema %s -> %s", made.name, current, head)
+
     try:
-        engine, sessions = open_database(db, key=key, actor=actor)
+        engine, sessions = open_database(db, key=key, actor=actor, before_upgrade=backup_first)
     except WrongKey:
         raise wrong_database_key() from None
+    except SchemaTooNew as exc:
+        raise UserError(
+            _(
+                "Deze gegevens zijn bijgewerkt door een nieuwere versie van Digibank Balie "
+                "(databaseversie {revision}). Deze oudere versie opent ze niet, om niets te beschadigen: "
+                "installeer de nieuwere versie opnieuw, of zet een back-up van deze versie terug."
+            ).format(revision=exc.revision),
+            code="schema-too-new",
+        ) from None
     # A database error written to the log must not carry the values (names, phones).
     engine.hide_parameters = True
     finish_interrupted(folder, key)
     settings = config.Settings.load(folder)
+    from app.printing.pdf import set_practice_mode
+
+    set_practice_mode(settings.demo)
     from app.sync import transport  # how this counter connects to its server
 
     transport.configure(settings.ca_bundle, settings.insecure_http)

@@ -213,6 +213,18 @@ class DatabaseKeys:
         except UserError:
             return None
 
+    def keychain_name(self) -> str | None:
+        """The trusted keychain's backend (`digibank selftest`), or None: a passphrase then."""
+        keychain = self._keychain_or_none()
+        return None if keychain is None else f"{type(keychain).__module__}.{type(keychain).__name__}"
+
+    def has_stored_key(self, db_path: Path) -> bool:
+        keychain = self._keychain_or_none()
+        try:
+            return keychain is not None and bool(keychain.get_password(SERVICE, _key_account(db_path)))
+        except Exception:  # a locked keychain: the key is not available now
+            return False
+
     def key_for(self, db_path: Path, *, exists_encrypted: bool, ask: AskPassphrase | None) -> str:
         """The SQLCipher key for `db_path`. `exists_encrypted`: an encrypted file is there."""
         env = os.environ.get(ENV_PASSPHRASE)

@@ -12,15 +12,18 @@ from __future__ import annotations
 import functools
 import getpass
 import logging
+import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import URL, Engine, create_engine, event, text
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, SessionTransaction, SessionTransactionOrigin, sessionmaker
 from sqlalchemy.pool import QueuePool
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 import db.changes  # noqa: F401  (registers the outbox hook)
 import db.models  # noqa: F401  (registers every model on the metadata)
@@ -206,18 +209,84 @@ def make_engine(url: str | URL) -> Engine:
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["engine"] = engine
     return cfg
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the database to the newest schema (creates it on first start)."""
+class SchemaTooNew(Exception):
+    """The database was migrated by a newer version of the program (a downgrade)."""
+
+    def __init__(self, revision: str) -> None:
+        super().__init__(revision)
+        self.revision = revision
+
+
+_REVISION_LINE = re.compile(r'^(down_revision|revision)\s*=\s*["\']?([^"\'\s]*)["\']?\s*$', re.M)
+
+
+@functools.cache
+def migration_revisions() -> tuple[frozenset[str], str]:
+    """(every revision the program knows, the head) read from the migration files' own
+    `revision =` lines: a cheap check at every open, without loading Alembic."""
+    known: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        fields = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
+        if fields.get("revision"):
+            known.add(fields["revision"])
+            if fields.get("down_revision") not in (None, "", "None"):
+                parents.add(fields["down_revision"])
+    heads = known - parents
+    if len(heads) != 1:
+        raise RuntimeError(f"migrations must have one head, found {sorted(heads)}")
+    return frozenset(known), heads.pop()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        found: bool
+        if engine.dialect.name == "sqlite":
+            found = (
+                connection.execute(
+                    text("SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'")
+                ).first()
+                is not None
+            )
+        else:
+            from sqlalchemy import inspect
+
+            found = inspect(connection).has_table("alembic_version")
+        if not found:
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def migrate(engine: Engine, before_upgrade: Callable[[str, str], None] | None = None) -> None:
+    """Bring the database to the newest schema (creates it on first start).
+
+    Nothing happens when it is at the head already. An existing database older than the
+    program is first handed to `before_upgrade(current, head)` (the backup), then migrated.
+    A database of a newer program raises SchemaTooNew and is not touched: Alembic would
+    otherwise fail half-way on a revision it does not know."""
+    known, head = migration_revisions()
+    current = current_revision(engine)
+    if current == head:
+        return
+    if current is not None and current not in known:
+        raise SchemaTooNew(current)
+    if current is not None and before_upgrade is not None:
+        before_upgrade(current, head)
+    from alembic import command
+
     with engine.begin() as connection:
         cfg = alembic_config(engine)
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
+    log.info("database schema migrated from %s to %s", current or "(new)", head)
 
 
 def session_factory(engine: Engine, actor: str | None = None) -> sessionmaker[Session]:
@@ -244,12 +313,22 @@ def check_key(engine: Engine) -> None:
         raise WrongKey(str(exc.orig)) from None
 
 
-def open_database(path: Path, *, key: str, actor: str | None = None) -> tuple[Engine, sessionmaker[Session]]:
-    """Open (or create) the encrypted database at `path`. Raises WrongKey."""
+def open_database(
+    path: Path,
+    *,
+    key: str,
+    actor: str | None = None,
+    before_upgrade: Callable[[str, str], None] | None = None,
+) -> tuple[Engine, sessionmaker[Session]]:
+    """Open (or create) the encrypted database at `path`. Raises WrongKey, SchemaTooNew."""
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(cipher_url(path, key))
     check_key(engine)
-    migrate(engine)
+    try:
+        migrate(engine, before_upgrade)
+    except SchemaTooNew:
+        engine.dispose()
+        raise
     return engine, session_factory(engine, actor)
 
 

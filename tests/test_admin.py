@@ -22,9 +22,9 @@ def test_demo_fills_an_empty_folder_once(tmp_path, capsys):
     assert code == 0, err
     ctx = open_context(folder)
     try:
-        assert ctx.devices.count() == 18
-        assert ctx.borrowers.count() == 12
-        assert ctx.loans.open_count() == 6
+        assert ctx.devices.count() == 20
+        assert ctx.borrowers.count() == 16
+        assert ctx.loans.open_count() == 7
         assert len(ctx.loans.list(overdue_only=True)) == 2
     finally:
         ctx.close()

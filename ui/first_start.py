@@ -33,8 +33,8 @@ from app.sync.joining import first_login
 from app.sync.service import SyncResult
 from db.models import Location
 from ui.dialogs.common import ErrorLabel
-from ui.sync_controller import ServiceFactory, SyncController
-from ui.sync_settings import LoginFunction, SyncSettingsPage
+from ui.sync.controller import ServiceFactory, SyncController
+from ui.sync.settings import LoginFunction, SyncSettingsPage
 
 log = logging.getLogger(__name__)
 

@@ -23,11 +23,11 @@ from ui.devices_view import DevicesView
 from ui.donations_view import DonationsView
 from ui.helpdesk_view import HelpdeskView
 from ui.loans_view import LoansView
-from ui.print_actions import PrintActions
+from ui.printing.actions import PrintActions
 from ui.reports_view import ReportsView
 from ui.staff_wiring import StaffWiring, wire_window
 from ui.status_bar import StatusBar
-from ui.sync_wiring import SyncWiring
+from ui.sync.wiring import SyncWiring
 from ui.table_models import SearchableTable
 from ui.trainings_view import TrainingsView
 from ui.waiting_list_view import WaitingListView

@@ -70,6 +70,44 @@ def fit_text(text: str, font: str, size: float, max_width: float, min_size: floa
     return (text.rstrip() + ELLIPSIS) if text else "", smaller
 
 
+# A practice folder (`digibank demo`): every PDF made while it is open says so on every
+# page, so a practice contract or label is never taken for a real one. Set per open data
+# folder by app/context.py — applied here, where every PDF passes, and nowhere else.
+_practice = False
+
+
+def set_practice_mode(on: bool) -> None:
+    global _practice
+    _practice = bool(on)
+
+
+def watermark_pdf(path: Path, text: str) -> None:
+    """Stamp `text` diagonally, large and light, over every page of the PDF at `path`."""
+    import io
+
+    from pypdf import PageObject, PdfReader, PdfWriter
+    from reportlab.pdfgen.canvas import Canvas
+
+    stamps: dict[tuple[float, float], PageObject] = {}
+    writer = PdfWriter(clone_from=path)
+    for page in writer.pages:
+        size = (float(page.mediabox.width), float(page.mediabox.height))
+        if size not in stamps:
+            buffer = io.BytesIO()
+            canvas = Canvas(buffer, pagesize=size)
+            width, height = size
+            # Horizontal (not diagonal): the word stays whole for screen readers and text search.
+            font_size = max(8.0, min(0.85 * width / max(1.0, stringWidth(text, FONT_BOLD, 1)), height / 3))
+            canvas.setFillColorRGB(0.85, 0.1, 0.1, alpha=0.28)
+            canvas.setFont(FONT_BOLD, font_size)
+            canvas.drawCentredString(width / 2, height / 2 - font_size / 3, text)
+            canvas.save()
+            stamps[size] = PdfReader(io.BytesIO(buffer.getvalue())).pages[0]
+        page.merge_page(stamps[size])
+    with path.open("wb") as fh:
+        writer.write(fh)
+
+
 @contextlib.contextmanager
 def atomic_output(out: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path next to `out`; move it into place only when rendering succeeded.
@@ -86,6 +124,8 @@ def atomic_output(out: str | os.PathLike[str]) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        if _practice and tmp.read_bytes()[:5] == b"%PDF-":
+            watermark_pdf(tmp, _("OEFENING"))
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):

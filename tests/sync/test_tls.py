@@ -186,7 +186,7 @@ def test_plain_http_to_this_computer_is_fine(url):
 
 def test_the_status_bar_warns_while_insecure_http_is_allowed(qtbot, ctx, tmp_path):
     from app.sync.account import SyncState
-    from ui.sync_status import SyncStatus
+    from ui.sync.status import SyncStatus
 
     status = SyncStatus(SyncState(ctx.sessions))
     qtbot.addWidget(status)

@@ -15,10 +15,10 @@ from db.changes import write_state
 from tests.conftest import make_ready
 from tests.shots import shots_folder
 from tests.sync.conftest import make_replica
-from ui.conflicts_view import ConflictsView
-from ui.sync_controller import SyncController
-from ui.sync_settings import SyncSettingsPage
-from ui.sync_status import SyncStatus
+from ui.sync.conflicts_view import ConflictsView
+from ui.sync.controller import SyncController
+from ui.sync.settings import SyncSettingsPage
+from ui.sync.status import SyncStatus
 
 
 def _shot(widget, name: str) -> None:  # type: ignore[no-untyped-def]

@@ -20,8 +20,8 @@ from app.sync.transport import HttpTransport
 from db.base import OutboxEntry
 from db.changes import write_state
 from server import store
-from ui.conflicts_view import ConflictsView
-from ui.sync_status import SyncStatus
+from ui.sync.conflicts_view import ConflictsView
+from ui.sync.status import SyncStatus
 
 SHOTS = os.environ.get("DIGIBANK_SHOTS", "")  # set to a folder to keep the screenshots
 

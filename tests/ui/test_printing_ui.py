@@ -18,8 +18,8 @@ from app.printing.service import PrintService
 from db.models import Loan
 from tests.conftest import make_ready
 from tests.test_printing_labels import decode_pdf, pdf_text
-from ui.contract_dialog import ContractDialog
-from ui.printing_dialogs import CardPrintDialog, LabelPrintDialog
+from ui.printing.contract_dialog import ContractDialog
+from ui.printing.dialogs import CardPrintDialog, LabelPrintDialog
 from ui.widgets.signature_pad import SignaturePad
 
 

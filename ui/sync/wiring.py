@@ -12,10 +12,10 @@ from app.i18n import _
 from app.sync.account import SyncState, login, service_for
 from app.sync.domain_conflicts import ConflictService
 from app.sync.refusals import refused_views
-from ui.conflicts_view import ConflictsView
-from ui.sync_controller import SyncController
-from ui.sync_settings import SyncSettingsPage
-from ui.sync_status import SyncStatus
+from ui.sync.conflicts_view import ConflictsView
+from ui.sync.controller import SyncController
+from ui.sync.settings import SyncSettingsPage
+from ui.sync.status import SyncStatus
 
 log = logging.getLogger(__name__)
 

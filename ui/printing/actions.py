@@ -57,7 +57,7 @@ class PrintActions:
         return tags
 
     def print_labels(self) -> None:
-        from ui.printing_dialogs import LabelPrintDialog
+        from ui.printing.dialogs import LabelPrintDialog
 
         tags = self.selected_tags()
         if not tags:
@@ -66,7 +66,7 @@ class PrintActions:
         LabelPrintDialog(self._printing, tags, default_layout=self._layout, parent=self._window).exec()
 
     def print_card(self) -> None:
-        from ui.printing_dialogs import CardPrintDialog
+        from ui.printing.dialogs import CardPrintDialog
 
         borrower = self._borrowers.current_borrower()
         if borrower is None:
@@ -75,7 +75,7 @@ class PrintActions:
         CardPrintDialog(self._printing, [borrower.card_number], parent=self._window).exec()
 
     def print_contract(self) -> None:
-        from ui.contract_dialog import ContractDialog
+        from ui.printing.contract_dialog import ContractDialog
 
         device = self._devices.current_device()
         if device is None:

@@ -1,0 +1,1 @@
+"""The window's printing pieces: label/card dialogs, the Afdrukken menu, the contract dialog."""
