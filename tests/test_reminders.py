@@ -70,7 +70,8 @@ def smtp_server(monkeypatch):
     # The test server's own log (it names every recipient) is not the program's log.
     monkeypatch.setattr(logging.getLogger("mail.log"), "propagate", False)
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    # A generous start-up wait: on a busy CI machine the server's thread may take seconds.
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), ready_timeout=60)
     controller.start()
     try:
         yield inbox, controller.port
@@ -366,6 +367,7 @@ def smtp_with_login(monkeypatch):
         authenticator=authenticator,
         auth_required=True,
         auth_require_tls=False,  # loopback only; production uses starttls or tls
+        ready_timeout=60,
     )
     controller.start()
     try:
