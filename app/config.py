@@ -97,6 +97,14 @@ class Settings:
     # "warn" (lend, and ask staff to check again) or "refuse" (check again first).
     eligibility_valid_months: int = 12
     eligibility_expired: str = "warn"
+    # Reminders (app/reminders.py): the digibank's own mail server; its password is in the keychain.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: str = "starttls"  # none | starttls | tls
+    smtp_user: str = ""
+    smtp_from: str = ""
+    reminder_days_before: int = 3  # 0: no reminder before the due date
+    reminder_late_steps: str = "1,7"  # days late at which a reminder goes out
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod

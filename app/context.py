@@ -35,11 +35,14 @@ if TYPE_CHECKING:
     from app.donations import DonationService
     from app.erasure_requests import ErasureRequests
     from app.helpdesk import HelpdeskService
+    from app.history import HistoryService
     from app.inventory import DeviceService
     from app.loans import LoanService
+    from app.loans_overview import LoanOverview
     from app.locations import LocationService
     from app.printing.service import PrintService
     from app.privacy import PrivacyService
+    from app.reminders.service import ReminderService
     from app.reports import ReportService
     from app.staff import StaffService, StaffView
     from app.trainings import TrainingService
@@ -147,6 +150,26 @@ class AppContext:
         from app.deletions import DeletionService
 
         return DeletionService(self.sessions, now=self.now)
+
+    @cached_property
+    def reminders(self) -> ReminderService:
+        from app.reminders.service import ReminderService
+
+        return ReminderService(
+            self.sessions, self.settings, now=self.now, templates_dir=self.data_dir / "reminders"
+        )
+
+    @cached_property
+    def loan_overview(self) -> LoanOverview:
+        from app.loans_overview import LoanOverview
+
+        return LoanOverview(self.sessions, today=self.today)
+
+    @cached_property
+    def history(self) -> HistoryService:
+        from app.history import HistoryService
+
+        return HistoryService(self.sessions, today=self.today)
 
     @cached_property
     def audit(self) -> AuditLog:

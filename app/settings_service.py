@@ -10,6 +10,7 @@ from app.errors import UserError
 from app.formatting import euro, parse_euro
 from app.i18n import _
 from app.printing.layouts import layout_names
+from app.reminders.settings import REMINDER_SETTINGS, change_reminder_setting, describe_reminder_settings
 from db.models import DEVICE_KINDS
 
 EDITABLE = (
@@ -29,6 +30,7 @@ EDITABLE = (
     "referrers",
     "eligibility_valid_months",
     "eligibility_expired",
+    *REMINDER_SETTINGS,
 )
 
 
@@ -87,6 +89,7 @@ def describe(settings: Settings) -> list[tuple[str, str, str]]:
             settings.eligibility_expired,
             _("uitlenen met een verlopen bewijs: warn (waarschuwen) of refuse (eerst opnieuw controleren)"),
         ),
+        *describe_reminder_settings(settings),
     ]
 
 
@@ -125,7 +128,9 @@ def change(settings: Settings, name: str, value: str) -> None:
                 name=name, choices=", ".join(EDITABLE)
             )
         )
-    if name == "language":
+    if name in REMINDER_SETTINGS:
+        change_reminder_setting(settings, name, value)
+    elif name == "language":
         if value not in i18n.LANGUAGES:
             raise UserError(_("Taal moet nl of en zijn."))
         settings.language = value

@@ -322,4 +322,5 @@ class BorrowerSortKey(Base):
 
 
 from db.models_privacy import ErasureRequest  # noqa: E402, F401
+from db.models_reminders import ReminderCall, ReminderSent  # noqa: E402, F401
 from db.models_staff import AuditEvent, Staff  # noqa: E402, F401

@@ -35,6 +35,7 @@ from db.engine import (
     table_counts,
 )
 from db.models_privacy import ErasureRequest
+from db.models_reminders import ReminderSent, reminder_id
 from db.models_sync import ConflictDecision
 from tests.cli_helpers import one_line_error, run
 from tests.conftest import TEST_PASSPHRASE
@@ -222,7 +223,8 @@ def _plain_release_folder(folder: Path) -> AppContext:
     ctx.bench.record_repair(device.asset_tag, "nieuwe batterij", cost="12,50")
     ctx.bench.record_wipe(device.asset_tag, method="nist-clear", result="passed")
     ctx.devices.set_status(device.asset_tag, "ready")
-    ctx.loans.checkout(device.asset_tag, card)
+    loan = ctx.loans.checkout(device.asset_tag, card).loan
+    ctx.reminders.log_call(device.asset_tag, "reached")  # a call of the overdue call list
     ctx.donations.add("Bakkerij Dewitte bv")
     session = ctx.trainings.add("Digitaal starten", dt.datetime(2026, 12, 3, 10, 0))
     ctx.trainings.register(session.id, card)
@@ -245,6 +247,16 @@ def _plain_release_folder(folder: Path) -> AppContext:
         )
         s.add(ConflictDecision(kind="double-loan", subject_id="y"))
         s.add(ErasureRequest(subject_table="borrower", subject_id="x", requested_at=dt.datetime(2026, 11, 1)))
+        s.add(
+            ReminderSent(
+                id=reminder_id(loan.id, loan.due_date, "before-3", "letter"),
+                loan_id=loan.id,
+                due_date=loan.due_date,
+                step="before-3",
+                channel="letter",
+                sent_at=dt.datetime(2026, 11, 1),
+            )
+        )
         set_aside(s, "device", "z", "", {"status": "bogus"}, {"status": "s"}, "bad", dt.datetime(2026, 11, 1))
     return ctx
 

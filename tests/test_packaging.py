@@ -34,6 +34,8 @@ def test_wheel_contains_migrations_translations_and_data(tmp_path):
         "resources/data/municipality_mergers.csv",
         "resources/locale/en/LC_MESSAGES/digibank.po",
         "resources/contracts/conditions_nl.md",
+        "resources/reminders/late_nl.md",
+        "resources/reminders/before_en.md",
         "resources/scripts/collect_specs.sh",
         "db/migrations/env.py",
         "db/migrations/script.py.mako",

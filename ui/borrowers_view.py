@@ -24,6 +24,7 @@ from app.duplicates import is_merged
 from app.erasure_requests import ErasureRequests, PendingErasure
 from app.errors import UserError
 from app.formatting import date_be
+from app.history import HistoryService, history_lines
 from app.i18n import _
 from app.loans import LoanService
 from app.postcodes import province_name
@@ -51,8 +52,10 @@ class BorrowersView(QWidget):
         backup_keep_days: int = 30,
         retention_months: int = 24,
         erasures: ErasureRequests | None = None,
+        history: HistoryService | None = None,
     ) -> None:
         super().__init__(parent)
+        self.history = history
         self.borrowers = borrowers
         self.loans = loans
         self.privacy = privacy
@@ -189,6 +192,8 @@ class BorrowersView(QWidget):
             lines.extend(f"  {loan_line(view)}" for view in open_loans)
         else:
             lines.append(_("Geen toestellen in bruikleen."))
+        if self.history is not None:  # every loan and return, with reminders and calls
+            lines += ["", *history_lines(self.history.person(borrower.id))]
         self.detail_text.setText("\n".join(lines))
 
     # -- actions ---------------------------------------------------------------------------

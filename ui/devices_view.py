@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from app.borrowers import full_name
 from app.errors import UserError
 from app.formatting import date_be, euro
+from app.history import HistoryService, history_lines
 from app.i18n import _
 from app.inventory import TRANSITIONS, DeviceService, kind_names, status_name, status_names
 from app.loans import LoanService
@@ -74,10 +75,17 @@ class MessageBanner(QLabel):
 class DevicesView(QWidget):
     devices_changed = Signal()
 
-    def __init__(self, devices: DeviceService, loans: LoanService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        devices: DeviceService,
+        loans: LoanService,
+        parent: QWidget | None = None,
+        history: HistoryService | None = None,
+    ) -> None:
         super().__init__(parent)
         self.devices = devices
         self.loans = loans
+        self.history = history
 
         self.status_filter = QComboBox(self)
         self.status_filter.addItem(_("Alle statussen"), "")
@@ -180,6 +188,8 @@ class DevicesView(QWidget):
             )
             if view.overdue:
                 lines.append(_("TE LAAT: deze uitlening is over datum."))
+        if self.history is not None:  # loans, returns, wipes, repairs, reminders
+            lines += ["", *history_lines(self.history.device(device.id))]
         self.detail_text.setText("\n".join(lines))
         allowed = sorted(TRANSITIONS.get(device.status, frozenset()), key=DEVICE_STATUSES.index)
         for status in allowed:

@@ -24,6 +24,7 @@ from ui.counter_view import CounterView
 from ui.devices_view import DevicesView
 from ui.donations_view import DonationsView
 from ui.helpdesk_view import HelpdeskView
+from ui.loans_view import LoansView
 from ui.operations import Changes, data_bus, run_operation
 from ui.printing.actions import PrintActions
 from ui.reports_view import ReportsView
@@ -31,6 +32,7 @@ from ui.screen_fit import ScrollingTabs, fit_window, remember_window
 from ui.staff_wiring import StaffWiring, wire_window
 from ui.status_bar import StatusBar
 from ui.sync.wiring import SyncWiring
+from ui.table_models import SearchableTable
 from ui.trainings_view import TrainingsView
 from ui.waiting_list_view import WaitingListView
 
@@ -57,7 +59,7 @@ class MainWindow(QMainWindow):
         self.counter_view = CounterView(
             ctx.counter(), self, printing=ctx.printing, receipts_dir=ctx.data_dir / "ontvangstbewijzen"
         )
-        self.devices_view = DevicesView(ctx.devices, ctx.loans, self)
+        self.devices_view = DevicesView(ctx.devices, ctx.loans, self, history=ctx.history)
         self.borrowers_view = BorrowersView(
             ctx.borrowers,
             ctx.loans,
@@ -66,10 +68,22 @@ class MainWindow(QMainWindow):
             backup_keep_days=ctx.settings.backup_keep_days,
             retention_months=ctx.settings.retention_months,
             erasures=ctx.erasure_requests,
+            history=ctx.history,
+        )
+        self.loans_view = LoansView(
+            ctx.loan_overview,
+            ctx.reminders,
+            letters_dir=ctx.data_dir / "herinneringen",
+            parent=self,
+            settings=ctx.settings,
         )
         self.add_view(_("Balie"), self.counter_view)
         self.add_view(_("Toestellen"), self.devices_view)
         self.add_view(_("Ontleners"), self.borrowers_view)
+        self.add_view(_("Uitleningen"), self.loans_view)
+        self.loans_view.open_borrower.connect(self.show_borrower)
+        self.loans_view.open_device.connect(self.show_device)
+        self.status.overdue_clicked.connect(self.show_late_loans)
         self.helpdesk_view = HelpdeskView(ctx.helpdesk, self)
         self.trainings_view = TrainingsView(
             ctx.trainings, self, location=ctx.locations.current, documents_dir=ctx.data_dir / "documenten"
@@ -173,6 +187,28 @@ class MainWindow(QMainWindow):
             self._was_inactive = False
             data_bus().announce(Changes.ALL)
 
+    def show_device(self, device_id: str) -> None:
+        """Open Toestellen with this device selected (from the loans overview)."""
+        self.devices_view.status_filter.setCurrentIndex(0)  # every status: the device must be in the list
+        self._show_record(self.devices_view, self.devices_view.table, device_id)
+
+    def show_borrower(self, borrower_id: str) -> None:
+        """Open Ontleners with this person selected."""
+        self._show_record(self.borrowers_view, self.borrowers_view.table, borrower_id)
+
+    def show_late_loans(self) -> None:
+        self.tabs.setCurrentWidget(self.loans_view)
+        self.loans_view.show_late()
+
+    def _show_record(self, view: QWidget, table: SearchableTable, record_id: str) -> None:
+        self.tabs.setCurrentWidget(view)
+        table.search_field.blockSignals(True)  # no second, delayed search from the timer
+        table.search_field.clear()
+        table.search_field.blockSignals(False)
+        table.run_search()
+        table.select_id(record_id)
+        table.table.setFocus()
+
     def _on_tab_changed(self, index: int) -> None:
         widget = self.tabs.widget(index)
         if widget is self.counter_view:
@@ -181,6 +217,8 @@ class MainWindow(QMainWindow):
             self.devices_view.table.search_field.setFocus()
         elif widget is self.borrowers_view:
             self.borrowers_view.table.search_field.setFocus()
+        elif widget is self.loans_view:
+            self.loans_view.focus_search()
 
     # -- menus -------------------------------------------------------------------------
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from app.i18n import _
@@ -15,8 +17,20 @@ from ui.screen_fit import ElidedLabel
 log = logging.getLogger(__name__)
 
 
+class _ClickableLabel(QLabel):
+    clicked = Signal()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
+
+
 class StatusBar(QStatusBar):
-    """Call `refresh()` after loans change; other parts add widgets with `add_permanent`."""
+    """Call `refresh()` after loans change; other parts add widgets with `add_permanent`.
+    `overdue_clicked`: the TE LAAT counter was clicked (the window opens the late loans)."""
+
+    overdue_clicked = Signal()
 
     def __init__(self, locations: LocationService, loans: LoanService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -26,7 +40,10 @@ class StatusBar(QStatusBar):
         # too) rather than widen the window; the counts are what people look at: never cut.
         self.location_label = ElidedLabel(parent=self)
         self.open_label = QLabel(self)
-        self.overdue_label = QLabel(self)
+        self.overdue_label = _ClickableLabel(self)
+        self.overdue_label.clicked.connect(self.overdue_clicked)
+        self.overdue_label.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.overdue_label.setToolTip(_("Toon de te late uitleningen"))
         self.busy_label = QLabel(self)  # "bezig…" while start-up work runs in the background
         self.busy_label.setVisible(False)
         for label in (self.location_label, self.open_label, self.overdue_label, self.busy_label):

@@ -131,7 +131,7 @@ def _name_commands(parser: argparse.ArgumentParser, path: list[str]) -> None:
 
 
 # Options that name a file the command writes; each such command also gets `--force`.
-OUTPUT_OPTIONS = ("out", "xlsx", "form", "csv")
+OUTPUT_OPTIONS = ("out", "xlsx", "form", "csv", "letters")
 # Far beyond any real count or limit, far within SQLite's 64-bit integers.
 INT_LIMIT = 1_000_000_000
 

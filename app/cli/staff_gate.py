@@ -54,6 +54,11 @@ COMMANDS: dict[str, Rule] = {
     "waiting add": "waiting-list",
     "waiting list": None,
     "waiting next": None,
+    "reminders list": None,
+    "reminders calls": None,
+    "reminders send": "counter",
+    "reminders call": "counter",
+    "reminders smtp-password": "settings",
     # devices, bench, wipes, specs, labels, donations: technicians and coordinators
     "device add": "devices",
     "device status": "devices",

@@ -32,6 +32,7 @@ def test_tabs_shortcuts_and_plugging_in(qtbot, ctx):
         "Balie",
         "Toestellen",
         "Ontleners",
+        "Uitleningen",
         "Helpdesk",
         "Opleidingen",
         "Werkbank",
@@ -50,6 +51,8 @@ def test_tabs_shortcuts_and_plugging_in(qtbot, ctx):
     assert sync.parent() is not None
 
     qtbot.keyClick(window.counter_view.scan_field, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.loans_view
+    qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
     assert window.tabs.currentWidget() is window.helpdesk_view
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert window.tabs.currentWidget() is window.devices_view
