@@ -81,6 +81,7 @@ COMMAND_MODULES = {
     "deleted": "cmd_deleted",
     "eid": "cmd_eid",
     "erasure": "cmd_erasure",
+    "reminders": "cmd_reminders",
 }
 GLOBAL_OPTIONS_WITH_VALUE = ("--data-dir", "--lang", "--staff")
 
