@@ -17,14 +17,13 @@ from ui.operations import wait_for_running
 def lend_three(ctx):
     tags = add_ready_devices(ctx, 3)
     loans = {}
-    for tag, (first, last, mail) in zip(
-        tags,
-        (("Mia", "Peeters", "mia@example.org"), ("Els", "Aerts", ""), ("Omar", "Yilmaz", "omar@example.org")),
-        strict=True,
-    ):
-        card = ctx.borrowers.add(
-            BorrowerInput(first, last, "8500", phone="0470 12 34 56", email=mail)
-        ).card_number
+    people = (
+        ("Mia", "Peeters", "mia@example.org", "0470 12 34 56"),
+        ("Els", "Aerts", "", "0470 12 34 57"),  # each their own phone: one number twice is a duplicate
+        ("Omar", "Yilmaz", "omar@example.org", "0470 12 34 58"),
+    )
+    for tag, (first, last, mail, phone) in zip(tags, people, strict=True):
+        card = ctx.borrowers.add(BorrowerInput(first, last, "8500", phone=phone, email=mail)).card_number
         loans[last] = ctx.loans.checkout(tag, card)
     make_overdue(ctx, loans["Aerts"].loan.id, days=9)
     make_overdue(ctx, loans["Yilmaz"].loan.id, days=2)
