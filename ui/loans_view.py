@@ -109,12 +109,13 @@ class LoansView(QWidget):
             _("Zoek op naam, kaart, telefoon, toestelnummer of model…"),
             self,
         )
-        self._table.filters.addWidget(self._filter)
-        self._table.filters.addWidget(QLabel(_("Locatie:"), self))
-        self._table.filters.addWidget(self._location)
+        filters = self._table.add_filter_row()  # at 150 % the search field needs the whole row
+        filters.addWidget(self._filter)
+        filters.addWidget(QLabel(_("Locatie:"), self))
+        filters.addWidget(self._location, 1)
         self._filter.currentIndexChanged.connect(lambda _i: self._table.run_search())
         self._location.currentIndexChanged.connect(lambda _i: self._table.run_search())
-        self._table.set_column_widths([12, 20, 12, 14, 11, 13, 8, 9, 8, 22])
+        self._table.set_column_widths([14, 20, 14, 14, 11, 13, 8, 9, 8, 22])  # a whole tag and card
         header = self._table.table.horizontalHeader()
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)

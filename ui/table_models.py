@@ -252,12 +252,21 @@ class SearchableTable(QWidget):
 
         top = QHBoxLayout()
         top.addWidget(self.search_field, 1)
-        self.filters = top  # views add their own filters here
+        # Room for what people type (a name, a phone number) even when filters share the row.
+        self.search_field.setMinimumWidth(self.search_field.fontMetrics().averageCharWidth() * 18)
+        self.filters = top  # views add their own filters here (or in add_filter_row())
         layout = QVBoxLayout(self)
+        self._layout = layout
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count_label)
+
+    def add_filter_row(self) -> QHBoxLayout:
+        """A row of filters under the search field, for views with more filters than fit beside it."""
+        row = QHBoxLayout()
+        self._layout.insertLayout(1, row)
+        return row
 
     def set_column_widths(self, widths: Sequence[int]) -> None:
         unit = self.table.fontMetrics().averageCharWidth()
