@@ -50,6 +50,7 @@ def run_checks(data_dir: Path, engine) -> list[Check]:
     with tempfile.TemporaryDirectory(prefix="digibank-selftest-") as tmp:
         add(_("Etiket afdrukken (PDF)"), lambda: _label_pdf(Path(tmp)))
         add(_("Contract afdrukken (PDF)"), lambda: _contract_pdf(Path(tmp)))
+        add(_("Herinneringsbrief afdrukken (PDF)"), lambda: _reminder_pdf(Path(tmp)))
     add(_("Laatste back-up"), lambda: _last_backup(data_dir))
     add(_("Databasebestand"), lambda: str(data_dir / DB_FILE))
     return checks
@@ -199,6 +200,22 @@ def _contract_pdf(folder: Path) -> str:
         deposit_cents=2500,
     )
     write_contract_pdf(data, load_conditions("nl"), out)
+    return _pdf_ok(out)
+
+
+def _reminder_pdf(folder: Path) -> str:
+    """The late-reminder text from its template (as a borrower would get it), as a letter."""
+    from app.reminders.letters import Letter, write_letters_pdf
+    from app.reminders.templates import render
+
+    out = folder / "herinnering.pdf"
+    today = dt.date.today()
+    values = dict(name="Test Persoon", tag="TST-000001", device="laptop", model="Lenovo ThinkPad T480",
+                  out=today.isoformat(), due=today.isoformat(), days_late="7", digibank="Test",
+                  contact="")  # fmt: skip
+    text = render("late", "nl", values)
+    letter = Letter("Test", ("Teststraat 1, 8500 Kortrijk",), "Kortrijk", today, ("Test Persoon",), text)
+    write_letters_pdf([letter], out)
     return _pdf_ok(out)
 
 

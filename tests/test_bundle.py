@@ -53,7 +53,12 @@ def test_the_bundle_passes_its_selftest_on_a_fresh_data_folder(bundle: Path, tmp
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Alles in orde." in done.stdout
-    assert "Etiket afdrukken (PDF)" in done.stdout and "Contract afdrukken (PDF)" in done.stdout
+    for printed in (
+        "Etiket afdrukken (PDF)",
+        "Contract afdrukken (PDF)",
+        "Herinneringsbrief afdrukken (PDF)",
+    ):
+        assert f"[OK  ] {printed}" in done.stdout, done.stdout
 
 
 def test_the_bundle_holds_no_server_parts_and_its_desktop_entry(bundle: Path) -> None:

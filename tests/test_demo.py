@@ -113,3 +113,12 @@ def test_every_printout_of_a_practice_folder_says_oefening_and_a_real_one_does_n
     again = tmp_path / "contract-real.pdf"
     ctx.printing.contract(tag, again)
     assert "OEFENING" not in _pdf_text(again)
+
+
+def test_the_window_title_says_oefening(demo, qtbot) -> None:
+    from ui.main_window import MainWindow
+
+    ctx, _ = demo
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    assert window.windowTitle().startswith("OEFENING (DEMO)")

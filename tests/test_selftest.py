@@ -30,6 +30,7 @@ def test_a_fresh_data_folder_passes_every_check_including_printing_and_keys(tmp_
         "Postcodetabel",
         "Etiket afdrukken (PDF)",
         "Contract afdrukken (PDF)",
+        "Herinneringsbrief afdrukken (PDF)",
         "Laatste back-up",
     ):
         assert f"[OK  ] {name}:" in out, out

@@ -47,9 +47,10 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.ctx = ctx
         location = ctx.locations.current()
-        self.setWindowTitle(
-            _("{app} — {name} ({code})").format(app=WINDOW_TITLE, name=location.name, code=location.code)
-        )
+        title = _("{app} — {name} ({code})").format(app=WINDOW_TITLE, name=location.name, code=location.code)
+        if ctx.settings.demo:  # a practice folder (digibank demo): never taken for the real one
+            title = _("OEFENING (DEMO) — {title}").format(title=title)
+        self.setWindowTitle(title)
         self.tabs = ScrollingTabs(self)  # a view larger than the screen scrolls (ui/screen_fit.py)
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
