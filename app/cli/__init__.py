@@ -279,9 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    parser = build_parser(command_name(argv))
-    args = parser.parse_args(argv)
-    missing = _desktop_parts_missing()
+    missing = _desktop_parts_missing()  # before the parser: building it imports the services
     if missing:
         print(
             _(
@@ -291,6 +289,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+    parser = build_parser(command_name(argv))
+    args = parser.parse_args(argv)
     if args.command in (None, "gui"):
         from app.cli.gui_launch import launch_gui
 
