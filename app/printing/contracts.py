@@ -287,7 +287,7 @@ def _copy(data: ContractData, conditions: Conditions, copy_for: str) -> list:
 
 def write_contract_pdf(data: ContractData, conditions: Conditions, out: Path) -> None:
     """Two copies (digibank, borrower), each starting on a new page; written atomically."""
-    with use_language(conditions.language), atomic_output(out) as tmp:
+    with use_language(conditions.language, strict=True), atomic_output(out) as tmp:
         doc = SimpleDocTemplate(
             str(tmp),
             pagesize=A4,

@@ -134,11 +134,23 @@ def atomic_output(out: str | os.PathLike[str]) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def use_language(language: str | None) -> Iterator[str]:
-    """Render one document in another language (e.g. an English contract), then switch back."""
+def use_language(language: str | None, strict: bool = False) -> Iterator[str]:
+    """Render one document in another language (e.g. an English contract), then switch back.
+
+    `strict`: a text without translation raises `i18n.MissingTranslation` (documents handed
+    to a borrower or donor must never fall back to Dutch silently)."""
     previous = i18n.language()
     active = i18n.set_language(language or previous)
     try:
-        yield active
+        if strict:
+            with i18n.strict():
+                yield active
+        else:
+            yield active
     finally:
         i18n.set_language(previous)
+
+
+def document_language(language: str | None) -> str:
+    """The language a person's documents are printed in: theirs when we have it, else Dutch."""
+    return language if language in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE

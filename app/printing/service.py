@@ -29,7 +29,7 @@ from app.printing.cards import CardItem, write_cards_pdf
 from app.printing.contracts import Conditions, ContractData, load_conditions, write_contract_pdf
 from app.printing.labels import LabelItem, write_labels_pdf
 from app.printing.layouts import DEFAULT_ZPL_LAYOUT, check_skip, get_layout
-from app.printing.pdf import use_language
+from app.printing.pdf import document_language, use_language
 from app.printing.receipts import ReceiptData, write_receipt_pdf
 from db.models import Borrower, Device, Loan, Location
 
@@ -208,7 +208,7 @@ class PrintService:
         )
 
     def _language(self, borrower: Borrower, language: str | None) -> str:
-        return language or (borrower.language if borrower.language in ("nl", "en") else "nl")
+        return language or document_language(borrower.language)
 
     def contract_summary(self, tag: str, language: str | None = None) -> tuple[ContractData, Conditions]:
         """What the signing dialog shows: the contract's data and the conditions to be signed."""
@@ -223,7 +223,7 @@ class PrintService:
         with self._sessions() as s, s.begin():
             loan, device, borrower = self._open_loan(s, tag)
             lang = self._language(borrower, language)
-            with use_language(lang):
+            with use_language(lang, strict=True):
                 conditions = self._conditions_for(loan, lang)
                 data = self._contract_data(s, loan, device, borrower)
                 write_contract_pdf(data, conditions, Path(out))
@@ -255,7 +255,7 @@ class PrintService:
             loan.signed_on_paper = bool(signed_on_paper)
             loan.contract_version = conditions.version
             if out is not None:
-                with use_language(lang):
+                with use_language(lang, strict=True):
                     data = self._contract_data(s, loan, device, borrower)
                     write_contract_pdf(data, conditions, Path(out))
                 loan.contract_printed = True
@@ -281,22 +281,24 @@ class PrintService:
             borrower = s.get(Borrower, loan.borrower_id)
             assert borrower is not None
             location = LocationService.current_in(s)
-            data = ReceiptData(
-                digibank_name=self._digibank_name(location),
-                place=location.municipality or location.name,
-                borrower_name=full_name(borrower),
-                borrower_card=borrower.card_number,
-                tag=device.asset_tag,
-                kind=kind_names().get(device.kind, device.kind),
-                brand=device.brand,
-                model=device.model,
-                serial=device.serial,
-                out_date=loan.out_at.date(),
-                returned_on=loan.in_at.date(),
-                condition_out=loan.condition_out,
-                condition_in=loan.condition_in,
-                deposit_cents=loan.deposit_cents,
-                deposit_refunded_cents=loan.deposit_refunded_cents,
-            )
-        write_receipt_pdf(data, Path(out))
+            # The receipt is the borrower's: in their language, like the contract they signed.
+            with use_language(document_language(borrower.language), strict=True):
+                data = ReceiptData(
+                    digibank_name=self._digibank_name(location),
+                    place=location.municipality or location.name,
+                    borrower_name=full_name(borrower),
+                    borrower_card=borrower.card_number,
+                    tag=device.asset_tag,
+                    kind=kind_names().get(device.kind, device.kind),
+                    brand=device.brand,
+                    model=device.model,
+                    serial=device.serial,
+                    out_date=loan.out_at.date(),
+                    returned_on=loan.in_at.date(),
+                    condition_out=loan.condition_out,
+                    condition_in=loan.condition_in,
+                    deposit_cents=loan.deposit_cents,
+                    deposit_refunded_cents=loan.deposit_refunded_cents,
+                )
+                write_receipt_pdf(data, Path(out))
         return data
