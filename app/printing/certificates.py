@@ -20,7 +20,7 @@ from app.errors import UserError
 from app.formatting import date_be
 from app.i18n import _
 from app.inventory import kind_names
-from app.printing.pdf import FONT, FONT_BOLD, atomic_output, document_language, fit_text, use_language
+from app.printing.pdf import FONT, FONT_BOLD, atomic_output, document_language, fit_text, shape, use_language
 from db.models import Borrower, Device, Location
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ class Document:
 
     def heading(self, text: str, size: float = 18) -> None:
         self.canvas.setFont(FONT_BOLD, size)
-        self.canvas.drawString(MARGIN, self.y - size, text)
+        self.canvas.drawString(MARGIN, self.y - size, shape(text))
         self.y -= size + 4 * mm
 
     def line(self, text: str, size: float = 10.5, bold: bool = False, gap: float = 1.6 * mm) -> None:
@@ -91,7 +91,7 @@ class Document:
         self.canvas.setFont(FONT, size)
         for part in wrap(text, FONT, size, self.width):
             self.ensure_room(size + 2)
-            self.canvas.drawString(MARGIN, self.y - size, part)
+            self.canvas.drawString(MARGIN, self.y - size, shape(part))  # wrapped first, then shaped
             self.y -= size + 2.5
         self.y -= 2 * mm
 

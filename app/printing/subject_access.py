@@ -22,7 +22,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from app.i18n import _
 from app.printing.contracts import STYLES, key_value_table
-from app.printing.pdf import FONT_BOLD, atomic_output, date_be, datetime_be, euro, use_language
+from app.printing.pdf import FONT_BOLD, atomic_output, date_be, datetime_be, euro, shape, use_language
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequen
     cell = STYLES["small"]  # 8 pt: a date fits its column without wrapping
     head = ParagraphStyle("small-key", parent=cell, fontName=FONT_BOLD)
     data = [[Paragraph(escape(h), head) for h in headers]]
-    data += [[Paragraph(escape(str(v)), cell) for v in row] for row in rows]
+    data += [[Paragraph(escape(shape(str(v))), cell) for v in row] for row in rows]
     table = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
     table.setStyle(
         TableStyle(
