@@ -43,7 +43,13 @@ def test_french_borrowers_contract_is_in_french(ctx, tmp_path):
     tag = lend(ctx)
     PrintService(ctx.sessions, ctx.settings).contract(tag, tmp_path / "c.pdf")
     text = flat(tmp_path / "c.pdf")
-    for french in ("Contrat de prêt", "Exemplaire pour l'emprunteur", "Conditions du prêt", "Caution", "ordinateur"):
+    for french in (
+        "Contrat de prêt",
+        "Exemplaire pour l'emprunteur",
+        "Conditions du prêt",
+        "Caution",
+        "ordinateur",
+    ):
         assert french in text, french
     for dutch in ("Uitleenovereenkomst", "Waarborg", "Voorwaarden van de uitlening"):
         assert dutch not in text, dutch
@@ -77,7 +83,9 @@ def test_wipe_certificate_in_the_donors_language(ctx, tmp_path):
     bench = BenchService(ctx.sessions, ctx.devices, now=lambda: dt.datetime(2026, 1, 9, 16, 0))
     donation = donations.add("Boulangerie Dupont sprl")
     (device,) = donations.intake(donation.number, [IntakeItem("laptop", "HP", "EliteBook 840", "5CG7")])
-    bench.record_wipe(device.asset_tag, "nwipe", "passed", technician="Pierre", ended_at=dt.datetime(2026, 1, 7))
+    bench.record_wipe(
+        device.asset_tag, "nwipe", "passed", technician="Pierre", ended_at=dt.datetime(2026, 1, 7)
+    )
     out = tmp_path / "w.pdf"
     render_wipe_certificate(donations.certificate_data(donation.number), out, language="fr")
     text = flat(out)

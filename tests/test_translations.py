@@ -31,7 +31,9 @@ def test_french_is_a_language():
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_every_message_has_a_translation(language):
     missing = _script().missing(language)
-    assert missing == [], f"{len(missing)} untranslated ({language}); run scripts/translations.py: {missing[:5]}"
+    assert missing == [], (
+        f"{len(missing)} untranslated ({language}); run scripts/translations.py: {missing[:5]}"
+    )
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
@@ -84,8 +86,14 @@ def test_strict_mode_refuses_a_missing_translation():
         with i18n.strict():
             assert i18n._("Uitleenovereenkomst") == "Contrat de prêt"
         # Outside documents the screen still shows Dutch rather than nothing.
-        assert i18n._("Deze tekst staat in geen enkele catalogus.") == "Deze tekst staat in geen enkele catalogus."
+        assert (
+            i18n._("Deze tekst staat in geen enkele catalogus.")
+            == "Deze tekst staat in geen enkele catalogus."
+        )
     finally:
         i18n.set_language("nl")
     with i18n.strict():  # Dutch needs no catalogue
-        assert i18n._("Deze tekst staat in geen enkele catalogus.") == "Deze tekst staat in geen enkele catalogus."
+        assert (
+            i18n._("Deze tekst staat in geen enkele catalogus.")
+            == "Deze tekst staat in geen enkele catalogus."
+        )
