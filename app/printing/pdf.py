@@ -70,7 +70,9 @@ def shape(text: str) -> str:
     import arabic_reshaper
     from bidi import get_display
 
-    return str(get_display(arabic_reshaper.reshape(text)))
+    # Base direction left to right: the documents are Dutch/French/English, so in an address
+    # like "شارع الملك 5, 8500 Kortrijk" only the Arabic street runs right to left.
+    return str(get_display(arabic_reshaper.reshape(text), base_dir="L"))
 
 
 def fit_text(text: str, font: str, size: float, max_width: float, min_size: float) -> tuple[str, float]:
