@@ -11,6 +11,7 @@ import logging
 import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -63,11 +64,16 @@ def secure_folder(folder: Path) -> Path:
     return folder
 
 
+DEFAULT_REFERRERS = ("OCMW", "CAW", "school", "VDAB", "integratiedienst", "huisarts", "zelf gekomen")
+
+
 @dataclass
 class Settings:
     language: str = "nl"
     loan_period_days: int = 90
     default_deposit_cents: int = 0
+    # Deposit per device kind ({"laptop": 2500}); a kind not named asks default_deposit_cents.
+    deposit_by_kind_cents: dict[str, int] = field(default_factory=dict)
     max_open_loans_per_borrower: int = 1
     owner_line: str = ""  # "Eigendom van …" on labels; empty = the location's name
     label_layout: str = "L7160"
@@ -85,6 +91,12 @@ class Settings:
     retention_months: int = 24
     # The window locks after this many minutes without keyboard or mouse (once staff exist).
     idle_lock_minutes: int = 10
+    # Who refers people to this digibank (the borrower form offers these; the digibank keeps the list).
+    referrers: list[str] = field(default_factory=lambda: list(DEFAULT_REFERRERS))
+    # How long a checked proof of eligibility stays valid, and what a loan after that does:
+    # "warn" (lend, and ask staff to check again) or "refuse" (check again first).
+    eligibility_valid_months: int = 12
+    eligibility_expired: str = "warn"
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -108,3 +120,26 @@ class Settings:
         private_file(tmp)
         tmp.write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, path)  # atomic: a crash never leaves half a settings file
+
+
+# How this counter connects to its server (from the open data folder's settings). Kept here
+# and handed to app/sync/transport.py, so that opening a context does not import httpx.
+connection_policy: dict[str, Any] = {"ca_bundle": "", "insecure_http": False}
+
+
+def set_connection_policy(ca_bundle: str, insecure_http: bool) -> None:
+    import sys
+
+    connection_policy.update(ca_bundle=ca_bundle or "", insecure_http=bool(insecure_http))
+    transport = sys.modules.get("app.sync.transport")
+    if transport is not None:
+        transport.configure(ca_bundle, insecure_http)
+
+
+# A practice folder (`digibank demo`): every PDF says so (app/printing/pdf.py reads this).
+practice_mode = False
+
+
+def set_practice_mode(on: bool) -> None:
+    global practice_mode
+    practice_mode = bool(on)

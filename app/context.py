@@ -11,39 +11,46 @@ import logging
 import logging.handlers
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import config
-from app.audit import AuditLog
-from app.bench import BenchService
-from app.borrowers import BorrowerService
-from app.counter import Counter
 from app.credentials import AskPassphrase, DatabaseKeys, wrong_database_key
-from app.deletions import DeletionService
-from app.donations import DonationService
-from app.erasure_requests import ErasureRequests
 from app.errors import UserError
-from app.helpdesk import HelpdeskService
 from app.i18n import _
-from app.inventory import DeviceService
-from app.loans import LoanService
-from app.locations import LocationService
-from app.printing.service import PrintService
-from app.privacy import PrivacyService
-from app.reports import ReportService
-from app.staff import StaffService, StaffView
-from app.trainings import TrainingService
-from app.waiting_list import WaitingListService
 from db.engine import SchemaTooNew, WrongKey, is_plain_sqlite, open_database
 
 log = logging.getLogger(__name__)
 
+if TYPE_CHECKING:
+    from app.audit import AuditLog
+    from app.bench import BenchService
+    from app.borrowers import BorrowerService
+    from app.counter import Counter
+    from app.deletions import DeletionService
+    from app.donations import DonationService
+    from app.erasure_requests import ErasureRequests
+    from app.helpdesk import HelpdeskService
+    from app.inventory import DeviceService
+    from app.loans import LoanService
+    from app.locations import LocationService
+    from app.printing.service import PrintService
+    from app.privacy import PrivacyService
+    from app.reports import ReportService
+    from app.staff import StaffService, StaffView
+    from app.trainings import TrainingService
+    from app.waiting_list import WaitingListService
+
 
 @dataclass
 class AppContext:
+    """The services are made (and their modules imported) when first used: a command that
+    lists devices never imports the reports, printing or sync code (issue 13: start-up)."""
+
     data_dir: Path
     engine: Engine
     sessions: sessionmaker[Session]
@@ -51,45 +58,111 @@ class AppContext:
     now: Callable[[], dt.datetime] = dt.datetime.now
     # The SQLCipher key (backups are made with it); never printed, never written to a file.
     db_key: str = field(default="", repr=False)
-    locations: LocationService = field(init=False)
-    devices: DeviceService = field(init=False)
-    borrowers: BorrowerService = field(init=False)
-    loans: LoanService = field(init=False)
-    printing: PrintService = field(init=False)
-    bench: BenchService = field(init=False)
-    donations: DonationService = field(init=False)
-    trainings: TrainingService = field(init=False)
-    helpdesk: HelpdeskService = field(init=False)
-    waiting_list: WaitingListService = field(init=False)
-    reports: ReportService = field(init=False)
-    privacy: PrivacyService = field(init=False)
-    erasure_requests: ErasureRequests = field(init=False)
-    deletions: DeletionService = field(init=False)
-    audit: AuditLog = field(init=False)
-    staff: StaffService = field(init=False)
     # The staff member signed in for this context (None: nobody, or no staff exist yet).
     signed_in: StaffView | None = field(default=None, init=False)
 
-    def __post_init__(self) -> None:
-        today = lambda: self.now().date()  # noqa: E731
-        self.locations = LocationService(self.sessions)
-        self.devices = DeviceService(self.sessions, today=today)
-        self.borrowers = BorrowerService(self.sessions, today=today)
-        self.loans = LoanService(self.sessions, self.settings, now=self.now)
-        self.printing = PrintService(self.sessions, self.settings, templates_dir=self.data_dir / "contracts")
-        self.bench = BenchService(self.sessions, self.devices, now=self.now)
-        self.donations = DonationService(self.sessions, self.devices, today=today)
-        self.trainings = TrainingService(self.sessions, now=self.now)
-        self.helpdesk = HelpdeskService(self.sessions, now=self.now)
-        self.waiting_list = WaitingListService(self.sessions, today=today)
-        self.reports = ReportService(self.sessions, today=today)
-        self.privacy = PrivacyService(self.sessions, log_dir=self.data_dir)
-        self.erasure_requests = ErasureRequests(self.sessions, self.privacy, now=self.now)
-        self.deletions = DeletionService(self.sessions, now=self.now)
-        self.audit = AuditLog(self.sessions, now=self.now)
-        self.staff = StaffService(self.sessions, self.audit, now=self.now)
+    def today(self) -> dt.date:
+        return self.now().date()
+
+    @cached_property
+    def locations(self) -> LocationService:
+        from app.locations import LocationService
+
+        return LocationService(self.sessions)
+
+    @cached_property
+    def devices(self) -> DeviceService:
+        from app.inventory import DeviceService
+
+        return DeviceService(self.sessions, today=self.today)
+
+    @cached_property
+    def borrowers(self) -> BorrowerService:
+        from app.borrowers import BorrowerService
+
+        return BorrowerService(self.sessions, today=self.today, settings=self.settings)
+
+    @cached_property
+    def loans(self) -> LoanService:
+        from app.loans import LoanService
+
+        return LoanService(self.sessions, self.settings, now=self.now)
+
+    @cached_property
+    def printing(self) -> PrintService:
+        from app.printing.service import PrintService
+
+        return PrintService(self.sessions, self.settings, templates_dir=self.data_dir / "contracts")
+
+    @cached_property
+    def bench(self) -> BenchService:
+        from app.bench import BenchService
+
+        return BenchService(self.sessions, self.devices, now=self.now)
+
+    @cached_property
+    def donations(self) -> DonationService:
+        from app.donations import DonationService
+
+        return DonationService(self.sessions, self.devices, today=self.today)
+
+    @cached_property
+    def trainings(self) -> TrainingService:
+        from app.trainings import TrainingService
+
+        return TrainingService(self.sessions, now=self.now)
+
+    @cached_property
+    def helpdesk(self) -> HelpdeskService:
+        from app.helpdesk import HelpdeskService
+
+        return HelpdeskService(self.sessions, now=self.now)
+
+    @cached_property
+    def waiting_list(self) -> WaitingListService:
+        from app.waiting_list import WaitingListService
+
+        return WaitingListService(self.sessions, today=self.today)
+
+    @cached_property
+    def reports(self) -> ReportService:
+        from app.reports import ReportService
+
+        return ReportService(self.sessions, today=self.today)
+
+    @cached_property
+    def privacy(self) -> PrivacyService:
+        from app.privacy import PrivacyService
+
+        return PrivacyService(self.sessions, log_dir=self.data_dir)
+
+    @cached_property
+    def erasure_requests(self) -> ErasureRequests:
+        from app.erasure_requests import ErasureRequests
+
+        return ErasureRequests(self.sessions, self.privacy, now=self.now)
+
+    @cached_property
+    def deletions(self) -> DeletionService:
+        from app.deletions import DeletionService
+
+        return DeletionService(self.sessions, now=self.now)
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        from app.audit import AuditLog
+
+        return AuditLog(self.sessions, now=self.now)
+
+    @cached_property
+    def staff(self) -> StaffService:
+        from app.staff import StaffService
+
+        return StaffService(self.sessions, self.audit, now=self.now)
 
     def counter(self) -> Counter:
+        from app.counter import Counter
+
         return Counter(self.devices, self.borrowers, self.loans, self.waiting_list)
 
     def sign_in(self, staff: StaffView | None) -> None:
@@ -157,13 +230,15 @@ def open_context(
     engine.hide_parameters = True
     finish_interrupted(folder, key)
     settings = config.Settings.load(folder)
-    from app.printing.pdf import set_practice_mode
-
-    set_practice_mode(settings.demo)
-    from app.sync import transport  # how this counter connects to its server
-
-    transport.configure(settings.ca_bundle, settings.insecure_http)
-    return AppContext(folder, engine, sessions, settings, now=now, db_key=key)
+    # A practice folder marks its PDFs (app/printing/pdf.py), and how this counter connects to
+    # its server (app/sync/transport.py): both handed over through app/config.py, read when
+    # printing or a sync first needs them (importing reportlab or httpx here would cost every
+    # command a tenth of a second and more).
+    config.set_practice_mode(settings.demo)
+    config.set_connection_policy(settings.ca_bundle, settings.insecure_http)
+    ctx = AppContext(folder, engine, sessions, settings, now=now, db_key=key)
+    ctx.borrowers.repair_municipalities()  # people from before the NIS codes (migration 0014)
+    return ctx
 
 
 class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):

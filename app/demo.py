@@ -108,7 +108,7 @@ def load_demo(ctx: AppContext, seed: int = 7) -> dict[str, int]:
         demo.locations.initialise("DEMO", _("Oefenbalie"))
     ctx.settings.demo = True
     ctx.save_settings()
-    from app.printing.pdf import set_practice_mode
+    from app.config import set_practice_mode
 
     set_practice_mode(True)
 

@@ -227,8 +227,27 @@ class DeviceService:
         """Records for the given ids, in that order (for lazy table models)."""
         return fetch_in_order(self._sessions, Device, ids)
 
-    def search_ids(self, query: str = "", status: str | None = None, limit: int | None = None) -> list[str]:
-        """Ids of matching devices, newest tag first. Full-text on tag, serial, brand, model."""
+    # Sortable table columns (key → column); ties end on the tag, so the order is stable.
+    ORDERS = ("tag", "status", "kind", "brand", "model", "serial", "intake")
+
+    def search_ids(
+        self, query: str = "", status: str | None = None, limit: int | None = None, order: str | None = None
+    ) -> list[str]:
+        """Ids of matching devices, newest tag first (or `order`: a key of ORDERS, "-key"
+        descending). Full-text on tag, serial, brand, model."""
+        descending = order.startswith("-") if order else True
+        key = order.lstrip("-") if order else "tag"
+        if key not in self.ORDERS:
+            raise ValueError(f"unknown device order {order!r}")
+        column = {
+            "tag": Device.asset_tag,
+            "status": Device.status,
+            "kind": Device.kind,
+            "brand": Device.brand,
+            "model": Device.model,
+            "serial": Device.serial,
+            "intake": Device.intake_date,
+        }[key]
         with self._sessions() as s:
             stmt = select(Device.id).where(Device.deleted.is_(False))
             if status:
@@ -238,7 +257,11 @@ class DeviceService:
                 stmt = stmt.where(
                     text("device.rowid IN (SELECT rowid FROM device_fts WHERE device_fts MATCH :q)")
                 ).params(q=match)
-            stmt = stmt.order_by(Device.asset_tag.desc())
+            if key == "tag":
+                stmt = stmt.order_by(column.desc() if descending else column)
+            else:
+                tie = Device.asset_tag.desc() if descending else Device.asset_tag
+                stmt = stmt.order_by(column.desc() if descending else column, tie)
             if limit:
                 stmt = stmt.limit(limit)
             return list(s.scalars(stmt))

@@ -12,17 +12,17 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.borrowers import BorrowerService, full_name
 from app.config import Settings
 from app.errors import NotFound, UserError
-from app.formatting import date_be
+from app.formatting import date_be, euro
 from app.i18n import _
 from app.inventory import DeviceService, kind_names, status_name, wipe_gate_refusal
 from app.locations import LocationService
-from db.models import Borrower, Device, Loan
+from db.models import DEPOSIT_METHODS, Borrower, Device, Loan
 from db.models_privacy import ErasureRequest
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,8 @@ class LoanView:
     borrower: Borrower
     # The service's "today" (its injectable clock); None means the system date.
     today: dt.date | None = None
+    # What staff should hear although the loan went ahead (e.g. a proof to check again).
+    warnings: tuple[str, ...] = ()
 
     @property
     def overdue(self) -> bool:
@@ -57,11 +59,18 @@ class LoanService:
         self._settings = settings or Settings()
         self._now = now
 
+    def now(self) -> dt.datetime:
+        return self._now()
+
     def today(self) -> dt.date:
         return self._now().date()
 
     def default_due(self) -> dt.date:
         return self.today() + dt.timedelta(days=self._settings.loan_period_days)
+
+    def deposit_due(self, kind: str) -> int:
+        """The deposit to ask for a device of this kind (setting `deposit_by_kind`), in cents."""
+        return self._settings.deposit_by_kind_cents.get(kind, self._settings.default_deposit_cents)
 
     # -- checkout -------------------------------------------------------------
 
@@ -71,11 +80,18 @@ class LoanService:
         card: str,
         due: dt.date | None = None,
         deposit_cents: int | None = None,
+        deposit_method: str | None = None,
+        deposit_reason: str = "",
     ) -> LoanView:
+        """Lend; the deposit paid defaults to the one asked for the kind (`deposit_due`), in cash."""
         with self._sessions() as s, s.begin():
             device = DeviceService.get_in(s, tag)
             borrower = BorrowerService.get_in(s, card)
             self._refuse_if_not_lendable(s, device, borrower)
+            warnings = self._eligibility_warnings(borrower)
+            paid, method, reason = self._deposit_paid(
+                self.deposit_due(device.kind), deposit_cents, deposit_method, deposit_reason
+            )
             due = due or self.default_due()
             if due < self.today():
                 raise UserError(_("De terugbrengdatum {due} ligt in het verleden.").format(due=date_be(due)))
@@ -88,15 +104,83 @@ class LoanService:
                 out_at=self._now().replace(microsecond=0),
                 due_date=due,
                 state="open",
-                deposit_cents=(
-                    self._settings.default_deposit_cents if deposit_cents is None else deposit_cents
-                ),
+                deposit_cents=paid,
+                deposit_method=method,
+                deposit_reason=reason,
             )
             s.add(loan)
             device.status = "on-loan"
             device.location_id = location.id
             s.flush()
             log.info("checkout %s -> %s due %s", device.asset_tag, borrower.card_number, due)
+            return LoanView(loan, device, borrower, self.today(), warnings=warnings)
+
+    def _eligibility_warnings(self, borrower: Borrower) -> tuple[str, ...]:
+        """An expired proof asks for a new check: a warning, or (setting "refuse") a refusal."""
+        until = borrower.eligibility_valid_until
+        if until is None or until >= self.today():
+            return ()
+        if self._settings.eligibility_expired == "refuse":
+            raise UserError(
+                _(
+                    "Het bewijs van {name} is verlopen sinds {date}: controleer het opnieuw en vul de "
+                    "controledatum in voor je uitleent."
+                ).format(name=full_name(borrower), date=date_be(until))
+            )
+        return (
+            _("Let op: het bewijs van {name} is verlopen sinds {date} — controleer het opnieuw.").format(
+                name=full_name(borrower), date=date_be(until)
+            ),
+        )
+
+    @staticmethod
+    def _deposit_paid(asked: int, cents: int | None, method: str | None, reason: str) -> tuple[int, str, str]:
+        """(paid, method, reason) as recorded, or a refusal: a waived deposit or one below what
+        is asked needs a reason, so the coordinator sees why money is missing."""
+        reason = (reason or "").strip()
+        method = (method or "").strip().lower()
+        if method not in DEPOSIT_METHODS:
+            raise UserError(
+                _("Onbekende betaalwijze '{method}' voor de waarborg: kies cash, payconiq of waived.").format(
+                    method=method
+                )
+            )
+        if cents is not None and cents < 0:
+            raise UserError(_("Een waarborg kan niet negatief zijn."))
+        if method == "waived":
+            if cents:
+                raise UserError(_("Een vrijgestelde waarborg is 0,00: laat het bedrag weg."))
+            if not reason:
+                raise UserError(_("Zeg waarom de waarborg vrijgesteld wordt (reden)."))
+            return 0, "waived", reason
+        paid = asked if cents is None else cents
+        if paid < asked and not reason:
+            raise UserError(
+                _(
+                    "Er wordt {asked} waarborg gevraagd en {paid} betaald: geef een reden of stel vrij."
+                ).format(asked=euro(asked), paid=euro(paid))
+            )
+        if paid == 0:
+            return 0, "", reason  # no money changed hands: no payment method to record
+        return paid, method or "cash", reason
+
+    def record_deposit(self, tag: str, cents: int | None, method: str, reason: str = "") -> LoanView:
+        """Correct how the deposit of the device's open loan was paid (the counter records cash
+        on the scan; Payconiq, a waiver or a smaller amount are set here)."""
+        with self._sessions() as s, s.begin():
+            device = DeviceService.get_in(s, tag)
+            loan = open_loan_in(s, device.id)
+            if loan is None:
+                raise UserError(
+                    _("{tag} is niet uitgeleend: er is geen waarborg te noteren.").format(
+                        tag=device.asset_tag
+                    )
+                )
+            paid, method, reason = self._deposit_paid(self.deposit_due(device.kind), cents, method, reason)
+            loan.deposit_cents, loan.deposit_method, loan.deposit_reason = paid, method, reason
+            borrower = s.get(Borrower, loan.borrower_id)
+            assert borrower is not None
+            log.info("deposit of %s: %s (%s)", device.asset_tag, paid, method or "none")
             return LoanView(loan, device, borrower, self.today())
 
     def _refuse_if_not_lendable(self, s: Session, device: Device, borrower: Borrower) -> None:
@@ -150,30 +234,18 @@ class LoanService:
                     what=what, tag=device.asset_tag, status=status_name(device.status)
                 )
             )
-        overdue = s.scalar(
-            select(func.count())
+        # One query for both counts (checkout is the counter's hot path: issue 13).
+        open_count, overdue = s.execute(
+            select(func.count(), func.coalesce(func.sum(case((Loan.due_date < self.today(), 1), else_=0)), 0))
             .select_from(Loan)
-            .where(
-                Loan.borrower_id == borrower.id,
-                Loan.state == "open",
-                Loan.deleted.is_(False),
-                Loan.due_date < self.today(),
-            )
-        )
+            .where(Loan.borrower_id == borrower.id, Loan.state == "open", Loan.deleted.is_(False))
+        ).one()
         if overdue:
             raise UserError(
                 _("{name} heeft nog een toestel dat te laat is: eerst dat terugbrengen of verlengen.").format(
                     name=full_name(borrower)
                 )
             )
-        open_count = (
-            s.scalar(
-                select(func.count())
-                .select_from(Loan)
-                .where(Loan.borrower_id == borrower.id, Loan.state == "open", Loan.deleted.is_(False))
-            )
-            or 0
-        )
         limit = self._settings.max_open_loans_per_borrower
         if open_count >= limit:
             raise UserError(
@@ -184,7 +256,15 @@ class LoanService:
 
     # -- return, extend, undo ----------------------------------------------------
 
-    def return_device(self, tag: str, condition: str = "", to_status: str = "wiping") -> LoanView:
+    def return_device(
+        self,
+        tag: str,
+        condition: str = "",
+        to_status: str = "wiping",
+        refund_cents: int | None = None,
+        kept_reason: str = "",
+    ) -> LoanView:
+        """Take back; the whole deposit is refunded unless `refund_cents` says less (with a reason)."""
         # Never straight to *ready*: the next borrower must not get this one's data.
         if to_status not in ("repair", "wiping"):
             raise UserError(
@@ -199,7 +279,23 @@ class LoanService:
                         tag=device.asset_tag, status=status_name(device.status)
                     )
                 )
+            kept_reason = (kept_reason or "").strip()
+            refund = loan.deposit_cents if refund_cents is None else refund_cents
+            if refund < 0 or refund > loan.deposit_cents:
+                raise UserError(
+                    _("Terug te geven: hoogstens de betaalde waarborg {paid}, niet {refund}.").format(
+                        paid=euro(loan.deposit_cents), refund=euro(refund)
+                    )
+                )
+            if refund < loan.deposit_cents and not kept_reason:
+                raise UserError(
+                    _("Er wordt {kept} van de waarborg ingehouden: zeg waarom (reden).").format(
+                        kept=euro(loan.deposit_cents - refund)
+                    )
+                )
             location = LocationService.current_in(s)
+            loan.deposit_refunded_cents = refund
+            loan.deposit_kept_reason = kept_reason if refund < loan.deposit_cents else ""
             loan.state = "returned"
             loan.in_at = self._now().replace(microsecond=0)
             loan.in_location_id = location.id
@@ -258,6 +354,8 @@ class LoanService:
             loan.state = "open"
             loan.in_at = None
             loan.in_location_id = None
+            loan.deposit_refunded_cents = 0  # the refund was not given after all
+            loan.deposit_kept_reason = ""
             if device is not None:
                 device.status = "on-loan"
 
@@ -275,8 +373,14 @@ class LoanService:
     # -- lists --------------------------------------------------------------------
 
     def list(
-        self, open_only: bool = False, overdue_only: bool = False, borrower_id: str | None = None
+        self,
+        open_only: bool = False,
+        overdue_only: bool = False,
+        borrower_id: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> list[LoanView]:
+        """Loans by due date; `limit`/`offset` give one page (the window's tables page)."""
         with self._sessions() as s:
             stmt = (
                 select(Loan, Device, Borrower)
@@ -291,6 +395,8 @@ class LoanService:
             if borrower_id:
                 stmt = stmt.where(Loan.borrower_id == borrower_id)
             stmt = stmt.order_by(Loan.due_date, Device.asset_tag)
+            if limit is not None:
+                stmt = stmt.limit(limit).offset(offset)
             return [
                 LoanView(loan, device, borrower, self.today()) for loan, device, borrower in s.execute(stmt)
             ]
@@ -338,6 +444,16 @@ def open_loan_in(s: Session, device_id: str, exclude: str | None = None) -> Loan
 
 
 MAX_LOAN_DAYS = 730
+
+
+def deposit_method_name(method: str) -> str:
+    """How a deposit was paid, in words (the codes are the command line's)."""
+    return {
+        "cash": _("contant"),
+        "payconiq": _("Payconiq"),
+        "waived": _("vrijgesteld"),
+        "": _("geen waarborg"),
+    }.get(method, method)
 
 
 def check_not_too_far(due: dt.date, today: dt.date) -> None:

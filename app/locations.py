@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import codes
 from app.errors import NotInitialised, UserError
 from app.i18n import _
-from app.sync.outbox import PENDING_KEY
 from db.base import LocalState, OutboxEntry, new_id, synced_models
 from db.changes import LOCATION_KEY, read_state, write_state
 from db.models import LOCATION_KINDS, Location
@@ -41,6 +40,8 @@ class ServerKnowsNoLocation(LocationNotSynced):
 
 def _is_unused(s: Session, location_id: str) -> bool:
     """Nothing of this location's own beyond its Location row, and nothing of it sent."""
+    from app.sync.outbox import PENDING_KEY  # here: the sync code is not imported at every start
+
     if read_state(s, PENDING_KEY):
         return False  # a batch may have reached the server
     others = s.scalar(
@@ -138,9 +139,9 @@ class LocationService:
 
     def synced_token_code(self) -> str:
         """The location code of the token this PC last synced with ("" if none yet)."""
-        with self._sessions() as s:
-            from app.sync.joining import TOKEN_CODE_KEY  # (the sync client is imported when needed)
+        from app.sync.joining import TOKEN_CODE_KEY
 
+        with self._sessions() as s:
             return read_state(s, TOKEN_CODE_KEY) or ""
 
     def has_unused_location(self) -> bool:

@@ -128,10 +128,10 @@ def _translations() -> str:
 def _postcodes() -> str:
     from app import postcodes
 
-    count = len(postcodes._municipalities())
-    _require(count >= 1000, str(count))
+    count = len(postcodes.municipalities())
+    _require(count >= 500, str(count))
     _require(postcodes.municipality_for("8500") != "", "8500")
-    return _("{n} postcodes").format(n=count)
+    return _("{n} gemeenten met NIS-code").format(n=count)
 
 
 def _key_store(data_dir: Path) -> str:

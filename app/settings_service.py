@@ -10,11 +10,13 @@ from app.errors import UserError
 from app.formatting import euro, parse_euro
 from app.i18n import _
 from app.printing.layouts import layout_names
+from db.models import DEVICE_KINDS
 
 EDITABLE = (
     "language",
     "loan_period_days",
     "default_deposit",
+    "deposit_by_kind",
     "max_open_loans_per_borrower",
     "owner_line",
     "label_layout",
@@ -24,6 +26,9 @@ EDITABLE = (
     "idle_lock_minutes",
     "ca_bundle",
     "insecure_http",
+    "referrers",
+    "eligibility_valid_months",
+    "eligibility_expired",
 )
 
 
@@ -33,6 +38,11 @@ def describe(settings: Settings) -> list[tuple[str, str, str]]:
         ("language", settings.language, _("taal: nl, en of fr")),
         ("loan_period_days", str(settings.loan_period_days), _("standaard uitleentermijn in dagen")),
         ("default_deposit", euro(settings.default_deposit_cents), _("standaard waarborg, bv. 25,00")),
+        (
+            "deposit_by_kind",
+            format_deposit_by_kind(settings.deposit_by_kind_cents),
+            _("waarborg per soort toestel, bv. laptop=25,00;tablet=15,00 (andere: de standaard)"),
+        ),
         (
             "max_open_loans_per_borrower",
             str(settings.max_open_loans_per_borrower),
@@ -66,7 +76,44 @@ def describe(settings: Settings) -> list[tuple[str, str, str]]:
             _("ja") if settings.insecure_http else _("nee"),
             _("onbeveiligd http:// naar een andere computer toestaan (enkel op een vertrouwd netwerk)"),
         ),
+        ("referrers", "; ".join(settings.referrers), _("doorverwijzers om uit te kiezen, gescheiden door ;")),
+        (
+            "eligibility_valid_months",
+            str(settings.eligibility_valid_months),
+            _("maanden dat een gecontroleerd bewijs geldig blijft"),
+        ),
+        (
+            "eligibility_expired",
+            settings.eligibility_expired,
+            _("uitlenen met een verlopen bewijs: warn (waarschuwen) of refuse (eerst opnieuw controleren)"),
+        ),
     ]
+
+
+def format_deposit_by_kind(amounts: dict[str, int]) -> str:
+    """{"laptop": 2500} → 'laptop=25,00' (the form the setting is typed in)."""
+    return ";".join(f"{kind}={euro(cents).replace('€ ', '')}" for kind, cents in sorted(amounts.items()))
+
+
+def parse_deposit_by_kind(value: str) -> dict[str, int]:
+    """'laptop=25,00;tablet=15,00' → {"laptop": 2500, "tablet": 1500}; '' clears it."""
+    amounts: dict[str, int] = {}
+    for part in (value or "").split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        kind, sep, amount = part.partition("=")
+        kind = kind.strip().lower()
+        if not sep or kind not in DEVICE_KINDS:
+            raise UserError(
+                _("'{part}' past niet: schrijf soort=bedrag, bv. laptop=25,00 (soorten: {kinds}).").format(
+                    part=part, kinds=", ".join(DEVICE_KINDS)
+                )
+            )
+        if kind in amounts:
+            raise UserError(_("De soort {kind} staat er twee keer in.").format(kind=kind))
+        amounts[kind] = parse_euro(amount)
+    return amounts
 
 
 def change(settings: Settings, name: str, value: str) -> None:
@@ -84,6 +131,8 @@ def change(settings: Settings, name: str, value: str) -> None:
         settings.language = value
     elif name == "default_deposit":
         settings.default_deposit_cents = parse_euro(value)
+    elif name == "deposit_by_kind":
+        settings.deposit_by_kind_cents = parse_deposit_by_kind(value)
     elif name == "label_layout":
         names = {n.upper(): n for n in layout_names()}
         if value.upper() not in names:
@@ -99,6 +148,16 @@ def change(settings: Settings, name: str, value: str) -> None:
         if value and not Path(value).expanduser().is_file():
             raise UserError(_("Het CA-bestand {path} bestaat niet.").format(path=value))
         settings.ca_bundle = str(Path(value).expanduser().resolve()) if value else ""
+    elif name == "referrers":
+        given = [" ".join(n.split()) for n in value.split(";")]
+        referrers = list(dict.fromkeys(n for n in given if n))
+        if any(len(n) > 80 for n in referrers):
+            raise UserError(_("Een doorverwijzer heeft hoogstens 80 tekens."))
+        settings.referrers = referrers
+    elif name == "eligibility_expired":
+        if value not in ("warn", "refuse"):
+            raise UserError(_("eligibility_expired moet warn of refuse zijn."))
+        settings.eligibility_expired = value
     elif name == "insecure_http":
         if value.lower() not in ("ja", "nee", "true", "false", "1", "0"):
             raise UserError(_("insecure_http moet ja of nee zijn."))
@@ -111,6 +170,7 @@ def change(settings: Settings, name: str, value: str) -> None:
             "backup_keep_days": (1, 3650),
             "retention_months": (1, 240),
             "idle_lock_minutes": (1, 240),
+            "eligibility_valid_months": (1, 120),
         }
         low, high = limits[name]
         try:

@@ -1,6 +1,6 @@
 """What encryption at rest (SQLCipher) costs: plain vs encrypted, same run, one table.
 
-    .venv/bin/python -m benchmarks.bench_encryption --work WORK \\
+    python -m benchmarks.bench_encryption --work WORK \\
         [--devices 100000 --borrowers 50000 --loans 200000 --helpdesk 50000] [--repeat 30] \\
         [--sync-records 100000] [--plain-release DIR] [--startup-runs 5]
 

@@ -3,7 +3,10 @@
 Both render the same sheet (Avery L7159 by default, 42 pages) with the same text
 layout; only the barcode drawing differs. Run:
 
-    .venv/bin/python -m benchmarks.bench_labels [--count 1000] [--layout L7159] [--repeat 3]
+    python -m benchmarks.bench_labels [--count 1000] [--layout L7159] [--repeat 3]
+
+With `--only ours|reportlab --out FILE` it renders once with one method and exits: the
+whole-process comparison of benchmarks/run.py times such a process from start to exit.
 """
 
 from __future__ import annotations
@@ -70,8 +73,14 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--layout", default="L7159")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", choices=("ours", "reportlab"))
+    parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     items = make_items(args.count)
+    if args.only:
+        out = args.out or Path(tempfile.mkdtemp()) / "labels.pdf"
+        (ours if args.only == "ours" else reportlab_code128)(items, args.layout, out)
+        return
     with tempfile.TemporaryDirectory() as folder:
         a, b = Path(folder) / "ours.pdf", Path(folder) / "reportlab.pdf"
         ours_t = min(ours(items, args.layout, a) for _ in range(args.repeat))

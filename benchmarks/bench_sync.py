@@ -9,7 +9,7 @@
 The server's data is generated straight into its tables (a benchmark generator may
 bypass the ORM; the generated rows are what pushes would have left behind).
 
-    .venv/bin/python -m benchmarks.bench_sync [--records 100000] [--db URL] [--plain]
+    python -m benchmarks.bench_sync [--records 100000] [--db URL] [--plain]
 
 The van's database is encrypted (SQLCipher) as the program makes it; `--plain` makes it
 an unencrypted SQLite file as before, to measure what encryption costs (see
@@ -45,6 +45,7 @@ from app.sync.transport import HttpTransport
 from db.base import model_for_table
 from db.engine import make_engine, migrate, session_factory, sqlite_url
 from db.models import Borrower
+from db.rules import defaults_for
 from db.values import from_json
 from server.database import Database
 from server.models import ChangeLogEntry, LocationToken, MergedRecord, TableDigestRow, Tenant
@@ -153,6 +154,9 @@ def generate(n: int, seed: int = 1) -> list[tuple[str, str, dict[str, Any]]]:
                     "state": "returned",
                     "deposit_cents": 0,
                     "deposit_refunded_cents": 0,
+                    "deposit_method": "",
+                    "deposit_reason": "",
+                    "deposit_kept_reason": "",
                     "extensions": 0,
                     "contract_version": "",
                     "contract_printed": True,
@@ -166,7 +170,8 @@ def generate(n: int, seed: int = 1) -> list[tuple[str, str, dict[str, Any]]]:
         )
     out = []
     for i, (table, rid, fields) in enumerate(rows):
-        full = {**fields, "created_at": _stamp(i), "deleted": False}
+        # Every column a counter's insert fills (db/rules.py), also those added after this was written.
+        full = {**defaults_for(table), **fields, "created_at": _stamp(i), "deleted": False}
         out.append((table, rid, full))
     return out
 

@@ -278,6 +278,9 @@ class Generator:
                     email=email,
                     postcode=postcode,
                     municipality=municipality,
+                    nis_code=postcodes.for_postcode(postcode)[0].nis
+                    if postcodes.for_postcode(postcode)
+                    else "",
                     province=postcodes.province_for(postcode),
                     language="nl",
                     target_group=self.rng.choice(TARGET_GROUPS),
@@ -437,7 +440,12 @@ def _postcode_table() -> list[tuple[str, str]]:
     if not postcodes.POSTCODE_FILE.exists():
         return []
     with postcodes.POSTCODE_FILE.open(encoding="utf-8") as fh:
-        return [(row["postcode"], row["municipality"]) for row in csv.DictReader(fh)]
+        return [(row["postcode"], municipality_name(row["nis"])) for row in csv.DictReader(fh)]
+
+
+def municipality_name(nis: str) -> str:
+    found = postcodes.by_nis(nis)
+    return found.name if found else ""
 
 
 def generate(
@@ -461,9 +469,14 @@ def generate(
             existing = s.scalar(select(func.count()).select_from(Device)) or 0
         if existing:
             raise SystemExit(f"{data_dir} already holds {existing} devices: generate into an empty folder.")
-        with ctx.engine.connect() as conn:
-            # Bulk loading only: a crash here just means generating again.
-            conn.exec_driver_sql("PRAGMA synchronous=OFF")
+        # Bulk loading only: a crash here just means generating again. On the bare driver
+        # connection (the pool hands the same one to the sessions below): SQLite refuses to
+        # change the safety level inside a transaction, and every engine connection begins one.
+        raw = ctx.engine.raw_connection()
+        try:
+            raw.driver_connection.execute("PRAGMA synchronous=OFF")
+        finally:
+            raw.close()
         gen = Generator(ctx.sessions, seed, location.id, location.code, today)
         rng = gen.rng
         open_count = min(devices // 20, borrowers)  # 5 % of the devices are out right now

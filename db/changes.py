@@ -43,6 +43,13 @@ def read_state(session: Session, key: str) -> str | None:
     return conn.execute(select(LocalState.value).where(LocalState.key == key)).scalar()
 
 
+def read_states(session: Session, *keys: str) -> dict[str, str]:
+    """Several keys in one statement (the outbox hook runs at every write: one query, not three)."""
+    conn = session.connection()
+    rows = conn.execute(select(LocalState.key, LocalState.value).where(LocalState.key.in_(keys)))
+    return {k: v for k, v in rows}
+
+
 def write_state(session: Session, key: str, value: str) -> None:
     conn = session.connection()
     table = LocalState.__table__
@@ -58,13 +65,18 @@ def _wall(session: Session) -> int | None:
     return int(hook()) if hook is not None else None
 
 
-def next_stamps(session: Session, count: int, floors: Sequence[str] = ()) -> list[clock.Stamp]:
+def next_stamps(
+    session: Session, count: int, floors: Sequence[str] = (), states: dict[str, str] | None = None
+) -> list[clock.Stamp]:
     """Tick this replica's clock `count` times; the new last stamp is saved in the same
     transaction, so stamps never repeat even across crashes. Stamp i comes after
     `floors[i]` (the newest clock of what that write replaces), so an edit always wins
-    over the value it overwrites, also when our clock was brought back below it."""
-    node = read_state(session, LOCATION_KEY) or "unset"
-    raw = read_state(session, HLC_KEY)
+    over the value it overwrites, also when our clock was brought back below it.
+    `states`: LOCATION_KEY and HLC_KEY as just read in this transaction (read_states)."""
+    if states is None:
+        states = read_states(session, LOCATION_KEY, HLC_KEY)
+    node = states.get(LOCATION_KEY) or "unset"
+    raw = states.get(HLC_KEY)
     last = clock.Stamp.decode(raw) if raw else None
     stamps = []
     for i in range(count):
@@ -138,8 +150,9 @@ def _record_changes(session: Session, _flush_context: Any, _instances: Any) -> N
         max((str(v) for k, v in (obj.clocks or {}).items() if k in fields), default="")
         for obj, _n, fields in work
     ]
-    stamps = next_stamps(session, len(work), floors)
-    origin = read_state(session, LOCATION_KEY) or ""
+    states = read_states(session, LOCATION_KEY, HLC_KEY)
+    stamps = next_stamps(session, len(work), floors, states)
+    origin = states.get(LOCATION_KEY) or ""
     actor = str(session.info.get("actor", ""))
     for (obj, is_new, fields), stamp in zip(work, stamps, strict=True):
         text = stamp.encode()

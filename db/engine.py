@@ -4,7 +4,10 @@ SQLite gets WAL, foreign keys and a busy timeout on every connection. The counte
 database is encrypted at rest with SQLCipher (`sqlite+pysqlcipher`): the dialect sends
 `PRAGMA key` as the very first statement of every connection, before our pragmas.
 Where the key comes from is app/credentials.py's business; this module only uses it.
-Migrations are applied on open, so every start runs on the current schema.
+Migrations are applied on open, so every start runs on the current schema; a database
+already at the newest revision is recognised with one cheap query (`migrate`, reading the
+head from the migration files), so Alembic is imported and run only when there is something
+to migrate.
 """
 
 from __future__ import annotations
@@ -28,6 +31,10 @@ if TYPE_CHECKING:
 import db.changes  # noqa: F401  (registers the outbox hook)
 import db.models  # noqa: F401  (registers every model on the metadata)
 import db.models_sync  # noqa: F401  (conflict decisions, see app/sync)
+from db import sort_keys
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +97,7 @@ def cipher_connect(path: Path, key: str, readonly: bool = False):
         connection = sqlcipher3.connect(str(path))
     if key:
         connection.execute(f"PRAGMA key = {_quote(key)}")  # first statement, always
+    sort_keys.register(connection)  # a write of a borrower runs its triggers (migration 0016)
     return connection
 
 
@@ -160,6 +168,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # device search over 100k devices 87 → ~45 ms (benchmarks/bench_encryption.py).
     cursor.execute("PRAGMA cache_size=-64000")
     cursor.close()
+    # The sort keys' functions, called by the borrower triggers (migration 0016).
+    sort_keys.register(dbapi_connection)
 
 
 # -- writes under the lock ---------------------------------------------------------

@@ -48,9 +48,28 @@ DONOR_KINDS = ("person", "organisation")
 # tombstone: a counter-scope token may cancel, while deleting a loan needs a coordinator
 # (server/store.py); lists and reports leave cancelled loans out.
 LOAN_STATES = ("open", "returned", "cancelled")
+# How the deposit was paid at checkout ("" = no deposit asked); "waived" needs a reason.
+DEPOSIT_METHODS = ("", "cash", "payconiq", "waived")
 REGISTRATION_STATES = ("registered", "waiting", "cancelled")
 WAITING_STATES = ("waiting", "served", "cancelled")
 BORROWER_LANGUAGES = ("nl", "fr", "en", "other")
+# How a counter checked that a person may borrow ('' = not recorded). The proof itself is
+# never kept (no scan, no copy): only which kind it was, who referred, when, and until when.
+ELIGIBILITY_PROOFS = (
+    "",
+    "verhoogde-tegemoetkoming",
+    "leefloon-ocmw",
+    "budgetbegeleiding",
+    "schuldbemiddeling",
+    "igo",
+    "inkomensvervangende-tegemoetkoming",
+    "dringende-medische-hulp",
+    "inkomen-onder-grens",
+    "doorverwezen-zonder-attest",
+    "andere",
+)
+# Age bands for reports; asked as a band or a birth year, never as a full birth date.
+AGE_BANDS = ("", "0-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75+")
 PRIORITIES = (1, 2, 3)
 # Upper bounds that no real record reaches: a value above them is a typo (or worse).
 MAX_CENTS = 100_000_000  # one million euro
@@ -127,9 +146,19 @@ class Borrower(Synced, Base):
     postcode: Mapped[str] = mapped_column(String(4), index=True)
     municipality: Mapped[str] = mapped_column(String(80), default="")
     province: Mapped[str] = mapped_column(String(32), default="")
+    # Statbel REFNIS code of the municipality ('' when the postcode table does not know it).
+    nis_code: Mapped[str] = mapped_column(String(5), default="")
     language: Mapped[str] = mapped_column(String(8), default="nl", info={"choices": BORROWER_LANGUAGES})
     target_group: Mapped[str] = mapped_column(String(60), default="")
     eligibility_proof: Mapped[str] = mapped_column(String(200), default="")
+    eligibility_code: Mapped[str] = mapped_column(
+        String(40), default="", info={"choices": ELIGIBILITY_PROOFS}
+    )
+    referrer: Mapped[str] = mapped_column(String(80), default="")
+    eligibility_checked_on: Mapped[dt.date | None] = mapped_column(default=None)
+    eligibility_valid_until: Mapped[dt.date | None] = mapped_column(default=None)
+    birth_year: Mapped[int | None] = mapped_column(Integer, default=None, info={"min": 1900, "max": 2100})
+    age_band: Mapped[str] = mapped_column(String(8), default="", info={"choices": AGE_BANDS})
     consent_date: Mapped[dt.date | None] = mapped_column(default=None)
     blocked: Mapped[bool] = mapped_column(default=False)
     blocked_reason: Mapped[str] = mapped_column(String(200), default="")
@@ -157,6 +186,11 @@ class Loan(Synced, Base):
     state: Mapped[str] = mapped_column(String(16), default="open", info={"choices": LOAN_STATES})
     deposit_cents: Mapped[int] = mapped_column(Integer, default=0, info={"min": 0, "max": MAX_CENTS})
     deposit_refunded_cents: Mapped[int] = mapped_column(Integer, default=0, info={"min": 0, "max": MAX_CENTS})
+    deposit_method: Mapped[str] = mapped_column(String(16), default="", info={"choices": DEPOSIT_METHODS})
+    # Why less than the asked deposit was paid (or none: waived).
+    deposit_reason: Mapped[str] = mapped_column(String(200), default="")
+    # Why part of the deposit was kept at the return (damage, a missing charger).
+    deposit_kept_reason: Mapped[str] = mapped_column(String(200), default="")
     extensions: Mapped[int] = mapped_column(Integer, default=0, info={"min": 0, "max": 1000})
     contract_version: Mapped[str] = mapped_column(String(40), default="")
     contract_printed: Mapped[bool] = mapped_column(default=False)
@@ -270,5 +304,22 @@ class WaitingListEntry(Synced, Base):
 
 # Staff and the audit log live in their own module; imported here so every user of the
 # models (counters, server, export) registers them too.
+class BorrowerSortKey(Base):
+    """Local sort and search keys of a borrower (db/sort_keys.py), written by SQLite triggers
+    (migration 0016) at every write of the borrower; never synced, never written by the ORM."""
+
+    __tablename__ = "borrower_sort"
+    __table_args__ = (
+        Index("ix_borrower_sort_name", "name_key"),
+        Index("ix_borrower_sort_first", "first_key"),
+        Index("ix_borrower_sort_phone", "phone_key"),
+    )
+
+    borrower_rowid: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name_key: Mapped[str] = mapped_column(Text, default="")
+    first_key: Mapped[str] = mapped_column(Text, default="")
+    phone_key: Mapped[str] = mapped_column(Text, default="")
+
+
 from db.models_privacy import ErasureRequest  # noqa: E402, F401
 from db.models_staff import AuditEvent, Staff  # noqa: E402, F401

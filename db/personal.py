@@ -21,6 +21,11 @@ PERSONAL_FIELDS: dict[str, dict[str, Any]] = {
         "eligibility_proof": "",
         "blocked_reason": "",
         "notes": "",
+        # The exact birth year goes; the age band, the kind of proof and the referrer stay for
+        # the counts, like the target group (the band was set from the year at registration).
+        "birth_year": None,
+        "eligibility_checked_on": None,
+        "eligibility_valid_until": None,
     },
     # Free texts staff write about a person's visit, wish or loan.
     "helpdesk_visit": {"notes": ""},

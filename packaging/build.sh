@@ -18,7 +18,7 @@ else
     VENV=$BUILD/venv
     [ -x "$VENV/bin/python" ] || "${PYTHON:-python3}" -m venv "$VENV"
     "$VENV/bin/python" -m pip install -q --upgrade pip
-    "$VENV/bin/python" -m pip install -q . "pyinstaller>=6.10,<7"
+    "$VENV/bin/python" -m pip install -q ".[desktop]" "pyinstaller>=6.10,<7"
     BPY=$VENV/bin/python
 fi
 VERSION=$("$BPY" -c 'from importlib.metadata import version; print(version("digibank-balie"))')

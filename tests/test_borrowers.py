@@ -196,3 +196,121 @@ def test_search_follows_edits_and_skips_deleted(ctx):
         s.get(Borrower, person.id).deleted = True
     assert ctx.borrowers.search_ids("janss") == []
     assert ctx.borrowers.by_id([person.id])[0].deleted is True
+
+
+# -- municipality by NIS code (issue 14) -------------------------------------------------
+
+
+def test_a_person_from_zwijndrecht_lives_in_east_flanders(ctx):
+    zwijndrecht = add(ctx, postcode="2070")
+    assert (zwijndrecht.municipality, zwijndrecht.nis_code, zwijndrecht.province) == (
+        "Beveren-Kruibeke-Zwijndrecht",
+        "46030",
+        "OVL",
+    )
+    borsbeek = add(ctx, postcode="2150", municipality="Borsbeek")  # the pre-2025 name is understood
+    assert (borsbeek.municipality, borsbeek.nis_code, borsbeek.province) == ("Antwerpen", "11002", "ANT")
+
+
+def test_moving_changes_the_nis_code_and_province(ctx):
+    card = add(ctx).card_number
+    moved = ctx.borrowers.edit(card, postcode="3724")
+    assert (moved.municipality, moved.nis_code, moved.province) == ("Hasselt", "71072", "LIM")
+    with pytest.raises(UserError, match="hoort bij Hasselt, niet bij Gent"):
+        ctx.borrowers.edit(card, municipality="Gent")
+
+
+def test_a_postcode_with_several_municipalities_asks_which_one(ctx, tmp_path, monkeypatch):
+    from app import postcodes
+
+    table = tmp_path / "postcodes.csv"
+    table.write_text("postcode,nis,name_nl,name_fr\n9999,44021,Gent,Gand\n9999,44088,Merelbeke-Melle,x\n")
+    monkeypatch.setattr(postcodes, "POSTCODE_FILE", table)
+    postcodes._by_postcode.cache_clear()
+    try:
+        before = outbox_count(ctx)
+        with pytest.raises(
+            UserError, match=r"Kies er een: Gent \(NIS 44021\), Merelbeke-Melle \(NIS 44088\)"
+        ):
+            add(ctx, postcode="9999")
+        assert outbox_count(ctx) == before
+        chosen = add(ctx, postcode="9999", municipality="44088")
+        assert (chosen.nis_code, chosen.municipality) == ("44088", "Merelbeke-Melle")
+    finally:
+        postcodes._by_postcode.cache_clear()
+
+
+# -- eligibility as counters check it ---------------------------------------------------
+
+
+def test_eligibility_is_a_code_a_referrer_and_dates_never_the_proof(ctx):
+    import datetime as dt
+
+    from app.borrowers import Eligibility
+
+    today = ctx.borrowers.today()
+    b = add(ctx, eligibility=Eligibility("leefloon-ocmw", "ocmw"), birth_year=today.year - 30)
+    assert (b.eligibility_code, b.referrer) == ("leefloon-ocmw", "OCMW")  # the list's spelling
+    assert b.eligibility_checked_on == today
+    # Valid one year (the setting's 12 months) unless said otherwise.
+    assert b.eligibility_valid_until == today.replace(year=today.year + 1) or (today.month, today.day) == (
+        2,
+        29,
+    )
+    assert (b.birth_year, b.age_band) == (today.year - 30, "25-34")
+    banded = add(
+        ctx, age_band="65-74", eligibility=Eligibility("igo", valid_until=today + dt.timedelta(days=30))
+    )
+    assert (banded.birth_year, banded.age_band) == (None, "65-74")
+    assert banded.eligibility_valid_until == today + dt.timedelta(days=30)
+
+
+@pytest.mark.parametrize(
+    ("kw", "match"),
+    [
+        ({"eligibility_code": "attest"}, "Onbekend bewijs 'attest'"),
+        ({"referrer": "de buurvrouw"}, "niet in de lijst van doorverwijzers"),
+        ({"age_band": "30-40"}, "Onbekende leeftijdsgroep"),
+        ({"birth_year": "84"}, "Geboortejaar 84 klopt niet"),
+    ],
+)
+def test_eligibility_refusals_change_nothing(ctx, kw, match):
+    card = add(ctx).card_number
+    before = outbox_count(ctx)
+    with pytest.raises(UserError, match=match):
+        ctx.borrowers.edit(card, **kw)
+    assert outbox_count(ctx) == before
+
+
+def test_a_new_check_gets_a_new_validity(ctx):
+    import datetime as dt
+
+    card = add(ctx).card_number
+    today = ctx.borrowers.today()
+    b = ctx.borrowers.edit(
+        card, eligibility_code="schuldbemiddeling", eligibility_checked_on=today - dt.timedelta(days=400)
+    )
+    assert b.eligibility_valid_until < today  # checked 400 days ago: expired
+    b = ctx.borrowers.edit(card, eligibility_checked_on=today)
+    assert b.eligibility_valid_until > today
+
+
+def test_erasure_drops_the_birth_year_and_check_dates_but_keeps_the_counts(ctx):
+    from app.borrowers import Eligibility
+
+    card = add(ctx, postcode="2070", eligibility=Eligibility("igo", "CAW"), birth_year=1950).card_number
+    band = ctx.borrowers.get(card).age_band
+    ctx.privacy.erase(card)
+    gone = ctx.borrowers.get(card)
+    assert (gone.birth_year, gone.eligibility_checked_on, gone.eligibility_valid_until) == (None, None, None)
+    assert (gone.age_band, gone.eligibility_code, gone.referrer) == (band, "igo", "CAW")
+    assert (gone.nis_code, gone.province) == ("46030", "OVL")
+
+
+def test_clearing_the_proof_clears_its_dates(ctx):
+    from app.borrowers import Eligibility
+
+    card = add(ctx, eligibility=Eligibility("igo", "CAW")).card_number
+    cleared = ctx.borrowers.edit(card, eligibility_code="")
+    assert (cleared.eligibility_code, cleared.referrer) == ("", "CAW")
+    assert (cleared.eligibility_checked_on, cleared.eligibility_valid_until) == (None, None)

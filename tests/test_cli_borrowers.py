@@ -167,3 +167,32 @@ def test_erase_and_export_data(capsys, ready, tmp_path):
     code, out, err = run(capsys, ready, "borrower", "edit", "KRT-B-00001", "--phone", "056 12 34 56")
     assert code == 1 and "gewist" in one_line_error(err)
     assert export(capsys, ready) == before
+
+
+def test_add_with_eligibility_and_age_band(capsys, ready):
+    code, out, _err = add(
+        capsys, ready, "Jan", "Peeters", "2070", "--eligibility", "verhoogde-tegemoetkoming",
+        "--referrer", "CAW", "--checked-on", "2026-01-05", "--age-band", "55-64", "--json",
+    )  # fmt: skip
+    assert code == 0
+    data = json.loads(out)
+    assert (data["nis_code"], data["province"], data["municipality"]) == (
+        "46030",
+        "OVL",
+        "Beveren-Kruibeke-Zwijndrecht",
+    )
+    assert (data["eligibility_code"], data["referrer"]) == ("verhoogde-tegemoetkoming", "CAW")
+    assert (data["eligibility_checked_on"], data["eligibility_valid_until"]) == ("2026-01-05", "2027-01-05")
+    assert (data["age_band"], data["birth_year"]) == ("55-64", None)
+    code, _out, err = run(capsys, ready, "borrower", "edit", "KRT-B-00001", "--referrer", "Kapper")
+    assert code == 1 and "niet in de lijst van doorverwijzers" in one_line_error(err)
+    code, out, _err = run(
+        capsys, ready, "borrower", "edit", "KRT-B-00001", "--valid-until", "2026-06-30", "--json"
+    )
+    assert code == 0 and json.loads(out)["eligibility_valid_until"] == "2026-06-30"
+
+
+def test_a_wrong_municipality_is_one_line(capsys, ready):
+    code, _out, err = add(capsys, ready, "Jan", "Peeters", "2070", "--municipality", "Gent")
+    assert code == 1
+    assert "hoort bij Beveren-Kruibeke-Zwijndrecht, niet bij Gent" in one_line_error(err)

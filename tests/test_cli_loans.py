@@ -220,3 +220,86 @@ def test_window_without_a_screen_says_so_in_one_line(monkeypatch, capsys):
     assert main([]) == 1
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "scherm" in err
+
+
+def test_an_expired_proof_warns_on_stderr_or_refuses_with_the_setting(capsys, shop):
+    old = (dt.date.today() - dt.timedelta(days=400)).isoformat()
+    code, _o, _e = run(
+        capsys, shop, "borrower", "edit", "KRT-B-00001", "--eligibility", "igo", "--checked-on", old
+    )
+    assert code == 0
+    code, out, err = run(capsys, shop, "loan", "checkout", "KRT-000001", "KRT-B-00001", "--json")
+    assert code == 0 and json.loads(out)["state"] == "open"
+    assert "controleer het opnieuw" in one_line_error(err)
+    assert json.loads(out)["warnings"] == [err.strip()]
+    assert run(capsys, shop, "settings", "set", "eligibility_expired", "refuse")[0] == 0
+    code, _o, _e = run(
+        capsys, shop, "borrower", "edit", "KRT-B-00002", "--eligibility", "igo", "--checked-on", old
+    )
+    assert code == 0
+    code, _out, err = run(capsys, shop, "loan", "checkout", "KRT-000002", "KRT-B-00002")
+    assert code == 1 and "is verlopen sinds" in one_line_error(err)
+    assert len(open_loans(capsys, shop)) == 1
+
+
+def test_deposit_collected_and_refunded_shows_in_list_receipt_and_cost_report(capsys, shop, tmp_path):
+    """Acceptance (issue 12): the deposit paid at checkout and refunded at return appear in
+    `loan list --json`, on the receipt and in the cost report."""
+    import shutil
+
+    from openpyxl import load_workbook
+
+    assert run(capsys, shop, "settings", "set", "deposit_by_kind", "laptop=25,00;tablet=15,00")[0] == 0
+    due = ["--due", SOON.isoformat()]
+    code, out, _e = run(capsys, shop, "loan", "checkout", "KRT-000001", "KRT-B-00001", *due,
+                        "--deposit", "25,00", "--deposit-method", "payconiq")  # fmt: skip
+    assert code == 0, _e
+    assert "€ 25,00" in out and "Payconiq" in out
+    code, out, _e = run(capsys, shop, "loan", "checkout", "KRT-000002", "KRT-B-00002", *due,
+                        "--deposit-method", "waived", "--deposit-reason", "OCMW")  # fmt: skip
+    assert code == 0, _e
+    (first, second) = sorted(open_loans(capsys, shop), key=lambda r: r["asset_tag"])
+    assert (first["deposit_cents"], first["deposit_method"]) == (2500, "payconiq")
+    assert (second["deposit_cents"], second["deposit_method"], second["deposit_reason"]) == (
+        0,
+        "waived",
+        "OCMW",
+    )
+
+    code, out, _e = run(capsys, shop, "loan", "return", "KRT-000001", "--refund", "20,00",
+                        "--kept-reason", "lader kwijt")  # fmt: skip
+    assert code == 0, _e
+    assert "Geef € 20,00 waarborg terug" in out and "€ 5,00 waarborg ingehouden: lader kwijt" in out
+    code, out, _e = run(capsys, shop, "loan", "list", "--json")
+    returned = next(r for r in json.loads(out) if r["asset_tag"] == "KRT-000001")
+    assert (returned["deposit_refunded_cents"], returned["deposit_kept_reason"]) == (2000, "lader kwijt")
+
+    receipt = tmp_path / "bewijs.pdf"
+    assert run(capsys, shop, "receipt", "KRT-000001", "--out", str(receipt))[0] == 0
+    assert shutil.which("pdftotext"), "poppler-utils (pdftotext) is needed to read the receipt"
+    text = subprocess.run(["pdftotext", "-layout", str(receipt), "-"], capture_output=True, text=True,
+                          check=True).stdout  # fmt: skip
+    assert "Waarborg betaald" in text and "€ 25,00" in text and "Payconiq" in text
+    assert "terugbetaald" in text and "€ 20,00" in text  # the label column may wrap
+    assert "Waarborg ingehouden" in text and "€ 5,00: lader kwijt" in text
+
+    today = dt.date.today()
+    period = [
+        "--from",
+        (today - dt.timedelta(days=1)).isoformat(),
+        "--to",
+        (today + dt.timedelta(days=1)).isoformat(),
+    ]
+    book = tmp_path / "kosten.xlsx"
+    code, out, _e = run(capsys, shop, "report", "cost", *period, "--json", "--xlsx", str(book))
+    assert code == 0, _e
+    report = json.loads(out)
+    assert report["deposits_collected_cents"] == 2500
+    assert report["deposits_refunded_cents"] == 2000
+    assert report["deposits_kept_cents"] == 500
+    assert report["deposits_waived"] == 1
+    cells = [c for row in load_workbook(book).worksheets[0].iter_rows(values_only=True) for c in row]
+    assert "Waarborgen ontvangen" in cells and 25 in cells
+    assert "Waarborgen terugbetaald" in cells and 20 in cells
+    code, out, _e = run(capsys, shop, "report", "cost", *period)
+    assert "waarborgen ontvangen € 25,00" in out and "terugbetaald € 20,00" in out

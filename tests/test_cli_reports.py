@@ -49,7 +49,7 @@ def test_reach_json_and_xlsx(tmp_path, capsys):
     assert {m["name"]: m["people"] for m in data["by_municipality"]} == {"Kortrijk": 7, "Gent": 3}
     assert {p["province"]: p["people"] for p in data["by_province"]} == {"WVL": 7, "OVL": 3}
     assert data["xlsx"] == str(out)
-    rows = {r[0]: r[3] for r in load_workbook(out)["Per gemeente"].iter_rows(min_row=2, values_only=True)}
+    rows = {r[0]: r[4] for r in load_workbook(out)["Per gemeente"].iter_rows(min_row=2, values_only=True)}
     assert rows == {"Kortrijk": 7, "Gent": 3}
 
 

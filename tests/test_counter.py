@@ -211,7 +211,9 @@ def test_return_without_anyone_waiting_adds_no_hint(cc):
     assert "Wachtlijst" not in counter.scan(tag).message
 
 
-def test_the_active_person_bringing_back_their_own_device_returns_it(cc):
+def test_the_active_person_bringing_back_their_own_device_returns_it(cc, clock):
+    from app.counter import RECENT_LEND_SECONDS
+
     tag, own = device(cc), card(cc)
     other_tag = device(cc, serial="SN2")
     someone_else = card(cc, "An", "Claes")
@@ -220,6 +222,7 @@ def test_the_active_person_bringing_back_their_own_device_returns_it(cc):
     counter.scan(tag)
     counter.scan(someone_else)
     counter.scan(other_tag)
+    clock.now += dt.timedelta(seconds=RECENT_LEND_SECONDS)  # not the double scan of a fresh loan
     counter.scan(own)
     back = counter.scan(tag)  # Jan is active and hands in his laptop
     assert back.outcome is Outcome.RETURNED
@@ -227,3 +230,120 @@ def test_the_active_person_bringing_back_their_own_device_returns_it(cc):
     assert back.open_loans == []
     refused = counter.scan(other_tag)  # An's laptop stays lent while Jan is active
     assert refused.outcome is Outcome.REFUSED and "An Claes" in refused.message
+
+
+def test_a_second_scan_of_the_tag_just_lent_does_not_return_it(cc):
+    tag, c = device(cc), card(cc)
+    counter = cc.counter()
+    counter.scan(c)
+    assert counter.scan(tag).outcome is Outcome.LENT
+    again = counter.scan(tag)  # the scanner fired twice, or the volunteer scanned again to be sure
+    assert cc.loans.open_count() == 1
+    assert cc.devices.get(tag).status == "on-loan"
+    assert "al uitgeleend aan Jan Peeters" in again.message and "zojuist" in again.message
+    assert again.outcome is not Outcome.RETURNED
+    assert counter.active is not None  # still with this person
+
+
+def test_the_just_lent_tag_is_returned_only_on_a_deliberate_second_step(cc):
+    tag, c = device(cc), card(cc)
+    counter = cc.counter()
+    counter.scan(c)
+    counter.scan(tag)
+    asked = counter.scan(tag)
+    assert asked.outcome is Outcome.ASK_RETURN
+    assert counter.pending_return == tag
+    back = counter.confirm_return()
+    assert back.outcome is Outcome.RETURNED
+    assert cc.loans.open_count() == 0
+    assert counter.pending_return is None
+    assert counter.confirm_return().outcome is Outcome.REFUSED  # nothing asked any more
+
+
+def test_any_other_scan_or_escape_drops_the_return_question(cc):
+    tag, c = device(cc), card(cc)
+    counter = cc.counter()
+    counter.scan(c)
+    counter.scan(tag)
+    counter.scan(tag)
+    counter.scan(c)  # the card again: the question is gone
+    assert counter.pending_return is None
+    assert counter.confirm_return().outcome is Outcome.REFUSED
+    assert cc.loans.open_count() == 1
+    counter.scan(tag)
+    counter.end_borrower()
+    assert counter.pending_return is None
+    assert cc.loans.open_count() == 1
+
+
+def test_escape_then_the_just_lent_tag_returns_it_in_one_scan(cc):
+    tag, c = device(cc), card(cc)
+    counter = cc.counter()
+    counter.scan(c)
+    counter.scan(tag)
+    counter.scan(tag)
+    counter.end_borrower()
+    back = counter.scan(tag)  # return mode: no person active
+    assert back.outcome is Outcome.RETURNED
+    assert cc.loans.open_count() == 0
+
+
+def test_own_device_lent_longer_ago_is_returned_in_one_scan(cc, clock):
+    from app.counter import RECENT_LEND_SECONDS
+
+    tag, c = device(cc), card(cc)
+    counter = cc.counter()
+    counter.scan(c)
+    counter.scan(tag)
+    clock.now += dt.timedelta(seconds=RECENT_LEND_SECONDS + 1)
+    assert counter.scan(tag).outcome is Outcome.RETURNED
+    assert cc.loans.open_count() == 0
+
+
+def test_the_counter_says_the_deposit_to_collect_and_to_refund(cc, clock):
+    cc.settings.deposit_by_kind_cents = {"laptop": 2500}
+    tag, c = device(cc), card(cc)
+    counter = cc.counter()
+    counter.scan(c)
+    lent = counter.scan(tag)
+    assert "Ontvang € 25,00 waarborg" in lent.message and "contant" in lent.message
+    paid = counter.record_deposit(tag, None, "payconiq")
+    assert "Payconiq" in paid.message
+    counter.end_borrower()
+    back = counter.scan(tag)
+    assert "Geef € 25,00 waarborg terug" in back.message
+
+
+def test_return_with_the_checklist_keeps_part_of_the_deposit(cc, clock):
+    tag, c = device(cc), card(cc)
+    cc.loans.checkout(tag, c, deposit_cents=2500)
+    counter = cc.counter()
+    counter.scan(c)
+    refused = counter.return_with(tag, "scherm gebarsten", refund_cents=500)
+    assert refused.outcome is Outcome.REFUSED and "reden" in refused.message
+    back = counter.return_with(tag, "scherm gebarsten", "repair", 500, "scherm")
+    assert back.outcome is Outcome.RETURNED
+    assert "Geef € 5,00 waarborg terug" in back.message
+    assert "€ 20,00 waarborg ingehouden: scherm" in back.message
+    assert cc.devices.get(tag).status == "repair"
+
+
+def test_extend_at_the_counter_only_for_the_active_person(cc, clock):
+    tag, c, other = device(cc), card(cc), card(cc, "An", "Claes")
+    view = cc.loans.checkout(tag, c)
+    counter = cc.counter()
+    assert counter.extend(tag).outcome is Outcome.REFUSED  # nobody active
+    counter.scan(other)
+    assert counter.extend(tag).outcome is Outcome.REFUSED  # not An's laptop
+    counter.scan(c)
+    longer = counter.extend(tag)
+    assert longer.outcome is Outcome.EXTENDED
+    assert cc.loans.for_device(tag).loan.due_date > view.loan.due_date
+
+
+def test_a_blocked_card_is_a_blocked_outcome_at_once(cc):
+    c = card(cc)
+    cc.borrowers.block(c, "schade")
+    outcome = cc.counter().scan(c)
+    assert outcome.outcome is Outcome.BLOCKED and not outcome.ok
+    assert "GEBLOKKEERD: schade — niet uitlenen" in outcome.message

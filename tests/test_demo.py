@@ -95,9 +95,9 @@ def _pdf_text(path) -> str:
 
 def test_every_printout_of_a_practice_folder_says_oefening_and_a_real_one_does_not(demo, tmp_path) -> None:
     ctx, _ = demo
-    from app.printing import pdf
+    from app import config
 
-    pdf.set_practice_mode(True)  # as open_context sets it for this folder
+    config.set_practice_mode(True)  # as open_context sets it for this folder
     tag = ctx.loans.list(open_only=True)[0].device.asset_tag
     contract = tmp_path / "contract.pdf"
     ctx.printing.contract(tag, contract)
@@ -107,7 +107,7 @@ def test_every_printout_of_a_practice_folder_says_oefening_and_a_real_one_does_n
         assert "OEFENING" in _pdf_text(printed), printed
     real = open_context(str(tmp_path / "real"))  # a folder that is not a demo resets the mark
     try:
-        assert pdf._practice is False
+        assert config.practice_mode is False
     finally:
         real.close()
     again = tmp_path / "contract-real.pdf"

@@ -204,3 +204,53 @@ def test_first_start_on_an_empty_folder(tmp_path: Path, display: str) -> None:
     finally:
         code = app.quit()
     assert code == 0, log.read_text()
+
+
+def test_wedge_double_scan_keeps_the_laptop_lent_until_escape_and_scan(tmp_path: Path, display: str) -> None:
+    """Acceptance (issue 12): card, tag (lent), the same tag again → still lent; Escape, tag → returned."""
+    data = tmp_path / "data"
+    ctx = open_context(data, actor="e2e")
+    try:
+        ctx.locations.initialise("KRT", "Kortrijk balie")
+        tags = []
+        for model in ("ThinkPad T480", "ThinkPad T490"):
+            tag = ctx.devices.add(DeviceInput(kind="laptop", brand="Lenovo", model=model)).asset_tag
+            make_ready(ctx, tag)
+            tags.append(tag)
+        first, second = tags
+        # A second laptop may go to the same person: its checkout shows that every scan before it
+        # was handled (scans are processed in order), without waiting for a time.
+        ctx.settings.max_open_loans_per_borrower = 2
+        ctx.save_settings()
+        card = ctx.borrowers.add(
+            BorrowerInput(first_name="Mia", last_name="Peeters", postcode="8500")
+        ).card_number
+    finally:
+        ctx.close()
+
+    env = app_env(tmp_path, display)
+    log = tmp_path / "app-output.txt"
+    app = RunningApp(data, env, log)
+    try:
+        app.wait_window()
+        app.scan(card)
+        app.scan(first)
+        app.scan(first)  # the scanner fires twice
+        app.scan(second)
+        check = open_context(data)
+        try:
+            wait_for(lambda: check.loans.for_device(second) is not None, what="the second checkout")
+            still = check.loans.for_device(first)
+            assert still is not None and still.borrower.card_number == card  # still lent
+            assert check.devices.get(first).status == "on-loan"
+            xdotool(env, "key", "Escape")
+            app.scan(first)  # return mode: no person active
+            wait_for(lambda: check.loans.for_device(first) is None, what="the return")
+            assert check.devices.get(first).status == "wiping"
+            assert check.loans.for_device(second) is not None
+        finally:
+            check.close()
+    finally:
+        code = app.quit()
+    assert code == 0, log.read_text()
+    assert "Traceback" not in log.read_text()

@@ -366,3 +366,119 @@ def test_due_dates_that_are_typing_mistakes(tmp_path):
     check_not_too_far(dt.date(2028, 11, 26), today)
     with pytest.raises(UserError, match="twee jaar"):
         check_not_too_far(dt.date(2099, 1, 1), today)
+
+
+# -- an expired proof of eligibility asks for a new check (issue 14) ----------------------
+
+
+def expired_person(ctx, clock):
+    from app.borrowers import Eligibility
+
+    checked = clock.now.date() - dt.timedelta(days=400)
+    return ctx.borrowers.add(
+        BorrowerInput("Jan", "Peeters", "8500", eligibility=Eligibility("leefloon-ocmw", "OCMW", checked))
+    ).card_number
+
+
+def test_an_expired_proof_warns_by_default_and_the_loan_is_made(lc, clock):
+    tag, card = ready_device(lc), expired_person(lc, clock)
+    view = lc.loans.checkout(tag, card)
+    assert view.loan.state == "open"
+    (warning,) = view.warnings
+    assert "verlopen" in warning and "controleer het opnieuw" in warning
+
+
+def test_a_valid_proof_gives_no_warning(lc, clock):
+    from app.borrowers import Eligibility
+
+    card = lc.borrowers.add(BorrowerInput("An", "Maes", "8500", eligibility=Eligibility("igo"))).card_number
+    assert lc.loans.checkout(ready_device(lc), card).warnings == ()
+
+
+def test_with_the_refuse_setting_an_expired_proof_is_refused_and_nothing_changes(lc, clock):
+    lc.settings.eligibility_expired = "refuse"
+    tag, card = ready_device(lc), expired_person(lc, clock)
+    before = counts(lc)
+    with pytest.raises(UserError, match="is verlopen sinds .* controleer het opnieuw"):
+        lc.loans.checkout(tag, card)
+    assert counts(lc) == before
+    # After a new check the loan goes ahead.
+    lc.borrowers.edit(card, eligibility_checked_on=clock.now.date())
+    assert lc.loans.checkout(tag, card).warnings == ()
+
+
+def test_the_counter_shows_the_warning(lc, clock):
+    from app.counter import Counter
+
+    tag, card = ready_device(lc), expired_person(lc, clock)
+    counter = Counter(lc.devices, lc.borrowers, lc.loans)
+    assert "Bewijs verlopen" in counter.scan(card).message
+    lent = counter.scan(tag)
+    assert lent.ok and "controleer het opnieuw" in lent.message
+
+
+# -- deposits -----------------------------------------------------------------------------
+
+
+def _person(ctx, first="Jan"):
+    return ctx.borrowers.add(BorrowerInput(first, "Peeters", "8500")).card_number
+
+
+def test_the_deposit_asked_depends_on_the_kind(lc):
+    lc.settings.default_deposit_cents = 1000
+    lc.settings.deposit_by_kind_cents = {"laptop": 2500, "tablet": 1500}
+    assert lc.loans.deposit_due("laptop") == 2500
+    assert lc.loans.deposit_due("tablet") == 1500
+    assert lc.loans.deposit_due("screen") == 1000  # not named: the general deposit
+
+
+def test_checkout_records_the_deposit_paid_and_return_the_refund(lc):
+    lc.settings.deposit_by_kind_cents = {"laptop": 2500}
+    tag, card = ready_device(lc), _person(lc)
+    view = lc.loans.checkout(tag, card)
+    assert (view.loan.deposit_cents, view.loan.deposit_method) == (2500, "cash")
+    back = lc.loans.return_device(tag)
+    assert back.loan.deposit_refunded_cents == 2500
+    assert back.loan.deposit_kept_reason == ""
+
+
+def test_payconiq_waived_and_less_need_the_right_details(lc):
+    lc.settings.deposit_by_kind_cents = {"laptop": 2500}
+    tag, card = ready_device(lc), _person(lc)
+    with pytest.raises(UserError, match="reden"):
+        lc.loans.checkout(tag, card, deposit_method="waived")
+    with pytest.raises(UserError, match="geef een reden"):
+        lc.loans.checkout(tag, card, deposit_cents=1000)
+    with pytest.raises(UserError, match="betaalwijze"):
+        lc.loans.checkout(tag, card, deposit_method="bitcoin")
+    assert lc.loans.open_count() == 0  # nothing written by a refusal
+    view = lc.loans.checkout(tag, card, deposit_method="waived", deposit_reason="OCMW betaalt")
+    assert (view.loan.deposit_cents, view.loan.deposit_method, view.loan.deposit_reason) == (
+        0,
+        "waived",
+        "OCMW betaalt",
+    )
+    fixed = lc.loans.record_deposit(tag, None, "payconiq")
+    assert (fixed.loan.deposit_cents, fixed.loan.deposit_method) == (2500, "payconiq")
+
+
+def test_keeping_part_of_the_deposit_needs_a_reason_and_never_more_than_paid(lc):
+    tag, card = ready_device(lc), _person(lc)
+    lc.loans.checkout(tag, card, deposit_cents=2500)
+    with pytest.raises(UserError, match="hoogstens"):
+        lc.loans.return_device(tag, refund_cents=3000)
+    with pytest.raises(UserError, match="reden"):
+        lc.loans.return_device(tag, refund_cents=1000)
+    assert lc.loans.open_count() == 1
+    back = lc.loans.return_device(tag, refund_cents=1000, kept_reason="lader kwijt")
+    assert (back.loan.deposit_refunded_cents, back.loan.deposit_kept_reason) == (1000, "lader kwijt")
+
+
+def test_undoing_a_return_takes_back_the_refund(lc):
+    tag, card = ready_device(lc), _person(lc)
+    lc.loans.checkout(tag, card, deposit_cents=2500)
+    view = lc.loans.return_device(tag, refund_cents=2000, kept_reason="kras")
+    lc.loans.undo_return(view.loan.id)
+    with lc.sessions() as s:
+        loan = s.get(Loan, view.loan.id)
+        assert (loan.state, loan.deposit_refunded_cents, loan.deposit_kept_reason) == ("open", 0, "")

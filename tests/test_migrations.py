@@ -98,3 +98,66 @@ def test_search_index_works_after_a_migration_roundtrip(tmp_path):
         assert ctx.devices.search_ids("thinkp") == [device.id]
     finally:
         ctx.close()
+
+
+def test_0014_and_the_repair_fill_nis_codes_and_fix_provinces_of_existing_people(tmp_path):
+    """People registered before the NIS codes: Zwijndrecht was counted in Antwerp province,
+    and pre-2025 names (Borsbeek, Melle, Kortessem) stood apart from their merged municipality."""
+    engine = make_engine(sqlite_url(tmp_path / "old.db"))
+    try:
+        with engine.begin() as conn:
+            cfg = alembic_config(engine)
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0010")
+            people = [
+                ("1", "2070", "Zwijndrecht", "ANT"),
+                ("2", "2150", "Borsbeek", "ANT"),
+                ("3", "9090", "Melle", "OVL"),
+                ("4", "3720", "Kortessem", "LIM"),
+                ("5", "8500", "Kortrijk", "WVL"),
+                ("6", "8999", "Nergensdorp", "WVL"),  # not in the table: left as it was
+            ]
+            for row_id, postcode, town, province in people:
+                conn.execute(
+                    text(
+                        "INSERT INTO borrower (id, created_at, updated_at, origin, changed_by, deleted,"
+                        " clocks, card_number, first_name, last_name, phone, email, street, postcode,"
+                        " municipality, province, language, target_group, eligibility_proof, blocked,"
+                        " blocked_reason, notes, erased) VALUES (:id, '', '', 'o', 't', 0, '{}', :card,"
+                        " 'A', 'B', '', '', '', :pc, :town, :prov, 'nl', '', '', 0, '', '', 0)"
+                    ),
+                    {
+                        "id": row_id,
+                        "card": f"KRT-B-0000{row_id}",
+                        "pc": postcode,
+                        "town": town,
+                        "prov": province,
+                    },
+                )
+        migrate(engine)
+        from app.borrowers import BorrowerService
+        from db.engine import session_factory
+
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO local_state (key, value) VALUES ('location_id', 'KRT')"))
+        service = BorrowerService(session_factory(engine, "test"))
+        assert service.repair_municipalities() == 5
+        assert service.repair_municipalities() == 0  # nothing twice
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT id, nis_code, municipality, province FROM borrower ORDER BY id")
+            ).fetchall()
+            # Through the outbox: the corrections reach the server and the other counters.
+            synced = conn.execute(text("SELECT count(*) FROM outbox")).scalar()
+        assert synced is not None and synced >= 5
+        assert [tuple(r) for r in rows] == [
+            ("1", "46030", "Beveren-Kruibeke-Zwijndrecht", "OVL"),
+            ("2", "11002", "Antwerpen", "ANT"),
+            ("3", "44088", "Merelbeke-Melle", "OVL"),
+            ("4", "71072", "Hasselt", "LIM"),
+            ("5", "34022", "Kortrijk", "WVL"),
+            ("6", "", "Nergensdorp", "WVL"),
+        ]
+        assert _diff(engine) == []
+    finally:
+        engine.dispose()

@@ -30,6 +30,8 @@ def test_wheel_contains_migrations_translations_and_data(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {
         "resources/data/postcodes_be.csv",
+        "resources/data/municipalities_be.csv",
+        "resources/data/municipality_mergers.csv",
         "resources/locale/en/LC_MESSAGES/digibank.po",
         "resources/contracts/conditions_nl.md",
         "resources/scripts/collect_specs.sh",

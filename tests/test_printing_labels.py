@@ -11,7 +11,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from app.errors import UserError
 from app.inventory import DeviceInput
 from app.printing import barcode
-from app.printing.barcode import DOT, MM, QUIET_MODULES
+from app.printing.barcode import MM, QUIET_MODULES
 from app.printing.labels import LabelItem, label_pages, write_labels_pdf
 from app.printing.layouts import LAYOUTS, get_layout
 from app.printing.service import PrintService
@@ -76,7 +76,7 @@ def test_every_layout_decodes_every_label(name, tmp_path):
     labels = items(30)
     skip = 0 if layout.roll else 5
     write_labels_pdf(labels, name, out, skip=skip)
-    dpi = 203 if layout.roll else 300
+    dpi = layout.dpi or 300  # the printer's own resolution (sheets: a 300-dpi office printer)
     decoded = [v for page in decode_pdf(out, dpi, tmp_path) for v in page]
     assert sorted(decoded) == sorted(item.tag for item in labels)
     text = pdf_text(out)
@@ -96,9 +96,9 @@ def test_geometry_whole_dots_quiet_zones_and_no_overlap(name):
     x0, y0 = (v * MM for v in layout.origin(0))
     w, h = layout.label_w * MM, layout.label_h * MM
     bars = drawing.bars
-    # The module is a whole number of 203-dpi dots, at least 2 on every layout (scannable thermal print).
-    dots = bars.module / DOT
-    assert abs(dots - round(dots)) < 1e-9 and round(dots) >= 2
+    # The module is a whole number of the printer's dots (the layout's grid) and at least 0.25 mm.
+    dots = bars.module / (72.0 / layout.grid_dpi)
+    assert abs(dots - round(dots)) < 1e-9 and bars.module >= 0.25 * MM - 1e-9
     quiet_left = bars.bars[0][0] - QUIET_MODULES * bars.module
     quiet_right = bars.bars[-1][0] + bars.bars[-1][1] + QUIET_MODULES * bars.module
     assert x0 <= quiet_left and quiet_right <= x0 + w

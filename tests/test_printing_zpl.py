@@ -67,7 +67,7 @@ def test_zpl_escapes_control_characters_and_refuses_sheets():
     item = LabelItem("KRT-000001", "Brand^Model~X_Y", "Eigendom van A", "A")
     text = zpl.labels_zpl([item], "DK-11209")
     assert "Brand_5EModel_7EX_5FY" in text
-    assert parse_labels(text)[0]["pw"] == round(62 * 203 / 25.4)
+    assert parse_labels(text)[0]["pw"] == round(62 * 300 / 25.4)  # a Brother layout: 300 dpi
     with pytest.raises(UserError, match="A4"):
         zpl.labels_zpl([item], "L7160")
 

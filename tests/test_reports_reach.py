@@ -314,3 +314,172 @@ def test_snapshot_of_synced_records_gives_the_same_report(ctx, seeded):
         assert reach_report(t, MARCH).to_json() == reach_report(s, MARCH).to_json()
         assert cost_report(t, MARCH).to_json() == cost_report(s, MARCH).to_json()
         assert reach_report(t, MARCH).people == 10
+
+
+# -- municipalities by NIS code, eligibility and age (issue 14) ---------------------------
+
+MERGED_2025 = {
+    # NIS code of the merged municipality: its province and (old NIS code, old name) merged into it
+    "11002": ("ANT", [("11007", "Borsbeek"), ("11002", "Antwerpen")]),
+    "23106": ("VBR", [("23023", "Galmaarden"), ("23024", "Gooik"), ("23032", "Herne")]),
+    "37021": ("WVL", [("37012", "Ruiselede"), ("37018", "Wingene")]),
+    "37022": ("WVL", [("37007", "Meulebeke"), ("37015", "Tielt")]),
+    "44086": ("OVL", [("44012", "De Pinte"), ("44048", "Nazareth")]),
+    "44087": ("OVL", [("44034", "Lochristi"), ("44073", "Wachtebeke")]),
+    "44088": ("OVL", [("44040", "Melle"), ("44043", "Merelbeke")]),
+    "46029": ("OVL", [("46014", "Lokeren"), ("44045", "Moerbeke")]),
+    "46030": ("OVL", [("46003", "Beveren"), ("46013", "Kruibeke"), ("11056", "Zwijndrecht")]),
+    "71071": ("LIM", [("71057", "Tessenderlo"), ("71069", "Ham")]),
+    "71072": ("LIM", [("71022", "Hasselt"), ("73040", "Kortessem")]),
+    "73110": ("LIM", [("73006", "Bilzen"), ("73032", "Hoeselt")]),
+    "73111": ("LIM", [("73009", "Borgloon"), ("73083", "Tongeren")]),
+}
+
+
+def postal_province(postcode: str) -> str:
+    """The province older versions stored: the postal plan's range."""
+    from app import postcodes
+
+    (province,) = postcodes.postal_region(postcode)
+    return province
+
+
+def _reached_in_march(ctx: AppContext, people: list[dict]) -> None:
+    """Store people as given (also the way older versions did) and give each a March visit."""
+    with ctx.sessions() as s, s.begin():
+        for n, fields in enumerate(people):
+            b = Borrower(card_number=f"KRT-B-{n + 1:05d}", first_name=f"P{n}", last_name="X", **fields)
+            s.add(b)
+            s.flush()
+            s.add(HelpdeskVisit(visited_at=dt.datetime(2026, 3, 9, 10), topic="itsme", borrower_id=b.id))
+
+
+def _sums_add_up(report) -> None:
+    assert sum(p.people for p in report.by_province) == report.people
+    for p in report.by_province:
+        assert sum(m.people for m in report.by_municipality if m.province == p.province) == p.people
+    keys = [m.key for m in report.by_municipality]
+    assert len(keys) == len(set(keys))
+
+
+def test_acceptance_2070_2150_3720_9090_9820_each_merged_municipality_once(ctx):
+    """New registrations and records kept from before the mergers (old name, postal-range
+    province, no NIS code) count under the merged municipality, in its province."""
+    for postcode in ("2070", "2150", "3720", "9090", "9820"):
+        ctx.borrowers.add(BorrowerInput("Nieuw", postcode, postcode))
+    legacy = [
+        ("2070", "Zwijndrecht"),
+        ("2150", "Borsbeek"),
+        ("3720", "Kortessem"),
+        ("9090", "Melle"),
+        ("9820", "Merelbeke"),
+    ]
+    with ctx.sessions() as s, s.begin():
+        for n, (postcode, town) in enumerate(legacy):
+            s.add(
+                Borrower(
+                    card_number=f"OLD-B-{n:05d}",
+                    first_name="Oud",
+                    last_name=town,
+                    postcode=postcode,
+                    municipality=town,
+                    province=postal_province(postcode),
+                )
+            )
+    with ctx.sessions() as s, s.begin():
+        for b in s.scalars(select(Borrower)):
+            s.add(HelpdeskVisit(visited_at=dt.datetime(2026, 3, 9, 10), topic="itsme", borrower_id=b.id))
+    report = _march(ctx)
+    towns = {m.name: (m.nis, m.province, m.people) for m in report.by_municipality}
+    assert towns == {
+        "Beveren-Kruibeke-Zwijndrecht": ("46030", "OVL", 2),
+        "Antwerpen": ("11002", "ANT", 2),
+        "Hasselt": ("71072", "LIM", 2),
+        "Merelbeke-Melle": ("44088", "OVL", 4),
+    }
+    assert {p.province: p.people for p in report.by_province} == {"OVL": 6, "ANT": 2, "LIM": 2}
+    _sums_add_up(report)
+
+
+def test_each_of_the_13_flemish_merged_municipalities_once_in_one_province(ctx):
+    people = []
+    for new, (_province, old) in MERGED_2025.items():
+        postcode = next(p for p, nis in _postcode_nis() if nis == new)
+        for old_nis, name in old:
+            province = postal_province(postcode)
+            # An old NIS code with the old name, and the old name without a code.
+            people.append(
+                {"postcode": postcode, "municipality": name, "province": province, "nis_code": old_nis}
+            )
+            people.append({"postcode": postcode, "municipality": name, "province": province})
+    _reached_in_march(ctx, people)
+    report = _march(ctx)
+    rows = {m.nis: m for m in report.by_municipality}
+    assert set(rows) == set(MERGED_2025)
+    for nis, (province, old) in MERGED_2025.items():
+        assert (rows[nis].province, rows[nis].people) == (province, 2 * len(old))
+    assert report.people == len(people) == 56  # 28 former municipalities, twice
+    _sums_add_up(report)
+
+
+def _postcode_nis():
+    import csv
+
+    from app import postcodes
+
+    with postcodes.POSTCODE_FILE.open(encoding="utf-8") as fh:
+        return [(r["postcode"], r["nis"]) for r in csv.DictReader(fh)]
+
+
+def test_breakdowns_by_proof_referrer_and_age_band(ctx):
+    born = [1950, 1990, 2001, None]
+    people = [
+        {"postcode": "8500", "eligibility_code": "leefloon-ocmw", "referrer": "OCMW", "birth_year": born[0]},
+        {"postcode": "8500", "eligibility_code": "leefloon-ocmw", "referrer": "CAW", "birth_year": born[1]},
+        {"postcode": "8500", "eligibility_code": "igo", "referrer": "OCMW", "birth_year": born[2]},
+        {"postcode": "8500", "age_band": "65-74"},
+    ]
+    _reached_in_march(ctx, people)
+    report = _march(ctx)
+    assert {g.target_group: g.people for g in report.by_proof} == {"leefloon-ocmw": 2, "igo": 1, "": 1}
+    assert {g.name: g.people for g in report.by_referrer} == {"OCMW": 2, "CAW": 1, "(niet opgegeven)": 1}
+    # The band at the end of the period (2026): 76, 36, 25 and a recorded band.
+    assert [(g.target_group, g.people) for g in report.by_age_band] == [
+        ("25-34", 1),
+        ("35-44", 1),
+        ("65-74", 1),
+        ("75+", 1),
+    ]
+    assert sum(g.people for g in report.by_proof) == report.people == 4
+
+
+def test_the_reach_workbook_has_nis_codes_provinces_and_the_new_breakdowns(ctx, tmp_path):
+    from openpyxl import load_workbook
+
+    from app.reports.xlsx import write_reach_xlsx
+
+    _reached_in_march(
+        ctx,
+        [
+            {"postcode": "2070", "municipality": "Zwijndrecht", "province": "ANT", "eligibility_code": "igo"},
+            {"postcode": "2150", "referrer": "CAW", "birth_year": 1980},
+        ],
+    )
+    path = write_reach_xlsx(_march(ctx), tmp_path / "bereik.xlsx")
+    wb = load_workbook(path)
+    towns = [tuple(r) for r in wb["Per gemeente"].iter_rows(values_only=True)]
+    assert towns[0][:4] == ("Gemeente", "NIS-code", "Postcodes", "Provincie")
+    assert ("Beveren-Kruibeke-Zwijndrecht", "46030", "2070", "Oost-Vlaanderen") in [r[:4] for r in towns]
+    assert ("Antwerpen", "11002", "2150", "Antwerpen") in [r[:4] for r in towns]
+    assert {r[0]: r[1] for r in wb["Per bewijs"].iter_rows(min_row=2, values_only=True)} == {
+        "IGO (inkomensgarantie voor ouderen)": 1,
+        "(niet opgegeven)": 1,
+    }
+    assert {r[0]: r[1] for r in wb["Per doorverwijzer"].iter_rows(min_row=2, values_only=True)} == {
+        "CAW": 1,
+        "(niet opgegeven)": 1,
+    }
+    assert {r[0]: r[1] for r in wb["Per leeftijd"].iter_rows(min_row=2, values_only=True)} == {
+        "45-54 jaar": 1,
+        "(niet opgegeven)": 1,
+    }

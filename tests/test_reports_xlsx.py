@@ -32,24 +32,27 @@ def test_counts_per_municipality_and_province(workbook):
         "Per gemeente",
         "Per provincie",
         "Per doelgroep",
+        "Per bewijs",
+        "Per doorverwijzer",
+        "Per leeftijd",
         "Per locatie",
         "Helpdesk",
         "Definities",
     ]
     towns = wb["Per gemeente"]
     header = [c.value for c in towns[1]]
-    assert header[:4] == ["Gemeente", "Postcodes", "Provincie", "Unieke personen"]
+    assert header[:5] == ["Gemeente", "NIS-code", "Postcodes", "Provincie", "Unieke personen"]
     rows = _rows(towns)
     assert set(rows) == {"Kortrijk", "Gent"}
-    assert rows["Kortrijk"][1:4] == ("8500", "West-Vlaanderen", 7)
-    assert rows["Gent"][1:4] == ("9000", "Oost-Vlaanderen", 3)
-    assert (rows["Kortrijk"][7], rows["Gent"][7]) == (3, 1)  # anonymous helpdesk visits
+    assert rows["Kortrijk"][1:5] == ("34022", "8500", "West-Vlaanderen", 7)
+    assert rows["Gent"][1:5] == ("44021", "9000", "Oost-Vlaanderen", 3)
+    assert (rows["Kortrijk"][8], rows["Gent"][8]) == (3, 1)  # anonymous helpdesk visits
     provinces = _rows(wb["Per provincie"])
     assert {k: v[1] for k, v in provinces.items()} == {"West-Vlaanderen": 7, "Oost-Vlaanderen": 3}
     # Each person once: the per-area sums equal the unique total on the summary.
     summary = _rows(wb["Samenvatting"], first=7)
     assert summary["Uniek bereikte personen"][1] == 10
-    assert sum(v[3] for v in rows.values()) == 10
+    assert sum(v[4] for v in rows.values()) == 10
     assert summary["Anonieme helpdeskbezoeken"][1] == 4
     assert summary["Gestarte uitleningen"][1] == 7
 
@@ -65,7 +68,7 @@ def test_types_layout_and_chart(workbook):
         assert wb[name].freeze_panes == "A2", name
         assert wb[name]["A1"].font.b, name
     towns = wb["Per gemeente"]
-    assert isinstance(towns["D2"].value, int) and towns["D2"].data_type == "n"
+    assert isinstance(towns["E2"].value, int) and towns["E2"].data_type == "n"
     assert towns.column_dimensions["A"].width >= 10
     charts = summary._charts
     assert len(charts) == 1

@@ -47,3 +47,25 @@ def test_a_larger_loan_limit_lets_the_counter_lend_two_devices(ctx):
     change(ctx.settings, "max_open_loans_per_borrower", "2")
     ctx.loans.checkout(tags[1], card)
     assert ctx.loans.open_count() == 2
+
+
+def test_deposit_per_kind_is_typed_as_kind_amount_pairs_and_shown_in_describe(tmp_path, capsys):
+    from app.settings_service import describe
+
+    folder = tmp_path / "data"
+    assert main(["--data-dir", str(folder), "init", "--location-code", "KRT", "--location-name", "K"]) == 0
+    assert (
+        main(["--data-dir", str(folder), "settings", "set", "deposit_by_kind", "laptop=25,00; tablet=15"])
+        == 0
+    )
+    saved = Settings.load(folder)
+    assert saved.deposit_by_kind_cents == {"laptop": 2500, "tablet": 1500}
+    shown = {name: value for name, value, _why in describe(saved)}
+    assert shown["deposit_by_kind"] == "laptop=25,00;tablet=15,00"
+    capsys.readouterr()
+    for bad in ("laptop", "boot=10,00", "laptop=10;laptop=12", "laptop=-1"):
+        assert main(["--data-dir", str(folder), "settings", "set", "deposit_by_kind", bad]) == 1
+        assert len(capsys.readouterr().err.strip().splitlines()) == 1
+    assert Settings.load(folder).deposit_by_kind_cents == {"laptop": 2500, "tablet": 1500}
+    assert main(["--data-dir", str(folder), "settings", "set", "deposit_by_kind", ""]) == 0
+    assert Settings.load(folder).deposit_by_kind_cents == {}

@@ -63,9 +63,10 @@ class BorrowersView(QWidget):
         self.model = borrower_model(borrowers.by_id)
         self.table = SearchableTable(
             self.model,
-            lambda text: borrowers.search_ids(text),
+            lambda text, order: borrowers.search_ids(text, order=order),
             _("Zoek op naam, kaartnummer, telefoon, e-mail of gemeente…"),
             self,
+            sortable=True,
         )
         self.table.set_column_widths([16, 15, 12, 16, 10, 14, 16, 14])
         self.table.selection_changed.connect(self._show_borrower)

@@ -89,9 +89,12 @@ class DevicesView(QWidget):
         self.model = device_model(devices.by_id)
         self.table = SearchableTable(
             self.model,
-            lambda text: devices.search_ids(text, status=self.status_filter.currentData() or None),
+            lambda text, order: devices.search_ids(
+                text, status=self.status_filter.currentData() or None, order=order
+            ),
             _("Zoek op nummer, merk, model of serienummer…"),
             self,
+            sortable=True,
         )
         self.table.filters.addWidget(QLabel(_("Status:"), self))
         self.table.filters.addWidget(self.status_filter)

@@ -54,7 +54,9 @@ class MainWindow(QMainWindow):
         self.status = StatusBar(ctx.locations, ctx.loans, self)
         self.setStatusBar(self.status)
 
-        self.counter_view = CounterView(ctx.counter(), self)
+        self.counter_view = CounterView(
+            ctx.counter(), self, printing=ctx.printing, receipts_dir=ctx.data_dir / "ontvangstbewijzen"
+        )
         self.devices_view = DevicesView(ctx.devices, ctx.loans, self)
         self.borrowers_view = BorrowersView(
             ctx.borrowers,
@@ -88,7 +90,12 @@ class MainWindow(QMainWindow):
         self.add_view(_("Rapporten"), self.reports_view)
         self.sync = SyncWiring(ctx, self)
         self.print_actions = PrintActions(
-            ctx.printing, self.devices_view, self.borrowers_view, ctx.settings.label_layout, self
+            ctx.printing,
+            self.devices_view,
+            self.borrowers_view,
+            ctx.settings.label_layout,
+            self,
+            counter_view=self.counter_view,
         )
 
         # No view refreshes another: each follows data_bus().changed (ui/operations.py). Another

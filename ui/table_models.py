@@ -52,6 +52,8 @@ _Index = QModelIndex | QPersistentModelIndex
 class Column:
     title: Callable[[], str]  # translated at display time, so a language switch shows
     value: Callable[[Any], str]
+    # The service's order key for this column (sorted in SQL, never here); None: not sortable.
+    sort: str | None = None
 
 
 class LazyTableModel(QAbstractTableModel):
@@ -73,6 +75,9 @@ class LazyTableModel(QAbstractTableModel):
         self._pages: OrderedDict[int, dict[str, Any]] = OrderedDict()
 
     # -- data set ------------------------------------------------------------------
+
+    def column(self, number: int) -> Column | None:
+        return self._columns[number] if 0 <= number < len(self._columns) else None
 
     def set_ids(self, ids: Sequence[str]) -> None:
         self.beginResetModel()
@@ -150,26 +155,26 @@ class LazyTableModel(QAbstractTableModel):
 def device_columns() -> list[Column]:
     # Status comes second: it is what people look for, and it must stay visible at 150% font.
     return [
-        Column(lambda: _("Nummer"), lambda d: d.asset_tag),
-        Column(lambda: _("Status"), lambda d: status_name(d.status)),
-        Column(lambda: _("Soort"), lambda d: kind_names().get(d.kind, d.kind)),
-        Column(lambda: _("Merk"), lambda d: d.brand),
-        Column(lambda: _("Model"), lambda d: d.model),
-        Column(lambda: _("Serienummer"), lambda d: d.serial),
-        Column(lambda: _("Binnengekomen"), lambda d: date_be(d.intake_date)),
+        Column(lambda: _("Nummer"), lambda d: d.asset_tag, "tag"),
+        Column(lambda: _("Status"), lambda d: status_name(d.status), "status"),
+        Column(lambda: _("Soort"), lambda d: kind_names().get(d.kind, d.kind), "kind"),
+        Column(lambda: _("Merk"), lambda d: d.brand, "brand"),
+        Column(lambda: _("Model"), lambda d: d.model, "model"),
+        Column(lambda: _("Serienummer"), lambda d: d.serial, "serial"),
+        Column(lambda: _("Binnengekomen"), lambda d: date_be(d.intake_date), "intake"),
     ]
 
 
 def borrower_columns() -> list[Column]:
     return [
-        Column(lambda: _("Kaart"), lambda b: b.card_number),
-        Column(lambda: _("Familienaam"), lambda b: b.last_name),
-        Column(lambda: _("Voornaam"), lambda b: b.first_name),
-        Column(lambda: _("Geblokkeerd"), lambda b: _("GEBLOKKEERD") if b.blocked else ""),
-        Column(lambda: _("Postcode"), lambda b: b.postcode),
-        Column(lambda: _("Gemeente"), lambda b: b.municipality),
-        Column(lambda: _("Provincie"), lambda b: province_name(b.province)),
-        Column(lambda: _("Telefoon"), lambda b: b.phone),
+        Column(lambda: _("Kaart"), lambda b: b.card_number, "card"),
+        Column(lambda: _("Familienaam"), lambda b: b.last_name, "name"),
+        Column(lambda: _("Voornaam"), lambda b: b.first_name, "first_name"),
+        Column(lambda: _("Geblokkeerd"), lambda b: _("GEBLOKKEERD") if b.blocked else "", "blocked"),
+        Column(lambda: _("Postcode"), lambda b: b.postcode, "postcode"),
+        Column(lambda: _("Gemeente"), lambda b: b.municipality, "municipality"),
+        Column(lambda: _("Provincie"), lambda b: province_name(b.province), "province"),
+        Column(lambda: _("Telefoon"), lambda b: b.phone, "phone"),
     ]
 
 
@@ -185,7 +190,9 @@ class SearchableTable(QWidget):
     """A search-as-you-type field over a lazy table; the search itself is a service call.
 
     `search(text) -> ids` is given by the view; typing restarts a short timer so
-    a fast typist causes one query, not one per key.
+    a fast typist causes one query, not one per key. With `sortable`, `search(text, order)`
+    gets the order of the column header clicked ("brand", "-brand" descending, None: the
+    service's own order): the service sorts in SQL, over every row, not just the fetched pages.
     """
 
     selection_changed = Signal(object)  # the selected record, or None
@@ -199,10 +206,13 @@ class SearchableTable(QWidget):
         search: Callable[[str], Sequence[str]],
         placeholder: str,
         parent: QWidget | None = None,
+        sortable: bool = False,
     ) -> None:
         super().__init__(parent)
         self.model = model
         self._search = search
+        self._sortable = sortable
+        self._order: str | None = None
         self.search_field = QLineEdit(self)
         self.search_field.setPlaceholderText(placeholder)
         self.search_field.setClearButtonEnabled(True)
@@ -228,6 +238,12 @@ class SearchableTable(QWidget):
         horizontal = self.table.horizontalHeader()
         horizontal.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         horizontal.setStretchLastSection(True)
+        if sortable:
+            # Not QTableView.setSortingEnabled: that sorts through the model, page by page.
+            horizontal.setSectionsClickable(True)
+            horizontal.setSortIndicatorShown(True)
+            horizontal.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+            horizontal.sectionClicked.connect(self._sort_by)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
         # Double-click opens a row. Not Enter: a card scanned while the table has the focus
         # ends in Enter, and must not open an editor that the rest of the scan types into.
@@ -251,10 +267,30 @@ class SearchableTable(QWidget):
     def _restart_timer(self) -> None:
         self.timer.start()
 
+    def order(self) -> str | None:
+        """The order asked by the header ("brand", "-brand"), None for the service's own."""
+        return self._order
+
+    def _sort_by(self, section: int) -> None:
+        column = self.model.column(section)
+        header = self.table.horizontalHeader()
+        if column is None or column.sort is None:
+            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # this column does not sort
+            self._order = None
+        else:
+            # A first click sorts ascending; a second click on the same column descending.
+            descending = self._order == column.sort
+            self._order = f"-{column.sort}" if descending else column.sort
+            header.setSortIndicator(
+                section, Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+            )
+        self.run_search()
+
     def run_search(self) -> None:
         self.timer.stop()
         selected = self.current_id()
-        ids = self._search(self.search_field.text())
+        text = self.search_field.text()
+        ids = self._search(text, self._order) if self._sortable else self._search(text)
         self.model.set_ids(ids)
         self.count_label.setText(_("{count} gevonden").format(count=len(ids)))
         row = self.model.row_of(selected) if selected else -1

@@ -44,7 +44,60 @@ def command_modules() -> list[str]:
     )
 
 
-def build_parser() -> Parser:
+# The module that registers each top-level command. A command line builds only the parser of
+# the command it runs, so it imports only that command's code (issue 13: a command starts in
+# a fraction of a second, not after importing reports, printing and sync). A command missing
+# here still works (every module is then loaded); tests/test_cli_startup.py keeps it complete.
+COMMAND_MODULES = {
+    "backup": "cmd_admin",
+    "restore": "cmd_admin",
+    "selftest": "cmd_admin",
+    "demo": "cmd_admin",
+    "donation": "cmd_bench",
+    "wipe": "cmd_bench",
+    "repair": "cmd_bench",
+    "specs": "cmd_bench",
+    "borrower": "cmd_borrowers",
+    "init": "cmd_core",
+    "export": "cmd_core",
+    "gui": "cmd_core",
+    "device": "cmd_devices",
+    "helpdesk": "cmd_helpdesk",
+    "loan": "cmd_loans",
+    "labels": "cmd_printing",
+    "card": "cmd_printing",
+    "contract": "cmd_printing",
+    "receipt": "cmd_printing",
+    "privacy": "cmd_privacy",
+    "report": "cmd_reports",
+    "settings": "cmd_settings",
+    "staff": "cmd_staff",
+    "audit": "cmd_staff",
+    "login": "cmd_sync",
+    "sync": "cmd_sync",
+    "conflicts": "cmd_sync",
+    "training": "cmd_trainings",
+    "waiting": "cmd_waiting",
+    "deleted": "cmd_deleted",
+    "eid": "cmd_eid",
+    "erasure": "cmd_erasure",
+}
+GLOBAL_OPTIONS_WITH_VALUE = ("--data-dir", "--lang", "--staff")
+
+
+def command_name(argv: Sequence[str]) -> str | None:
+    """The top-level command in argv (after the global options), or None (help, none given)."""
+    for i, arg in enumerate(argv):
+        if arg in ("-h", "--help"):
+            return None
+        if arg.startswith("-") or (i > 0 and argv[i - 1] in GLOBAL_OPTIONS_WITH_VALUE):
+            continue
+        return arg
+    return None
+
+
+def build_parser(command: str | None = None) -> Parser:
+    """The whole command line; with a known `command`, only that command's sub-parser."""
     parser = Parser(
         prog="digibank", description=_("Digibank Balie: uitlenen, herstellen, opleiden, rapporteren.")
     )
@@ -58,7 +111,8 @@ def build_parser() -> Parser:
         help=_("wie deze opdracht doet (of DIGIBANK_STAFF; pincode in DIGIBANK_PIN)"),
     )
     sub = parser.add_subparsers(dest="command", metavar=_("opdracht"), parser_class=Parser)
-    for name in command_modules():
+    module = COMMAND_MODULES.get(command or "")
+    for name in [f"{__name__}.{module}"] if module else command_modules():
         importlib.import_module(name).register(sub)
     _name_commands(parser, [])
     _harden(parser)
@@ -198,6 +252,17 @@ def _check_output_files(args: argparse.Namespace) -> None:
 CREATES_DATA = frozenset({"init", "demo", "restore", "login", "sync", "selftest", "settings"})
 
 
+def _desktop_parts_missing() -> str:
+    """A plain `pip install .` has only what the desktop and the server share (pyproject.toml):
+    name the first missing desktop part instead of failing with an ImportError later."""
+    import importlib.util
+
+    for module in ("sqlcipher3", "PySide6", "reportlab", "httpx", "keyring"):
+        if importlib.util.find_spec(module) is None:
+            return module
+    return ""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # Without this, a log call made before the log file exists would print a traceback.
     logging.getLogger().addHandler(logging.NullHandler())
@@ -213,8 +278,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    parser = build_parser()
+    parser = build_parser(command_name(argv))
     args = parser.parse_args(argv)
+    missing = _desktop_parts_missing()
+    if missing:
+        print(
+            _(
+                "Het programma is niet volledig geïnstalleerd ({part} ontbreekt): "
+                "installeer het met pip install 'digibank-balie[desktop]'."
+            ).format(part=missing),
+            file=sys.stderr,
+        )
+        return 1
     if args.command in (None, "gui"):
         from app.cli.gui_launch import launch_gui
 

@@ -9,25 +9,36 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app import i18n
-from app.bench import BenchService, wipe_method_names, wipe_result_names
 from app.borrowers import full_name
 from app.cli.cmd_privacy import add_donation_erase
 from app.cli.output import add_json_flag, emit_json, record_json
 from app.context import AppContext
-from app.donations import MAX_INTAKE, DonationService, IntakeItem
 from app.errors import UserError, os_error_message
 from app.formatting import date_be, euro
 from app.i18n import _
 from db.models import WIPE_METHODS
 
+if TYPE_CHECKING:
+    from app.bench import BenchService
+    from app.donations import DonationService
+
+
+# The bench and donation code is imported by the handlers that use it: `device list` attaches
+# `device give-away` from here and must not import it all (issue 13: start-up).
+
 
 def bench_service(ctx: AppContext) -> BenchService:
+    from app.bench import BenchService
+
     return getattr(ctx, "bench", None) or BenchService(ctx.sessions, ctx.devices, now=ctx.now)
 
 
 def donation_service(ctx: AppContext) -> DonationService:
+    from app.donations import DonationService
+
     return getattr(ctx, "donations", None) or DonationService(
         ctx.sessions, ctx.devices, today=lambda: ctx.now().date()
     )
@@ -138,6 +149,8 @@ def _donation_add(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def _donation_intake(args: argparse.Namespace, ctx: AppContext) -> int:
+    from app.donations import MAX_INTAKE, IntakeItem
+
     serials = [s for s in args.serial if s.strip()]
     count = len(serials) + max(0, args.count)
     if count > MAX_INTAKE:  # before a list of a billion items is built, not after
@@ -193,6 +206,8 @@ def _donation_certificate(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def _wipe(args: argparse.Namespace, ctx: AppContext) -> int:
+    from app.bench import wipe_method_names, wipe_result_names
+
     log_text = ""
     if args.log:
         try:

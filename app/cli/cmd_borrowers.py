@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import sys
 from pathlib import Path
 from typing import Any
 
-from app.borrowers import TARGET_GROUPS, BorrowerInput, full_name
+from app.borrowers import TARGET_GROUPS, BorrowerInput, Eligibility, eligibility_names, full_name
 from app.cli.output import add_json_flag, emit_json, record_json
 from app.context import AppContext
 from app.errors import UserError
-from app.formatting import date_be
+from app.formatting import date_be, parse_iso_date
 from app.i18n import _
 from app.postcodes import province_name
-from db.models import Borrower
+from db.models import AGE_BANDS, ELIGIBILITY_PROOFS, Borrower
 
 EDIT_FLAGS = (
     ("first_name", "--first-name"),
@@ -27,7 +29,30 @@ EDIT_FLAGS = (
     ("target_group", "--target-group"),
     ("eligibility_proof", "--eligibility-proof"),
     ("notes", "--notes"),
+    ("eligibility_code", "--eligibility"),
+    ("referrer", "--referrer"),
+    ("eligibility_checked_on", "--checked-on"),
+    ("eligibility_valid_until", "--valid-until"),
+    ("birth_year", "--birth-year"),
+    ("age_band", "--age-band"),
 )
+DATE_FIELDS = ("eligibility_checked_on", "eligibility_valid_until")
+
+
+def _eligibility_help() -> dict[str, str]:
+    return {
+        "--municipality": _("gemeente of NIS-code (nodig als de postcode bij meer gemeenten hoort)"),
+        "--eligibility": _("bewijs dat gecontroleerd is: {codes}").format(
+            codes=", ".join(c for c in ELIGIBILITY_PROOFS if c)
+        ),
+        "--referrer": _("wie doorverwees (uit de lijst in de instellingen: referrers)"),
+        "--checked-on": _("datum van de controle, JJJJ-MM-DD (standaard vandaag)"),
+        "--valid-until": _("geldig tot, JJJJ-MM-DD (standaard een jaar na de controle)"),
+        "--birth-year": _("geboortejaar (nooit de volledige geboortedatum)"),
+        "--age-band": _("of enkel een leeftijdsgroep: {bands}").format(
+            bands=", ".join(b for b in AGE_BANDS if b)
+        ),
+    }
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,10 +61,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     bsub.required = True
 
     p = bsub.add_parser("add", help=_("iemand inschrijven (toont het kaartnummer)"))
-    p.add_argument("--first-name", required=True)
-    p.add_argument("--last-name", required=True)
-    p.add_argument("--postcode", required=True, help=_("Belgische postcode, bv. 8500"))
-    p.add_argument("--municipality", default="", help=_("gemeente (standaard: volgens de postcode)"))
+    # Required unless --from-eid fills them (a flag given as well overrides the card).
+    p.add_argument("--first-name")
+    p.add_argument("--last-name")
+    p.add_argument("--postcode", help=_("Belgische postcode, bv. 8500"))
+    p.add_argument(
+        "--from-eid", action="store_true", help=_("naam, adres en postcode van de eID in de kaartlezer")
+    )
+    p.add_argument(
+        "--municipality",
+        default="",
+        help=_(
+            "gemeente of NIS-code (standaard: volgens de postcode; nodig als die bij meer gemeenten hoort)"
+        ),
+    )
     p.add_argument("--street", default="")
     p.add_argument("--phone", default="")
     p.add_argument("--email", default="")
@@ -47,6 +82,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--target-group", default="", help=", ".join(g for g in TARGET_GROUPS if g))
     p.add_argument("--eligibility-proof", default="")
     p.add_argument("--notes", default="")
+    for flag in (
+        "--eligibility",
+        "--referrer",
+        "--checked-on",
+        "--valid-until",
+        "--birth-year",
+        "--age-band",
+    ):
+        p.add_argument(flag, default=None, help=_eligibility_help()[flag])
     p.add_argument(
         "--consent",
         action="store_true",
@@ -68,8 +112,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = bsub.add_parser("edit", help=_("gegevens van een ontlener aanpassen"))
     p.add_argument("card", metavar="CARD")
-    for _name, flag in EDIT_FLAGS:
-        p.add_argument(flag)
+    for name, flag in EDIT_FLAGS:
+        p.add_argument(flag, dest=name, help=_eligibility_help().get(flag))
     add_json_flag(p)
     p.set_defaults(handler=_edit)
 
@@ -113,6 +157,19 @@ def _line(borrower: Borrower) -> str:
 
 
 def _add(args: argparse.Namespace, ctx: AppContext) -> int:
+    if args.from_eid:
+        _fill_from_eid(args)
+    missing = [
+        flag
+        for flag in ("--first-name", "--last-name", "--postcode")
+        if getattr(args, flag[2:].replace("-", "_")) is None  # an empty value: the service says why
+    ]
+    if missing:  # bad usage, as a missing required flag always was: exit 2
+        print(
+            _("Geef {flags}, of lees de eID met --from-eid.").format(flags=", ".join(missing)),
+            file=sys.stderr,
+        )
+        return 2
     borrower = ctx.borrowers.add(
         BorrowerInput(
             first_name=args.first_name,
@@ -127,6 +184,14 @@ def _add(args: argparse.Namespace, ctx: AppContext) -> int:
             eligibility_proof=args.eligibility_proof,
             notes=args.notes,
             consent=args.consent,
+            eligibility=Eligibility(
+                code=args.eligibility or "",
+                referrer=args.referrer or "",
+                checked_on=_date(args.checked_on, _("controledatum")),
+                valid_until=_date(args.valid_until, _("geldig tot")),
+            ),
+            birth_year=_year(args.birth_year),
+            age_band=args.age_band or "",
         )
     )
     if args.json:
@@ -135,6 +200,38 @@ def _add(args: argparse.Namespace, ctx: AppContext) -> int:
         # Scripts read the card number from stdout: print it alone.
         print(borrower.card_number)
     return 0
+
+
+def _date(text: str | None, what: str) -> dt.date | None:
+    return parse_iso_date(text, what) if text else None
+
+
+def _year(text: str | None) -> int | None:
+    if text in (None, ""):
+        return None
+    try:
+        return int(str(text).strip())
+    except ValueError:
+        raise UserError(
+            _("Geboortejaar '{year}' klopt niet: vier cijfers, bv. 1984.").format(year=text)
+        ) from None
+
+
+def _fill_from_eid(args: argparse.Namespace) -> None:
+    """The card's fields where no flag was given; what was read goes to stderr (stdout keeps the card)."""
+    from app import eid
+    from app.cli.cmd_eid import person_lines
+
+    person = eid.read_card()
+    args.first_name = person.first_names if args.first_name is None else args.first_name
+    args.last_name = person.last_name if args.last_name is None else args.last_name
+    args.postcode = person.postcode if args.postcode is None else args.postcode
+    args.street = args.street or person.street
+    if not args.municipality and args.postcode == person.postcode:
+        args.municipality = person.municipality
+    print(eid.notice(), file=sys.stderr)
+    for line in person_lines(person):
+        print(line, file=sys.stderr)
 
 
 def _find(args: argparse.Namespace, ctx: AppContext) -> int:
@@ -163,7 +260,18 @@ def _show(args: argparse.Namespace, ctx: AppContext) -> int:
         emit_json(data)
         return 0
     print(_line(borrower))
-    print(_("Provincie: {province}").format(province=province_name(borrower.province)))
+    nis = _(" (NIS {nis})").format(nis=borrower.nis_code) if borrower.nis_code else ""
+    print(_("Provincie: {province}").format(province=province_name(borrower.province)) + nis)
+    if borrower.eligibility_code:
+        print(
+            _("Bewijs: {proof}, gecontroleerd {checked}, geldig tot {until}").format(
+                proof=eligibility_names().get(borrower.eligibility_code, borrower.eligibility_code),
+                checked=date_be(borrower.eligibility_checked_on) if borrower.eligibility_checked_on else "?",
+                until=date_be(borrower.eligibility_valid_until) if borrower.eligibility_valid_until else "?",
+            )
+        )
+    if borrower.referrer:
+        print(_("Doorverwezen door: {referrer}").format(referrer=borrower.referrer))
     if borrower.phone:
         print(_("Telefoon: {phone}").format(phone=borrower.phone))
     if borrower.email:
@@ -182,7 +290,14 @@ def _show(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def _edit(args: argparse.Namespace, ctx: AppContext) -> int:
-    changes = {name: getattr(args, name) for name, _flag in EDIT_FLAGS if getattr(args, name) is not None}
+    changes: dict[str, object] = {
+        name: getattr(args, name) for name, _flag in EDIT_FLAGS if getattr(args, name) is not None
+    }
+    for name in DATE_FIELDS:
+        if name in changes:
+            changes[name] = _date(str(changes[name]), name) if changes[name] else None
+    if "birth_year" in changes:
+        changes["birth_year"] = _year(str(changes["birth_year"]))
     if not changes:
         raise UserError(_("Niets om te wijzigen: geef bv. --phone of --email."))
     borrower = ctx.borrowers.edit(args.card, **changes)

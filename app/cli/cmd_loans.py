@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 from typing import Any
 
 from app.borrowers import full_name
 from app.cli.output import add_json_flag, emit_json
 from app.context import AppContext
-from app.formatting import date_be, parse_iso_date
+from app.counter import deposit_at_checkout, deposit_at_return
+from app.formatting import date_be, parse_euro, parse_iso_date
 from app.i18n import _
 from app.inventory import kind_names
 from app.loans import LoanView
@@ -24,12 +26,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("tag", metavar="TAG")
     p.add_argument("card", metavar="CARD")
     p.add_argument("--due", help=_("terugbrengdatum JJJJ-MM-DD (standaard: de uitleentermijn)"))
+    p.add_argument(
+        "--deposit", help=_("betaalde waarborg, bv. 25,00 (standaard: de gevraagde voor de soort)")
+    )
+    p.add_argument(
+        "--deposit-method",
+        choices=("cash", "payconiq", "waived"),
+        help=_("hoe de waarborg betaald werd (standaard: cash; waived vraagt een reden)"),
+    )
+    p.add_argument("--deposit-reason", default="", help=_("reden voor vrijstelling of minder waarborg"))
     add_json_flag(p)
     p.set_defaults(handler=_checkout)
 
     p = lsub.add_parser("return", help=_("een toestel terugnemen"))
     p.add_argument("tag", metavar="TAG")
     p.add_argument("--condition", default="", help=_("staat bij terugkomst"))
+    p.add_argument(
+        "--refund", help=_("terugbetaalde waarborg, bv. 25,00 (standaard: alles wat betaald werd)")
+    )
+    p.add_argument("--kept-reason", default="", help=_("reden voor het ingehouden deel van de waarborg"))
     add_json_flag(p)
     p.set_defaults(handler=_return)
 
@@ -59,6 +74,10 @@ def loan_json(view: LoanView) -> dict[str, Any]:
         "due_date": loan.due_date.isoformat(),
         "extensions": loan.extensions,
         "deposit_cents": loan.deposit_cents,
+        "deposit_method": loan.deposit_method,
+        "deposit_reason": loan.deposit_reason,
+        "deposit_refunded_cents": loan.deposit_refunded_cents,
+        "deposit_kept_reason": loan.deposit_kept_reason,
         "overdue": view.overdue,
     }
 
@@ -69,9 +88,19 @@ def _due(text: str | None) -> dt.date | None:
 
 def _checkout(args: argparse.Namespace, ctx: AppContext) -> int:
     due = _due(args.due)  # parsed before anything is written
-    view = ctx.loans.checkout(args.tag, args.card, due=due)
+    deposit = parse_euro(args.deposit) if args.deposit is not None else None
+    view = ctx.loans.checkout(
+        args.tag,
+        args.card,
+        due=due,
+        deposit_cents=deposit,
+        deposit_method=args.deposit_method,
+        deposit_reason=args.deposit_reason,
+    )
+    for warning in view.warnings:  # the loan is made; stderr so stdout stays what scripts read
+        print(warning, file=sys.stderr)
     if args.json:
-        emit_json(loan_json(view))
+        emit_json({**loan_json(view), "warnings": list(view.warnings)})
     else:
         what = kind_names().get(view.device.kind, view.device.kind).capitalize()
         print(
@@ -81,12 +110,16 @@ def _checkout(args: argparse.Namespace, ctx: AppContext) -> int:
                 name=full_name(view.borrower),
                 due=date_be(view.loan.due_date),
             )
+            + deposit_at_checkout(view, at_counter=False)
         )
     return 0
 
 
 def _return(args: argparse.Namespace, ctx: AppContext) -> int:
-    view = ctx.loans.return_device(args.tag, condition=args.condition)
+    refund = parse_euro(args.refund) if args.refund is not None else None
+    view = ctx.loans.return_device(
+        args.tag, condition=args.condition, refund_cents=refund, kept_reason=args.kept_reason
+    )
     if args.json:
         emit_json(loan_json(view))
     else:
@@ -94,6 +127,7 @@ def _return(args: argparse.Namespace, ctx: AppContext) -> int:
             _("{tag} teruggebracht door {name}.").format(
                 tag=view.device.asset_tag, name=full_name(view.borrower)
             )
+            + deposit_at_return(view)
         )
     return 0
 

@@ -21,6 +21,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", help=_("uitvoerbestand (PDF, of ZPL met --zpl)"))
     p.add_argument("--zpl", action="store_true", help=_("ZPL II voor Zebra-printers in plaats van PDF"))
     p.add_argument("--printer-host", metavar="HOST:9100", help=_("ZPL rechtstreeks naar deze netwerkprinter"))
+    p.add_argument(
+        "--brother",
+        metavar="HOST|DEVICE",
+        help=_("rechtstreeks naar een Brother QL: netwerk (HOST of tcp://HOST:9100) of USB (/dev/usb/lp0)"),
+    )
+    p.add_argument("--brother-model", default=None, help=_("Brother-model, standaard QL-820NWB"))
     p.set_defaults(handler=_labels)
 
     p = sub.add_parser("card", help=_("lidkaarten drukken (PDF)"))
@@ -48,6 +54,16 @@ def service(ctx: AppContext) -> PrintService:
 
 def _labels(args: argparse.Namespace, ctx: AppContext) -> int:
     printing = service(ctx)
+    if args.brother:
+        if args.zpl or args.printer_host or args.out or args.skip:
+            raise UserError(_("--brother gaat niet samen met --zpl, --printer-host, --out of --skip."))
+        count = printing.send_brother(args.tags, args.brother, args.layout, args.brother_model)
+        print(
+            _("{count} etiket(ten) naar Brother-printer {target} gestuurd.").format(
+                count=count, target=args.brother
+            )
+        )
+        return 0
     if args.printer_host and not args.zpl:
         raise UserError(_("--printer-host gaat alleen samen met --zpl."))
     if args.zpl:

@@ -80,6 +80,15 @@ def _cost(args: argparse.Namespace, ctx: AppContext) -> int:
             total=euro(report.total_cents),
         )
     )
+    print(
+        _(
+            "Buiten de kosten: waarborgen ontvangen {collected}, terugbetaald {refunded}, ingehouden {kept}."
+        ).format(
+            collected=euro(report.deposits_collected_cents),
+            refunded=euro(report.deposits_refunded_cents),
+            kept=euro(report.deposits_kept_cents),
+        )
+    )
     if args.xlsx:
         print(_("Geschreven naar {path}.").format(path=args.xlsx))
     return 0

@@ -36,6 +36,7 @@ COMMANDS: dict[str, Rule] = {
     "contract": "counter",
     "receipt": "counter",
     "borrower add": "borrowers",
+    "eid read": "borrowers",
     "borrower edit": "borrowers",
     "borrower block": "borrowers",
     "borrower unblock": "borrowers",

@@ -52,14 +52,21 @@ class LabelDrawing:
 BarcodePlacer = Callable[[str, float, float, float, float], Placed]
 
 
-def _place_code(value: str, centre_x: float, y: float, available: float, height: float) -> Placed:
-    return barcode.place(value, centre_x, y, available, height)
+def _placer_for(layout: LabelLayout) -> BarcodePlacer:
+    """Bars on the dot grid of the layout's printer (see app/printing/layouts.py)."""
+    dpi = layout.grid_dpi
+
+    def place(value: str, centre_x: float, y: float, available: float, height: float) -> Placed:
+        return barcode.place(value, centre_x, y, available, height, dpi=dpi)
+
+    return place
 
 
 def compose_label(
-    item: LabelItem, layout: LabelLayout, x0: float, y0: float, placer: BarcodePlacer = _place_code
+    item: LabelItem, layout: LabelLayout, x0: float, y0: float, placer: BarcodePlacer | None = None
 ) -> LabelDrawing:
     """Lay out one label whose bottom-left corner is (x0, y0) in points."""
+    placer = placer or _placer_for(layout)
     w, h = layout.label_w * MM, layout.label_h * MM
     h_mm = layout.label_h
     pad_x = 1.0 * MM
@@ -98,7 +105,7 @@ def compose_label(
 
 
 def label_pages(
-    items: Sequence[LabelItem], layout: LabelLayout, skip: int = 0, placer: BarcodePlacer = _place_code
+    items: Sequence[LabelItem], layout: LabelLayout, skip: int = 0, placer: BarcodePlacer | None = None
 ) -> Iterator[list[LabelDrawing]]:
     """Labels grouped per page; the first page starts after `skip` used labels."""
     page: list[LabelDrawing] = []

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from app import i18n
+from app import config, i18n
 from app.errors import UserError
 from app.formatting import date_be, datetime_be, euro  # noqa: F401  (re-exported for renderers)
 from app.i18n import _
@@ -93,13 +93,8 @@ def fit_text(text: str, font: str, size: float, max_width: float, min_size: floa
 
 # A practice folder (`digibank demo`): every PDF made while it is open says so on every
 # page, so a practice contract or label is never taken for a real one. Set per open data
-# folder by app/context.py — applied here, where every PDF passes, and nowhere else.
-_practice = False
-
-
-def set_practice_mode(on: bool) -> None:
-    global _practice
-    _practice = bool(on)
+# folder by app/context.py (through app/config.py, so that opening a folder does not import
+# reportlab) — applied here, where every PDF passes, and nowhere else.
 
 
 def watermark_pdf(path: Path, text: str) -> None:
@@ -145,7 +140,7 @@ def atomic_output(out: str | os.PathLike[str]) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
-        if _practice and tmp.read_bytes()[:5] == b"%PDF-":
+        if config.practice_mode and tmp.read_bytes()[:5] == b"%PDF-":
             watermark_pdf(tmp, _("OEFENING"))
         os.replace(tmp, target)
     except BaseException:

@@ -37,6 +37,8 @@ class ReceiptData:
     condition_in: str
     deposit_cents: int
     deposit_refunded_cents: int
+    deposit_method: str = ""  # as shown: "Payconiq", "contant", "vrijgesteld"
+    deposit_kept_reason: str = ""
 
 
 def write_receipt_pdf(data: ReceiptData, out: Path) -> None:
@@ -63,8 +65,24 @@ def write_receipt_pdf(data: ReceiptData, out: Path) -> None:
                     (_("Uitgeleend op"), date_be(data.out_date)),
                     (_("Staat bij uitlening"), data.condition_out),
                     (_("Staat bij terugbrengen"), data.condition_in),
-                    (_("Waarborg betaald"), euro(data.deposit_cents)),
+                    (
+                        _("Waarborg betaald"),
+                        f"{euro(data.deposit_cents)} ({data.deposit_method})"
+                        if data.deposit_method
+                        else euro(data.deposit_cents),
+                    ),
                     (_("Waarborg terugbetaald"), euro(data.deposit_refunded_cents)),
+                    *(
+                        [
+                            (
+                                _("Waarborg ingehouden"),
+                                f"{euro(data.deposit_cents - data.deposit_refunded_cents)}: "
+                                f"{data.deposit_kept_reason}",
+                            )
+                        ]
+                        if data.deposit_cents > data.deposit_refunded_cents
+                        else []
+                    ),
                 ]
             ),
             Spacer(1, 6 * mm),

@@ -12,6 +12,7 @@ import binascii
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,16 +23,21 @@ from app.config import Settings
 from app.errors import UserError
 from app.i18n import _
 from app.inventory import DeviceService, kind_names
-from app.loans import open_loan_in
+from app.loans import deposit_method_name, open_loan_in
 from app.locations import LocationService
 from app.printing import zpl
-from app.printing.cards import CardItem, write_cards_pdf
-from app.printing.contracts import Conditions, ContractData, load_conditions, write_contract_pdf
 from app.printing.labels import LabelItem, write_labels_pdf
 from app.printing.layouts import DEFAULT_ZPL_LAYOUT, check_skip, get_layout
 from app.printing.pdf import document_language, use_language
-from app.printing.receipts import ReceiptData, write_receipt_pdf
 from db.models import Borrower, Device, Loan, Location
+
+if TYPE_CHECKING:
+    from app.printing.cards import CardItem
+    from app.printing.contracts import Conditions, ContractData
+    from app.printing.receipts import ReceiptData
+
+# Cards, contracts and receipts (reportlab's platypus) are imported by the methods that make
+# them: `digibank labels` and the window's start need none of it (issue 13: start-up).
 
 log = logging.getLogger(__name__)
 
@@ -127,9 +133,22 @@ class PrintService:
         zpl.send_raw(self.zpl_for_tags(tags, layout), address)
         return len(tags)
 
+    def send_brother(
+        self, tags: Sequence[str], target: str, layout: str | None = None, model: str | None = None
+    ) -> int:
+        """Print straight to a Brother QL (network HOST[:9100] / tcp://…, or a USB device file)."""
+        from app.printing import brother
+
+        brother.brother_layout(layout)  # a wrong layout is reported before the database is read
+        data = brother.raster(self.label_items(tags), layout, model or brother.DEFAULT_MODEL)
+        brother.send(data, target)
+        return len(tags)
+
     # -- member cards -------------------------------------------------------------------
 
     def card_items(self, cards: Sequence[str]) -> list[CardItem]:
+        from app.printing.cards import CardItem
+
         if not cards:
             raise UserError(_("Geef minstens één kaartnummer om kaarten te drukken."))
         with self._sessions() as s:
@@ -148,6 +167,8 @@ class PrintService:
             return items
 
     def cards(self, cards: Sequence[str], out: Path, per_page: bool = False) -> int:
+        from app.printing.cards import write_cards_pdf
+
         items = self.card_items(cards)
         write_cards_pdf(items, Path(out), per_page=per_page)
         return len(items)
@@ -172,11 +193,15 @@ class PrintService:
         return bool(loan.signature_png) or loan.signed_on_paper
 
     def _conditions_for(self, loan: Loan, language: str) -> Conditions:
+        from app.printing.contracts import load_conditions
+
         # A signed contract is always reprinted with the conditions that were signed.
         version = loan.contract_version if self._is_signed(loan) and loan.contract_version else None
         return load_conditions(language, version, self._template_folders)
 
     def _contract_data(self, s: Session, loan: Loan, device: Device, borrower: Borrower) -> ContractData:
+        from app.printing.contracts import ContractData
+
         location = LocationService.current_in(s)
         signature = None
         if loan.signature_png:
@@ -220,6 +245,9 @@ class PrintService:
 
     def contract(self, tag: str, out: Path, language: str | None = None) -> ContractData:
         """Print the contract of the device's open loan (two copies) and record that it was printed."""
+
+        from app.printing.contracts import write_contract_pdf
+
         with self._sessions() as s, s.begin():
             loan, device, borrower = self._open_loan(s, tag)
             lang = self._language(borrower, language)
@@ -241,6 +269,9 @@ class PrintService:
         language: str | None = None,
     ) -> None:
         """Store the on-screen signature (or the 'signed on paper' mark); print the signed contract."""
+
+        from app.printing.contracts import load_conditions, write_contract_pdf
+
         if not signature_png and not signed_on_paper:
             raise UserError(
                 _("Nog geen handtekening: laat de ontlener tekenen of vink 'ondertekend op papier' aan.")
@@ -265,6 +296,9 @@ class PrintService:
 
     def receipt(self, tag: str, out: Path) -> ReceiptData:
         """Receipt of the device's most recent return."""
+
+        from app.printing.receipts import ReceiptData, write_receipt_pdf
+
         with self._sessions() as s:
             device = DeviceService.get_in(s, tag)
             loan = s.scalars(
@@ -299,6 +333,8 @@ class PrintService:
                     condition_in=loan.condition_in,
                     deposit_cents=loan.deposit_cents,
                     deposit_refunded_cents=loan.deposit_refunded_cents,
+                    deposit_method=deposit_method_name(loan.deposit_method) if loan.deposit_method else "",
+                    deposit_kept_reason=loan.deposit_kept_reason,
                 )
                 write_receipt_pdf(data, Path(out))
         return data

@@ -1,6 +1,8 @@
 """ZPL II for Zebra (and compatible) thermal printers: one ^XA…^XZ block per label.
 
-Sizes are printer dots at 203 dpi (8 dots/mm). The printer draws Code 128 itself
+Sizes are printer dots at the layout's printer resolution (203 dpi = 8 dots/mm, 300 dpi =
+11.8 dots/mm): ZPL has no units, so the same numbers on a 300-dpi Zebra would print a label
+two thirds the size; every size is worked out in millimetres first. The printer draws Code 128 itself
 (^BC in automatic mode); we pick the module width (^BY) so that even the longest
 possible encoding of the tag (every character in subset B) fits with its quiet
 zones, and centre it.
@@ -16,14 +18,13 @@ from pathlib import Path
 
 from app.errors import UserError
 from app.i18n import _
-from app.printing.barcode import PRINTER_DPI, QUIET_MODULES
+from app.printing.barcode import QUIET_MODULES, max_module_dots
 from app.printing.labels import LabelItem
 from app.printing.layouts import LabelLayout, get_layout
 from app.printing.pdf import atomic_output
 
 log = logging.getLogger(__name__)
 
-DOTS_PER_MM = PRINTER_DPI / 25.4
 DEFAULT_PORT = 9100
 
 
@@ -35,6 +36,7 @@ class ZplGeometry:
     bar_x: int
     bar_y: int
     bar_height: int
+    pad: int  # 1 mm, the top text's position
 
 
 def max_modules(value: str) -> int:
@@ -47,30 +49,36 @@ def _escape(text: str) -> str:
     return "".join(f"_{ord(c):02X}" if c in "^~_" else c for c in " ".join(text.split()))
 
 
+def _dots(layout: LabelLayout, mm: float) -> int:
+    return round(mm * (layout.dpi or 203) / 25.4)
+
+
 def geometry(layout: LabelLayout, tag: str) -> ZplGeometry:
-    width = round(layout.label_w * DOTS_PER_MM)
-    length = round(layout.label_h * DOTS_PER_MM)
-    pad = 8
+    width = _dots(layout, layout.label_w)
+    length = _dots(layout, layout.label_h)
+    pad = _dots(layout, 1.0)
     modules = max_modules(tag) + 2 * QUIET_MODULES
-    module = next((m for m in (3, 2, 1) if modules * m <= width - 2 * pad), 0)
+    choices = range(max_module_dots(layout.dpi or 203), 0, -1)
+    module = next((m for m in choices if modules * m <= width - 2 * pad), 0)
     if module == 0:
         raise UserError(
             _("Nummer {tag} is te lang voor een etiket van {w} mm breed.").format(tag=tag, w=layout.label_w)
         )
     bar_x = (width - (modules - 2 * QUIET_MODULES) * module) // 2
     top_text = round(length * 0.09)
-    bar_y = pad + top_text + 6
-    bottom_texts = round(length * 0.12) + round(length * 0.09) + 10
+    bar_y = pad + top_text + _dots(layout, 0.75)
+    bottom_texts = round(length * 0.12) + round(length * 0.09) + _dots(layout, 1.25)
     bar_height = length - bar_y - bottom_texts - pad
-    return ZplGeometry(width, length, module, bar_x, bar_y, bar_height)
+    return ZplGeometry(width, length, module, bar_x, bar_y, bar_height, pad)
 
 
 def label_zpl(item: LabelItem, layout: LabelLayout) -> str:
     g = geometry(layout, item.tag)
     small = round(g.length * 0.09)
     big = round(g.length * 0.12)
-    tag_y = g.bar_y + g.bar_height + 4
-    title_y = tag_y + big + 4
+    gap = _dots(layout, 0.5)
+    tag_y = g.bar_y + g.bar_height + gap
+    title_y = tag_y + big + gap
     return "\n".join(
         [
             "^XA",
@@ -78,7 +86,7 @@ def label_zpl(item: LabelItem, layout: LabelLayout) -> str:
             f"^PW{g.width}",
             f"^LL{g.length}",
             "^LH0,0",
-            f"^FO0,8^FB{g.width},1,0,C^A0N,{small},{small}^FH_^FD{_escape(item.owner_line)}^FS",
+            f"^FO0,{g.pad}^FB{g.width},1,0,C^A0N,{small},{small}^FH_^FD{_escape(item.owner_line)}^FS",
             f"^BY{g.module},3,{g.bar_height}",
             f"^FO{g.bar_x},{g.bar_y}^BCN,{g.bar_height},N,N,N,A^FD{item.tag}^FS",
             f"^FO0,{tag_y}^FB{g.width},1,0,C^A0N,{big},{big}^FH_^FD{_escape(item.tag)}^FS",

@@ -2,11 +2,14 @@
 
 Acquisition costs count the devices taken in during the period (intake date),
 repair costs the repairs done in it (done on). Sums are in euro cents, exact.
+Deposits are money held for the borrowers, not a cost: shown apart (collected at
+checkouts in the period, refunded and kept at returns in it), never in the total.
 Aggregated in SQL; a plain `Session` on the client schema, like the reach report.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -17,7 +20,7 @@ from sqlalchemy.orm import Session
 from app.i18n import _
 from app.inventory import kind_names
 from app.reports.periods import Period
-from db.models import Device, Location, Repair
+from db.models import Device, Loan, Location, Repair
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,10 @@ class CostReport:
     repair_cents: int = 0
     by_kind: list[CostRow] = field(default_factory=list)
     by_location: list[CostRow] = field(default_factory=list)
+    deposits_collected_cents: int = 0  # paid at checkouts in the period
+    deposits_waived: int = 0  # checkouts in the period with the deposit waived
+    deposits_refunded_cents: int = 0  # given back at returns in the period
+    deposits_kept_cents: int = 0  # kept at returns in the period (damage, missing parts)
 
     @property
     def total_cents(self) -> int:
@@ -101,6 +108,28 @@ def cost_report(session: Session, period: Period) -> CostReport:
             row.repair_cents += cents
         report.repairs += count
         report.repair_cents += cents
+
+    start = dt.datetime.combine(period.start, dt.time.min)
+    after = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min)
+    collected, waived = session.execute(
+        select(
+            func.coalesce(func.sum(Loan.deposit_cents), 0),
+            func.count().filter(Loan.deposit_method == "waived"),
+        ).where(Loan.deleted.is_(False), Loan.out_at >= start, Loan.out_at < after)
+    ).one()
+    refunded, kept = session.execute(
+        select(
+            func.coalesce(func.sum(Loan.deposit_refunded_cents), 0),
+            func.coalesce(func.sum(Loan.deposit_cents - Loan.deposit_refunded_cents), 0),
+        ).where(
+            Loan.deleted.is_(False),
+            Loan.state == "returned",
+            Loan.in_at >= start,
+            Loan.in_at < after,
+        )
+    ).one()
+    report.deposits_collected_cents, report.deposits_waived = int(collected), int(waived)
+    report.deposits_refunded_cents, report.deposits_kept_cents = int(refunded), int(kept)
 
     report.by_kind = sorted(kinds.values(), key=lambda r: (-r.total_cents, r.name))
     report.by_location = sorted(places.values(), key=lambda r: r.name)

@@ -1,9 +1,12 @@
 """Reach report: how many people a digibank reached in a period, and where.
 
 Everything is counted in SQL (GROUP BY, UNION of person ids); Python only
-relabels the grouped rows (postcode → municipality → province), which are a
-few hundred at most. The functions take a plain `Session` on the client schema
-so the central server can run the very same code over a tenant's data.
+relabels the grouped rows (NIS code or postcode → current municipality → its
+province), which are a few thousand at most. A municipality is one row per
+NIS code of today, so a person recorded under a pre-2025 name or code (Zwijndrecht,
+Borsbeek, Melle) counts under the merged municipality, in its province. The
+functions take a plain `Session` on the client schema so the central server can
+run the very same code over a tenant's data.
 
 A *unique person reached* is a (not deleted) borrower record that, in the
 period, started a loan, attended a training session or had an identified
@@ -24,6 +27,7 @@ from sqlalchemy import (
     CompoundSelect,
     Select,
     and_,
+    case,
     func,
     literal_column,
     null,
@@ -34,11 +38,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from app import postcodes
-from app.borrowers import target_group_names
-from app.errors import UserError
+from app.borrowers import age_band_names, eligibility_names, target_group_names
 from app.i18n import _
 from app.reports.periods import Period
 from db.models import (
+    AGE_BANDS,
     HELPDESK_OUTCOMES,
     HELPDESK_TOPICS,
     Attendance,
@@ -66,6 +70,7 @@ class AreaRow:
     key: str
     name: str
     province: str  # code; '' when unknown
+    nis: str = ""  # the municipality's REFNIS code ('' for a province or an unknown place)
     postcodes: list[str] = field(default_factory=list)
     people: int = 0
     borrowers: int = 0
@@ -76,7 +81,7 @@ class AreaRow:
 
 @dataclass
 class GroupRow:
-    target_group: str
+    target_group: str  # the code counted by (a target group, proof, referrer or age band)
     name: str
     people: int = 0
 
@@ -118,6 +123,9 @@ class ReachReport:
     by_municipality: list[AreaRow] = field(default_factory=list)
     by_province: list[AreaRow] = field(default_factory=list)
     by_target_group: list[GroupRow] = field(default_factory=list)
+    by_proof: list[GroupRow] = field(default_factory=list)
+    by_referrer: list[GroupRow] = field(default_factory=list)
+    by_age_band: list[GroupRow] = field(default_factory=list)
     by_location: list[LocationRow] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -199,8 +207,8 @@ def _people_statement(period: Period) -> CompoundSelect[Any]:
     One pass over the period's loans, attendances and visits builds (person, place,
     how reached); both groupings read that once (SQLite and PostgreSQL materialise a
     CTE that is used twice), which keeps the big dedupe to a single sort.
-    Rows: (kind 'a', postcode, province, group, None, people, lent, trained, helped)
-    and (kind 'l', None, None, None, location id, people, 0, 0, 0).
+    Rows: (kind 'a', postcode, province, group, nis, municipality, proof, referrer, age band,
+    None, people, lent, trained, helped) and (kind 'l', None × 8, location id, people, 0, 0, 0).
     """
     one: ColumnElement[Any]
     zero: ColumnElement[Any]
@@ -242,12 +250,18 @@ def _people_statement(period: Period) -> CompoundSelect[Any]:
         .group_by(place.c.bid)
         .subquery("person")
     )
+    band = _age_band(period)
     by_area: Select[*tuple[Any, ...]] = (
         select(
             literal_column("'a'").label("kind"),
             Borrower.postcode,
             Borrower.province,
             Borrower.target_group,
+            Borrower.nis_code,
+            Borrower.municipality,
+            Borrower.eligibility_code,
+            Borrower.referrer,
+            band.label("band"),
             null().label("loc"),
             func.count().label("people"),
             func.sum(person.c.lent).label("lent"),
@@ -256,11 +270,25 @@ def _people_statement(period: Period) -> CompoundSelect[Any]:
         )
         .join(person, person.c.bid == Borrower.id)
         .where(_live(Borrower))
-        .group_by(Borrower.postcode, Borrower.province, Borrower.target_group)
+        .group_by(
+            Borrower.postcode,
+            Borrower.province,
+            Borrower.target_group,
+            Borrower.nis_code,
+            Borrower.municipality,
+            Borrower.eligibility_code,
+            Borrower.referrer,
+            band,
+        )
     )
     by_place = (
         select(
             literal_column("'l'"),
+            null(),
+            null(),
+            null(),
+            null(),
+            null(),
             null(),
             null(),
             null(),
@@ -290,15 +318,31 @@ def _municipality_names(session: Session) -> dict[str, str]:
     return {postcode: names.most_common(1)[0][0] for postcode, names in typed.items()}
 
 
-def _area_labels(postcode: str, typed: dict[str, str], stored_province: str = "") -> tuple[str, str]:
-    """(municipality name, province code) for a postcode, never raising on bad data."""
-    try:
-        province = postcodes.province_for(postcode)
-        name = postcodes.municipality_for(postcode) or typed.get(postcode, "") or postcode
-    except UserError:
-        province = stored_province if stored_province in postcodes.PROVINCE_CODES else ""
-        name = typed.get(postcode, "") or _("Onbekend")
-    return name, province
+def _age_band(period: Period) -> ColumnElement[str]:
+    """The person's age band at the end of the period: from the birth year when there is one
+    (bands shift as people age), else the band staff recorded."""
+    age = period.end.year - Borrower.birth_year
+    whens: list[tuple[ColumnElement[bool], str]] = []
+    for band in AGE_BANDS[1:]:
+        low, _sep, high = band.rstrip("+").partition("-")
+        whens.append(((age <= int(high)) if high else (age >= int(low)), band))
+    return case((Borrower.birth_year.is_(None), Borrower.age_band), *whens, else_=AGE_BANDS[1])
+
+
+def _area_labels(
+    postcode: str, typed: dict[str, str], stored_province: str = "", nis: str = "", stored_name: str = ""
+) -> tuple[str, str, str]:
+    """(municipality name, province code, NIS code) for a stored place, never raising on bad data.
+
+    The NIS code first (a pre-merger code counts under the merged municipality), else the
+    postcode and the stored name; a place the table does not know keeps the stored province
+    and the name staff typed, without a NIS code."""
+    found = postcodes.for_report(nis, postcode, stored_name)
+    if found is not None:
+        return found.name, found.province, found.nis
+    province = stored_province if stored_province in postcodes.PROVINCE_CODES else ""
+    name = stored_name.strip() or typed.get(postcode, "") or postcode or _("Onbekend")
+    return name, province, ""
 
 
 # -- the report --------------------------------------------------------------------
@@ -312,10 +356,17 @@ def reach_report(session: Session, period: Period) -> ReachReport:
     provinces: dict[str, AreaRow] = {}
     groups: dict[str, GroupRow] = {}
 
-    def area(postcode: str, stored_province: str = "") -> tuple[AreaRow, AreaRow]:
-        name, province = _area_labels(postcode, typed, stored_province)
-        key = f"{province}|{name}"
-        town = municipalities.setdefault(key, AreaRow(key=key, name=name, province=province))
+    proofs: dict[str, GroupRow] = {}
+    referrers: dict[str, GroupRow] = {}
+    bands: dict[str, GroupRow] = {}
+
+    def area(
+        postcode: str, stored_province: str = "", nis: str = "", name: str = ""
+    ) -> tuple[AreaRow, AreaRow]:
+        name, province, nis = _area_labels(postcode, typed, stored_province, nis, name)
+        # One row per municipality of today: its NIS code (a place unknown to the table: its name).
+        key = nis or f"{province}|{name}"
+        town = municipalities.setdefault(key, AreaRow(key=key, name=name, province=province, nis=nis))
         if postcode and postcode not in town.postcodes:
             town.postcodes.append(postcode)
         prov = provinces.setdefault(
@@ -325,14 +376,29 @@ def reach_report(session: Session, period: Period) -> ReachReport:
 
     # Unique people, flagged by how they were reached: per postcode/target group and per place.
     people_at: dict[str | None, int] = {}
-    for kind, postcode, province, group, loc, people, lent, trained, helped in session.execute(
-        _people_statement(period)
-    ):
+    for (
+        kind,
+        postcode,
+        province,
+        group,
+        nis,
+        town_name,
+        proof,
+        referrer,
+        band,
+        loc,
+        people,
+        lent,
+        trained,
+        helped,
+    ) in session.execute(_people_statement(period)):
         if kind == "l":
             people_at[loc] = int(people)
             continue
         people, lent, trained, helped = int(people), int(lent or 0), int(trained or 0), int(helped or 0)
-        for row in area(postcode or "", province or ""):
+        for by, code in ((proofs, proof or ""), (referrers, referrer or ""), (bands, band or "")):
+            by.setdefault(code, GroupRow(target_group=code, name="")).people += people
+        for row in area(postcode or "", province or "", nis or "", town_name or ""):
             row.people += people
             row.borrowers += lent
             row.trainees += trained
@@ -363,6 +429,18 @@ def reach_report(session: Session, period: Period) -> ReachReport:
     for g in groups.values():
         g.name = names.get(g.target_group, g.target_group)
     report.by_target_group = sorted(groups.values(), key=lambda r: (-r.people, r.name))
+    proof_names, band_names = eligibility_names(), age_band_names()
+    for g in proofs.values():
+        g.name = proof_names.get(g.target_group, g.target_group)
+    for g in referrers.values():
+        g.name = g.target_group or _("(niet opgegeven)")
+    for g in bands.values():
+        g.name = band_names.get(g.target_group, g.target_group)
+    report.by_proof = sorted(proofs.values(), key=lambda r: (-r.people, r.name))
+    report.by_referrer = sorted(referrers.values(), key=lambda r: (-r.people, r.name))
+    # Age bands in age order (the band of people without one last), not by size.
+    order = {b: i for i, b in enumerate((*AGE_BANDS[1:], ""))}
+    report.by_age_band = sorted(bands.values(), key=lambda r: order.get(r.target_group, len(order)))
 
     _location_figures(session, period, report, people_at)
     return report

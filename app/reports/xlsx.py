@@ -162,8 +162,18 @@ def reach_definitions() -> list[tuple[str, str]]:
         (
             _("Gemeente en provincie"),
             _(
-                "Volgens de postcode van de persoon (of van het anonieme bezoek). Provincies volgen "
-                "de postcodereeksen van bpost."
+                "De gemeente van de persoon (gekozen bij de inschrijving, anders volgens de postcode) "
+                "met haar NIS-code van Statbel, zoals op 1 januari 2025: wie nog met een gemeente van "
+                "voor de fusies staat (bv. Zwijndrecht, Borsbeek, Melle) telt bij de gefuseerde "
+                "gemeente. De provincie volgt uit de NIS-code van de gemeente, niet uit de postcode."
+            ),
+        ),
+        (
+            _("Bewijs, doorverwijzer en leeftijd"),
+            _(
+                "Het soort bewijs dat aan de balie gecontroleerd werd (nooit het bewijs zelf), wie de "
+                "persoon doorverwees, en de leeftijdsgroep op het einde van de periode (uit het "
+                "geboortejaar, of de groep die opgegeven werd)."
             ),
         ),
         (
@@ -269,6 +279,7 @@ def build_reach_workbook(report: ReachReport, progress: Progress = _noop) -> Wor
         ws,
         [
             _("Gemeente"),
+            _("NIS-code"),
             _("Postcodes"),
             _("Provincie"),
             _("Unieke personen"),
@@ -280,6 +291,7 @@ def build_reach_workbook(report: ReachReport, progress: Progress = _noop) -> Wor
         [
             (
                 m.name,
+                m.nis,
                 ", ".join(m.postcodes),
                 _province_label(report, m.province),
                 m.people,
@@ -310,6 +322,13 @@ def build_reach_workbook(report: ReachReport, progress: Progress = _noop) -> Wor
     progress(80, _("Blad per doelgroep en locatie"))
     ws = wb.create_sheet(sheet_title(_("Per doelgroep")))
     _table(ws, [_("Doelgroep"), _("Unieke personen")], [(g.name, g.people) for g in report.by_target_group])
+    for title, header, rows in (
+        (_("Per bewijs"), _("Bewijs van recht"), report.by_proof),
+        (_("Per doorverwijzer"), _("Doorverwezen door"), report.by_referrer),
+        (_("Per leeftijd"), _("Leeftijdsgroep"), report.by_age_band),
+    ):
+        ws = wb.create_sheet(sheet_title(title))
+        _table(ws, [header, _("Unieke personen")], [(g.name, g.people) for g in rows])
     kinds = location_kind_names()
     ws = wb.create_sheet(sheet_title(_("Per locatie")))
     _table(
@@ -407,6 +426,11 @@ def write_cost_xlsx(report: CostReport, path: str | Path, progress: Progress = _
             (_("Aankoop van toestellen"), _euros(report.acquisition_cents), report.devices),
             (_("Herstellingen"), _euros(report.repair_cents), report.repairs),
             (_("Totaal"), _euros(report.total_cents), report.devices + report.repairs),
+            # Not costs: money held for the borrowers, shown under the total, never in it.
+            (_("Waarborgen ontvangen"), _euros(report.deposits_collected_cents), None),
+            (_("Waarborgen vrijgesteld"), None, report.deposits_waived),
+            (_("Waarborgen terugbetaald"), _euros(report.deposits_refunded_cents), None),
+            (_("Waarborgen ingehouden"), _euros(report.deposits_kept_cents), None),
         ],
         formats=money,
         first_row=row,

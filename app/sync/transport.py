@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from app import config
 from app.errors import UserError
 from app.i18n import _
 from app.sync.protocol import UPDATE_REQUIRED, VERSION_HEADER, version_header
@@ -112,7 +113,8 @@ class ConnectionPolicy:
     insecure_http: bool = False  # plain http:// to a host other than this computer
 
 
-_policy = ConnectionPolicy()
+# What the last opened context asked for before this module was imported (app/config.py).
+_policy = ConnectionPolicy(**config.connection_policy)
 _ssl_contexts: dict[str, ssl.SSLContext] = {}
 
 

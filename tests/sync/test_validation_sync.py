@@ -93,6 +93,10 @@ BAD_VALUES = [
     pytest.param("date_week", id="date-2026-W01-1"),
     pytest.param("origin_surrogate", id="lone-surrogate-origin"),
     pytest.param("field_surrogate", id="lone-surrogate-field-name"),
+    pytest.param("eligibility_bogus", id="unknown-eligibility-proof"),
+    pytest.param("age_band_bogus", id="unknown-age-band"),
+    pytest.param("birth_year_bogus", id="birth-year-3000"),
+    pytest.param("nis_too_long", id="nis-code-too-long"),
 ]
 
 
@@ -121,6 +125,14 @@ def bad_change(kind: str, ids: dict[str, str]) -> dict:
         return change("device", ids["device"], {"notes": "ok"}, origin="KRT\ud800")
     if kind == "field_surrogate":
         return change("device", ids["device"], {"notes\ud800": "ok"})
+    if kind == "eligibility_bogus":
+        return change("borrower", ids["borrower"], {"eligibility_code": "scan-van-attest"})
+    if kind == "age_band_bogus":
+        return change("borrower", ids["borrower"], {"age_band": "30-40"})
+    if kind == "birth_year_bogus":
+        return change("borrower", ids["borrower"], {"birth_year": 3000})
+    if kind == "nis_too_long":
+        return change("borrower", ids["borrower"], {"nis_code": "460300"})
     raise AssertionError(kind)
 
 
@@ -364,3 +376,31 @@ def test_a_pulled_change_with_an_unstorable_row_id_or_stamp_is_set_aside(tmp_pat
         assert list(exported(ctx)["device"]) == [good_id]
     finally:
         ctx.close()
+
+
+def test_municipality_and_eligibility_fields_travel_to_every_counter(tmp_path, sqlite_server, replicas):
+    import datetime as dt
+
+    from app.borrowers import Eligibility
+
+    server = sqlite_server
+    server.add_tenant("Kortrijk")
+    a = make_replica(tmp_path, "a", server, server.issue_token("Kortrijk", "KRT"), "KRT")
+    b = make_replica(tmp_path, "b", server, server.issue_token("Kortrijk", "WVL"))
+    replicas.extend([a, b])
+    person = a.ctx.borrowers.add(
+        BorrowerInput(
+            "An",
+            "Peeters",
+            "2070",
+            eligibility=Eligibility("budgetbegeleiding", "CAW", dt.date(2026, 1, 5)),
+            birth_year=1970,
+        )
+    )
+    for replica in (a, b):
+        assert replica.sync().mismatched_tables == []
+    there = exported(b.ctx)["borrower"][person.id]
+    assert (there["nis_code"], there["province"]) == ("46030", "OVL")
+    assert (there["eligibility_code"], there["referrer"]) == ("budgetbegeleiding", "CAW")
+    assert (there["eligibility_checked_on"], there["eligibility_valid_until"]) == ("2026-01-05", "2027-01-05")
+    assert there["birth_year"] == 1970 and there["age_band"]

@@ -74,7 +74,7 @@ def test_export_reach_matches_the_screen(qtbot, service, tmp_path):
         qtbot.mouseClick(view.reach_button, Qt.MouseButton.LeftButton)
     assert done.args == [str(target.with_suffix(".xlsx"))]
     wb = load_workbook(target.with_suffix(".xlsx"))
-    rows = {r[0]: r[3] for r in wb["Per gemeente"].iter_rows(min_row=2, values_only=True)}
+    rows = {r[0]: r[4] for r in wb["Per gemeente"].iter_rows(min_row=2, values_only=True)}
     assert rows == {"Kortrijk": 7, "Gent": 3}
     assert sum(rows.values()) == int(view.people_figure.number.text())
     assert view.progress_dialog() is None and view.reach_button.isEnabled()

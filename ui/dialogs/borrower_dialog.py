@@ -9,14 +9,17 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -29,9 +32,12 @@ from app.borrowers import (
     TARGET_GROUPS,
     BorrowerInput,
     BorrowerService,
+    Eligibility,
+    age_band_names,
     clean_email,
     clean_name,
     clean_phone,
+    eligibility_names,
     target_group_names,
 )
 from app.errors import UserError
@@ -39,11 +45,16 @@ from app.formatting import date_be
 from app.i18n import _
 from app.printing.privacy_notice import privacy_text, title_and_paragraphs, write_privacy_pdf
 from app.validation import max_length
-from db.models import Borrower
+from db.models import AGE_BANDS, ELIGIBILITY_PROOFS, Borrower
 from ui.dialogs.common import ErrorLabel
+from ui.eid_reader import EidPanel
 from ui.screen_fit import fit_dialog
 
 log = logging.getLogger(__name__)
+
+
+def _qdate(day: object) -> QDate:
+    return QDate(day.year, day.month, day.day)  # type: ignore[attr-defined]
 
 
 def language_names() -> dict[str, str]:
@@ -73,6 +84,10 @@ class BorrowerDialog(QDialog):
         self.postcode.setMaxLength(7)
         self.postcode.editingFinished.connect(self._fill_municipality)
         self.municipality = QLineEdit(self)
+        # A postcode shared by several municipalities: staff choose (the NIS code is stored).
+        self.municipality_choice = QComboBox(self)
+        self.municipality_choice.setVisible(False)
+        self.place_hint = QLabel(self)  # "NIS 46030 · Oost-Vlaanderen": what the reports will count
         self.phone = QLineEdit(self)
         self.phone.setPlaceholderText(_("bv. 056 12 34 56"))
         self.email = QLineEdit(self)
@@ -85,7 +100,8 @@ class BorrowerDialog(QDialog):
         for code in TARGET_GROUPS:
             self.target_group.addItem(names[code], code)
         self.eligibility_proof = QLineEdit(self)
-        self.eligibility_proof.setPlaceholderText(_("bv. attest OCMW gezien"))
+        self.eligibility_proof.setPlaceholderText(_("bv. attest gezien op het OCMW (nooit een kopie)"))
+        self._eligibility_widgets(borrower)
         self.notes = QLineEdit(self)
         # Typing stops at the length the field rules allow (db/rules.py), as on the server.
         for edit, name in (
@@ -123,14 +139,36 @@ class BorrowerDialog(QDialog):
         form.addRow(_("&Straat en nummer:"), self.street)
         form.addRow(_("&Postcode:"), self.postcode)
         form.addRow("", self.postcode_error)
-        form.addRow(_("&Gemeente:"), self.municipality)
+        place = QHBoxLayout()
+        place.addWidget(self.municipality, 1)
+        place.addWidget(self.municipality_choice, 1)
+        place.addWidget(self.place_hint)
+        town_label = QLabel(_("&Gemeente:"), self)
+        town_label.setBuddy(self.municipality)
+        form.addRow(town_label, place)
         form.addRow(_("&Telefoon:"), self.phone)
         form.addRow("", self.phone_error)
         form.addRow(_("&E-mail:"), self.email)
         form.addRow("", self.email_error)
         form.addRow(_("T&aal:"), self.language)
         form.addRow(_("&Doelgroep:"), self.target_group)
-        form.addRow(_("&Bewijs recht op uitlenen:"), self.eligibility_proof)
+        form.addRow(_("&Bewijs recht op uitlenen:"), self.proof)
+        form.addRow(_("Doo&rverwezen door:"), self.referrer)
+        dates = QHBoxLayout()
+        dates.addWidget(self.checked_on)
+        dates.addWidget(QLabel(_("geldig tot"), self))
+        dates.addWidget(self.valid_until)
+        dates.addStretch(1)
+        checked_label = QLabel(_("Gecontroleerd op:"), self)
+        checked_label.setBuddy(self.checked_on)
+        form.addRow(checked_label, dates)
+        form.addRow(_("Opmerking bij bewijs:"), self.eligibility_proof)
+        age = QHBoxLayout()
+        age.addWidget(self.age_band)
+        age.addWidget(self.birth_year)
+        age_label = QLabel(_("&Leeftijd:"), self)
+        age_label.setBuddy(self.age_band)
+        form.addRow(age_label, age)
         form.addRow(_("&Notities:"), self.notes)
         form.addRow(_("Privacy:"), self.privacy_text)
         form.addRow("", self.consent)
@@ -145,6 +183,8 @@ class BorrowerDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        self.eid_panel = EidPanel(self)  # "eID lezen": fills the name and address fields above
+        layout.addWidget(self.eid_panel)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
@@ -155,6 +195,7 @@ class BorrowerDialog(QDialog):
             self.street.setText(borrower.street)
             self.postcode.setText(borrower.postcode)
             self.municipality.setText(borrower.municipality)
+            self._show_place(borrower.nis_code)
             self.phone.setText(borrower.phone)
             self.email.setText(borrower.email)
             self.language.setCurrentIndex(max(0, self.language.findData(borrower.language)))
@@ -191,10 +232,94 @@ class BorrowerDialog(QDialog):
             self.error.show_message(getattr(exc, "message", str(exc)))
 
     def _fill_municipality(self) -> None:
-        if self.municipality.text().strip():
-            return
+        found: list[postcodes.Municipality] = []
         with contextlib.suppress(UserError):  # a bad postcode is shown when saving
-            self.municipality.setText(postcodes.municipality_for(self.postcode.text()))
+            found = postcodes.for_postcode(self.postcode.text())
+        self.municipality_choice.clear()
+        self.municipality_choice.setVisible(len(found) > 1)
+        self.municipality.setVisible(len(found) <= 1)
+        if len(found) > 1:
+            self.municipality_choice.addItem(_("Kies de gemeente…"), "")
+            for m in found:
+                self.municipality_choice.addItem(m.label(), m.nis)
+            self.place_hint.clear()
+            return
+        if found and not self.municipality.text().strip():
+            self.municipality.setText(found[0].name)
+        self._show_place(found[0].nis if found else "")
+
+    def _show_place(self, nis: str) -> None:
+        m = postcodes.by_nis(nis) if nis else None
+        self.place_hint.setText(
+            _("NIS {nis} · {province}").format(nis=m.nis, province=postcodes.province_name(m.province))
+            if m
+            else ""
+        )
+
+    def _municipality_value(self) -> str:
+        """What the service resolves: the chosen NIS code, else the typed name."""
+        if self.municipality_choice.count():
+            return str(self.municipality_choice.currentData() or "")
+        return self.municipality.text()
+
+    # -- eligibility and age ---------------------------------------------------------
+
+    def _eligibility_widgets(self, borrower: Borrower | None) -> None:
+        self.proof = QComboBox(self)
+        proofs = eligibility_names()
+        for code in ELIGIBILITY_PROOFS:
+            self.proof.addItem(proofs[code], code)
+        self.referrer = QComboBox(self)
+        self.referrer.addItem(_("(niet opgegeven)"), "")
+        known = self.borrowers.referrers()
+        if borrower is not None and borrower.referrer and borrower.referrer not in known:
+            known.append(borrower.referrer)  # synced from a counter with another list
+        for name in known:
+            self.referrer.addItem(name, name)
+        today = self.borrowers.today()
+        checked = borrower.eligibility_checked_on if borrower and borrower.eligibility_checked_on else today
+        self.checked_on, self.valid_until = QDateEdit(self), QDateEdit(self)
+        for edit in (self.checked_on, self.valid_until):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("dd/MM/yyyy")
+        self.checked_on.setMaximumDate(_qdate(today))
+        self.checked_on.setDate(_qdate(checked))
+        until = borrower.eligibility_valid_until if borrower else None
+        self.valid_until.setDate(_qdate(until or self.borrowers.default_valid_until(checked)))
+        self.checked_on.dateChanged.connect(
+            lambda d: self.valid_until.setDate(_qdate(self.borrowers.default_valid_until(d.toPython())))
+        )
+        self.proof.currentIndexChanged.connect(self._proof_changed)
+        self.age_band = QComboBox(self)
+        bands = age_band_names()
+        for band in AGE_BANDS:
+            self.age_band.addItem(bands[band], band)
+        self.birth_year = QLineEdit(self)
+        self.birth_year.setPlaceholderText(_("of geboortejaar, bv. 1984"))
+        self.birth_year.setMaxLength(4)
+        if borrower is not None:
+            self.proof.setCurrentIndex(max(0, self.proof.findData(borrower.eligibility_code)))
+            self.referrer.setCurrentIndex(max(0, self.referrer.findData(borrower.referrer)))
+            self.age_band.setCurrentIndex(max(0, self.age_band.findData(borrower.age_band)))
+            self.birth_year.setText(str(borrower.birth_year) if borrower.birth_year else "")
+        self._proof_changed()
+
+    def _proof_changed(self) -> None:
+        recorded = bool(self.proof.currentData())
+        self.checked_on.setEnabled(recorded)
+        self.valid_until.setEnabled(recorded)
+
+    def _eligibility_values(self) -> dict[str, object]:
+        code = str(self.proof.currentData() or "")
+        year = self.birth_year.text().strip()
+        return {
+            "eligibility_code": code,
+            "referrer": str(self.referrer.currentData() or ""),
+            "eligibility_checked_on": self.checked_on.date().toPython() if code else None,
+            "eligibility_valid_until": self.valid_until.date().toPython() if code else None,
+            "birth_year": year or None,
+            "age_band": "" if year else str(self.age_band.currentData() or ""),
+        }
 
     def _field_checks(self) -> list[tuple[QLineEdit, ErrorLabel, Callable[[str], object]]]:
         return [
@@ -223,7 +348,7 @@ class BorrowerDialog(QDialog):
             "last_name": self.last_name.text(),
             "street": self.street.text(),
             "postcode": self.postcode.text(),
-            "municipality": self.municipality.text(),
+            "municipality": self._municipality_value(),
             "phone": self.phone.text(),
             "email": self.email.text(),
             "language": str(self.language.currentData()),
@@ -231,12 +356,34 @@ class BorrowerDialog(QDialog):
             "eligibility_proof": self.eligibility_proof.text(),
             "notes": self.notes.text(),
         }
+        extra = self._eligibility_values()
         try:
             if self.borrower is None:
+                year = str(extra["birth_year"] or "")
+                if year and not year.isdigit():
+                    raise UserError(
+                        _("Geboortejaar '{year}' klopt niet: vier cijfers, bv. 1984.").format(year=year)
+                    )
                 self.result_borrower = self.borrowers.add(
-                    BorrowerInput(**values, consent=self.consent.isChecked())
+                    BorrowerInput(
+                        **values,
+                        consent=self.consent.isChecked(),
+                        eligibility=Eligibility(
+                            str(extra["eligibility_code"]),
+                            str(extra["referrer"]),
+                            extra["eligibility_checked_on"],  # type: ignore[arg-type]
+                            extra["eligibility_valid_until"],  # type: ignore[arg-type]
+                        ),
+                        birth_year=int(year) if year else None,
+                        age_band=str(extra["age_band"]),
+                    )
                 )
             else:
+                if extra["birth_year"] is not None:
+                    extra["birth_year"] = self.borrowers.clean_age(extra["birth_year"], "")[0]  # type: ignore[arg-type]
+                if extra["birth_year"] is not None and extra["birth_year"] == self.borrower.birth_year:
+                    extra["age_band"] = self.borrower.age_band  # the band follows the (same) year
+                values.update(extra)  # type: ignore[arg-type]
                 changes = {k: v for k, v in values.items() if getattr(self.borrower, k) != v}
                 self.result_borrower = (
                     self.borrowers.edit(self.borrower.card_number, **changes) if changes else self.borrower

@@ -15,6 +15,7 @@ from app.errors import UserError
 from app.i18n import _
 from app.printing.service import PrintService
 from ui.borrowers_view import BorrowersView
+from ui.counter_view import CounterView
 from ui.devices_view import DevicesView
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,9 @@ class PrintActions:
         borrowers_view: BorrowersView,
         default_layout: str,
         window: QMainWindow,
+        counter_view: CounterView | None = None,
     ) -> None:
+        self._counter = counter_view
         self._printing = printing
         self._devices = devices_view
         self._borrowers = borrowers_view
@@ -77,6 +80,10 @@ class PrintActions:
     def print_contract(self) -> None:
         from ui.printing.contract_dialog import ContractDialog
 
+        if self._counter is not None and self._counter.isVisible():
+            # At the counter the contract is the active person's, never the device picked in Toestellen.
+            self._counter.print_contract()
+            return
         device = self._devices.current_device()
         if device is None:
             self._say(_("Kies eerst een uitgeleend toestel in het tabblad Toestellen."))

@@ -39,6 +39,7 @@ from app.printing.labels import LabelItem, label_pages, write_labels_pdf
 from app.printing.layouts import A4, LAYOUTS, get_layout
 from app.printing.service import PrintService
 from ui.operations import OpControl, Operation, run_operation
+from ui.printing.brother import BrotherButton
 from ui.screen_fit import fit_dialog
 
 log = logging.getLogger(__name__)
@@ -218,6 +219,8 @@ class LabelPrintDialog(QDialog):
         buttons.addStretch(1)
         for button in (self.pdf_button, self.print_button, self.close_button):
             buttons.addWidget(button)
+        self.brother_button = BrotherButton(self)  # Brother rolls: raster straight to the printer
+        buttons.insertWidget(buttons.count() - 1, self.brother_button)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.preview, 1)

@@ -21,9 +21,11 @@ log = logging.getLogger(__name__)
 
 
 class ScanField(QLineEdit):
-    """Emits `scanned(text)` on Enter, `escaped()` on Escape, `undo_requested()` on Ctrl+Z."""
+    """Emits `scanned(text)` on Enter, `escaped()` on Escape, `undo_requested()` on Ctrl+Z, and
+    `confirmed()` on Enter in the empty field (the answer to a question the counter asked)."""
 
     scanned = Signal(str)
+    confirmed = Signal()
     escaped = Signal()
     undo_requested = Signal()
 
@@ -47,6 +49,8 @@ class ScanField(QLineEdit):
             event.accept()
             if text.strip():
                 self.scanned.emit(text)
+            else:
+                self.confirmed.emit()
             return
         if event.matches(QKeySequence.StandardKey.Undo):
             # A line edit would undo its own typing; at the counter Ctrl+Z undoes the last loan action.
