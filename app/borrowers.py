@@ -7,17 +7,29 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, literal_column, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import codes, postcodes
+from app import codes, duplicates, postcodes
 from app.config import Settings
 from app.errors import NotFound, UserError
 from app.i18n import _
 from app.locations import LocationService
 from app.search import fetch_in_order, fts_query, phone_query
-from db.models import AGE_BANDS, ELIGIBILITY_PROOFS, Borrower, BorrowerSortKey
+from db.models import (
+    AGE_BANDS,
+    ELIGIBILITY_PROOFS,
+    Attendance,
+    Borrower,
+    BorrowerSortKey,
+    Device,
+    HelpdeskVisit,
+    Loan,
+    Registration,
+    WaitingListEntry,
+)
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +114,17 @@ class Eligibility:
     referrer: str = ""
     checked_on: dt.date | None = None
     valid_until: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    kept: str
+    merged: str
+    moved: dict[str, int]  # table -> records moved to the kept person
+
+    @property
+    def total(self) -> int:
+        return sum(self.moved.values())
 
 
 @dataclass(frozen=True)
@@ -213,7 +236,9 @@ class BorrowerService:
     def today(self) -> dt.date:
         return self._today()
 
-    def add(self, data: BorrowerInput) -> Borrower:
+    def add(self, data: BorrowerInput, *, duplicate_ok: bool = False) -> Borrower:
+        """Register a person. Raises PossibleDuplicate (nothing saved) when someone with the
+        same name and postcode, phone or e-mail exists, unless `duplicate_ok`."""
         first = clean_name(data.first_name, _("voornaam"))
         last = clean_name(data.last_name, _("familienaam"))
         postcode = postcodes.normalise(data.postcode)
@@ -230,6 +255,10 @@ class BorrowerService:
                 )
             )
         with self._sessions() as s, s.begin():
+            if not duplicate_ok:
+                matches = duplicates.people_like(s, first, last, postcode, phone, email)
+                if matches:
+                    raise duplicates.PossibleDuplicate(matches)
             location = LocationService.current_in(s)
             card = codes.next_code(s, Borrower.card_number, f"{location.code}-B-", codes.CARD_WIDTH)
             borrower = Borrower(
@@ -426,6 +455,97 @@ class BorrowerService:
         if fixes:
             log.info("municipality (NIS code) filled in or corrected for %d people", len(fixes))
         return len(fixes)
+
+    def possible_duplicates(self, card: str) -> list[duplicates.Match]:
+        """Other records that may be the same person as this card (for a merge)."""
+        with self._sessions() as s:
+            b = self.get_in(s, card)
+            return duplicates.people_like(
+                s, b.first_name, b.last_name, b.postcode, b.phone, b.email, exclude_id=b.id
+            )
+
+    def merge(self, keep_card: str, other_card: str) -> MergeResult:
+        """Two records of one person become one: every loan, helpdesk visit, training
+        registration and attendance, waiting-list entry and given-away device of `other`
+        moves to `keep`; `keep` takes the contact details it lacks; `other` stays as a
+        marked, blocked record without contact details ("samengevoegd met …"), so a scan
+        of its old card says which card to use. Ordinary field updates only: every
+        counter converges through the sync, and the reports count the person once."""
+        with self._sessions() as s, s.begin():
+            keep = self.get_in(s, keep_card)
+            other = self.get_in(s, other_card)
+            if keep.id == other.id:
+                raise UserError(_("Geef twee verschillende kaarten om samen te voegen."))
+            for b in (keep, other):
+                if b.erased:
+                    raise UserError(
+                        _("{card} is gewist (GDPR) en kan niet samengevoegd worden.").format(
+                            card=b.card_number
+                        )
+                    )
+                if duplicates.is_merged(b):
+                    raise UserError(
+                        _("{card} is al samengevoegd met {kept}.").format(
+                            card=b.card_number, kept=b.last_name.removeprefix(duplicates.MERGED_PREFIX)
+                        )
+                    )
+            moved: dict[str, int] = {}
+            linked: tuple[type[Loan] | type[HelpdeskVisit] | type[WaitingListEntry], ...] = (
+                Loan,
+                HelpdeskVisit,
+                WaitingListEntry,
+            )
+            for model in linked:
+                rows: Sequence[Any] = s.scalars(
+                    select(model).where(model.borrower_id == other.id, model.deleted.is_(False))
+                ).all()
+                for row in rows:
+                    row.borrower_id = keep.id
+                moved[model.__tablename__] = len(rows)
+            per_session_models: tuple[type[Registration] | type[Attendance], ...] = (Registration, Attendance)
+            for per_session in per_session_models:
+                kept_sessions = set(
+                    s.scalars(
+                        select(per_session.session_id).where(
+                            per_session.borrower_id == keep.id, per_session.deleted.is_(False)
+                        )
+                    )
+                )
+                attendance: list[Any] = list(
+                    s.scalars(
+                        select(per_session).where(
+                            per_session.borrower_id == other.id, per_session.deleted.is_(False)
+                        )
+                    )
+                )
+                for row in attendance:
+                    if row.session_id in kept_sessions:
+                        row.deleted = True  # the same session twice: the kept person's record counts
+                    else:
+                        row.borrower_id = keep.id
+                moved[per_session.__tablename__] = len(attendance)
+            given = s.scalars(select(Device).where(Device.given_to_borrower_id == other.id)).all()
+            for device in given:
+                device.given_to_borrower_id = keep.id
+            moved["device"] = len(given)
+            for name in ("phone", "email", "street", "eligibility_proof", "target_group"):
+                if not getattr(keep, name) and getattr(other, name):
+                    setattr(keep, name, getattr(other, name))
+            if other.consent_date and (keep.consent_date is None or other.consent_date < keep.consent_date):
+                keep.consent_date = other.consent_date
+            if other.blocked and not keep.blocked:
+                keep.blocked, keep.blocked_reason = True, other.blocked_reason
+            other.first_name = duplicates.MERGED_NAME
+            other.last_name = duplicates.MERGED_PREFIX + keep.card_number
+            for name in ("phone", "email", "street", "eligibility_proof", "notes"):
+                setattr(other, name, "")
+            other.blocked = True
+            other.blocked_reason = _("Samengevoegd met {card}: gebruik die kaart.").format(
+                card=keep.card_number
+            )
+            result = MergeResult(kept=keep.card_number, merged=other.card_number, moved=moved)
+        log.info("borrower %s merged into %s: %s", result.merged, result.kept, moved)
+        return result
 
     def record_consent(self, card: str) -> Borrower:
         """The person was asked (later than at registration) and agreed: today's date."""

@@ -116,9 +116,10 @@ class CredentialStore:
         if not token:
             raise UserError(
                 _(
-                    "Deze computer is nog niet aangemeld bij {url}: gebruik 'digibank login --server {url}'."
+                    "Deze computer is nog niet aangemeld bij {url}: meld aan in het tabblad Synchronisatie."
                 ).format(url=server_url),
                 code="not-logged-in",
+                command=f"digibank login --server {server_url}",
             )
         return token
 

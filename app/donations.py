@@ -13,6 +13,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import codes
+from app.duplicates import DuplicateSerial, devices_with_serial
 from app.errors import NotFound, UserError
 from app.i18n import _
 from app.inventory import DeviceInput, DeviceService
@@ -125,8 +126,9 @@ class DonationService:
         log.info("donation %s (%s donor)", number, kind)  # never the donor's name
         return donation
 
-    def intake(self, ref: str, items: Sequence[IntakeItem]) -> list[Device]:
-        """Add all devices of one intake in one transaction: all or none."""
+    def intake(self, ref: str, items: Sequence[IntakeItem], *, duplicate_ok: bool = False) -> list[Device]:
+        """Add all devices of one intake in one transaction: all or none. A serial already
+        booked in raises DuplicateSerial (nothing saved) unless `duplicate_ok`."""
         if not items:
             raise UserError(_("Er zijn geen toestellen om in te boeken."))
         if len(items) > MAX_INTAKE:
@@ -147,6 +149,9 @@ class DonationService:
                         _("Serienummer {serial} staat twee keer in de lijst.").format(serial=serial)
                     )
                 seen.add(serial.upper())
+                known = [] if duplicate_ok else devices_with_serial(s, serial)
+                if known:
+                    raise DuplicateSerial(serial, known)
                 devices.append(
                     self._devices.add_in(
                         s,

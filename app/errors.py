@@ -6,12 +6,20 @@ from typing import Any
 
 
 class UserError(Exception):
-    """Bad input or a refused action: the message says what happened and what to do."""
+    """Bad input or a refused action: the message says what happened and what to do.
 
-    def __init__(self, message: str, *, code: str = "refused") -> None:
+    `message` says where to do it in the window; `command` (optional) is the command that
+    does it, which the command line adds in brackets (`cli_message`)."""
+
+    def __init__(self, message: str, *, code: str = "refused", command: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.code = code
+        self.command = command
+
+    @property
+    def cli_message(self) -> str:
+        return f"{self.message} ({self.command})" if self.command else self.message
 
     def __str__(self) -> str:
         return self.message
@@ -23,8 +31,8 @@ class NotFound(UserError):
 
 
 class NotInitialised(UserError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message, code="not-initialised")
+    def __init__(self, message: str, *, command: str = "") -> None:
+        super().__init__(message, code="not-initialised", command=command)
 
 
 def os_error_message(exc: OSError) -> str:

@@ -20,6 +20,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import codes
+from app.duplicates import DuplicateSerial, devices_with_serial
 from app.errors import NotFound, UserError
 from app.formatting import MAX_AMOUNT_CENTS, datetime_be, euro
 from app.i18n import _
@@ -113,8 +114,14 @@ class DeviceService:
 
     # -- intake and editing --------------------------------------------------
 
-    def add(self, data: DeviceInput) -> Device:
+    def add(self, data: DeviceInput, *, duplicate_ok: bool = False) -> Device:
+        """Book in one device. Raises DuplicateSerial (nothing saved) when another device
+        has this serial number, unless `duplicate_ok` (two labels on one laptop happen)."""
         with self._sessions() as s, s.begin():
+            if not duplicate_ok:
+                tags = devices_with_serial(s, clean_serial(data.serial))
+                if tags:
+                    raise DuplicateSerial(clean_serial(data.serial), tags)
             return self.add_in(s, data)
 
     def add_in(self, s: Session, data: DeviceInput) -> Device:
@@ -177,15 +184,17 @@ class DeviceService:
         current = device.status
         if current == "on-loan":
             raise UserError(
-                _("{tag} is uitgeleend: eerst terugbrengen (digibank loan return {tag}).").format(
+                _("{tag} is uitgeleend: eerst terugbrengen (scan het aan de Balie).").format(
                     tag=device.asset_tag
-                )
+                ),
+                command=f"digibank loan return {device.asset_tag}",
             )
         if status == "on-loan":
             raise UserError(
-                _("Uitlenen gebeurt via een uitlening (digibank loan checkout {tag} KAART).").format(
+                _("Uitlenen gebeurt aan de Balie: scan de kaart van de persoon, dan {tag}.").format(
                     tag=device.asset_tag
-                )
+                ),
+                command=f"digibank loan checkout {device.asset_tag} KAART",
             )
         if status not in TRANSITIONS[current]:
             raise UserError(
@@ -199,7 +208,8 @@ class DeviceService:
                 raise UserError(
                     _("{tag} kan nog niet klaar gezet worden: {reason}").format(
                         tag=device.asset_tag, reason=refusal
-                    )
+                    ),
+                    command=wipe_command(device.asset_tag),
                 )
         device.status = status
         log.info("device %s: %s -> %s", device.asset_tag, current, status)
@@ -342,17 +352,18 @@ def wipe_gate_refusal(s: Session, device: Device) -> str:
             reason += " " + _("De laatste geslaagde wissing is van {when}, van vóór die uitlening.").format(
                 when=datetime_be(wipe.ended_at)
             )
-        return (
-            reason
-            + " "
-            + _("Eerst wissen in de Werkbank (digibank wipe {tag} …).").format(tag=device.asset_tag)
-        )
+        return reason + " " + _("Eerst wissen in de Werkbank (Wissing opslaan).")
     if wipe is None:
         return _(
             "er is geen geslaagde gegevenswissing geregistreerd. Eerst wissen in de Werkbank "
-            "(digibank wipe {tag} --method … --result passed)."
-        ).format(tag=device.asset_tag)
+            "(Wissing opslaan)."
+        )
     return ""
+
+
+def wipe_command(tag: str) -> str:
+    """The command that records a wipe, for the command line's version of a refusal."""
+    return f"digibank wipe {tag} --method … --result passed"
 
 
 def _validate_cost(cents: object) -> None:

@@ -20,7 +20,7 @@ from app.config import Settings
 from app.errors import NotFound, UserError
 from app.formatting import date_be, euro
 from app.i18n import _
-from app.inventory import DeviceService, kind_names, status_name, wipe_gate_refusal
+from app.inventory import DeviceService, kind_names, status_name, wipe_command, wipe_gate_refusal
 from app.locations import LocationService
 from db.models import DEPOSIT_METHODS, Borrower, Device, Loan
 from db.models_privacy import ErasureRequest
@@ -226,7 +226,8 @@ class LoanService:
                 raise UserError(
                     _("{what} {tag} kan niet uitgeleend worden: {reason}").format(
                         what=what, tag=device.asset_tag, reason=refusal
-                    )
+                    ),
+                    command=wipe_command(device.asset_tag),
                 )
         if device.status != "ready":
             raise UserError(

@@ -22,8 +22,9 @@ class LocationNotSynced(UserError):
         super().__init__(
             _(
                 "Locatie {code} is nog niet op deze computer: meld eerst aan en synchroniseer met "
-                "de sleutel van deze locatie (digibank login --server URL, dan digibank sync)."
-            ).format(code=code)
+                "de sleutel van deze locatie (tabblad Synchronisatie)."
+            ).format(code=code),
+            command="digibank login --server URL, dan digibank sync",
         )
 
 
@@ -33,8 +34,9 @@ class ServerKnowsNoLocation(LocationNotSynced):
             self,
             _(
                 "De server kent nog geen locatie {code}: is dit de eerste computer van die locatie, "
-                "kies dan 'Nieuwe locatie' (digibank init --location-code {code} …)."
+                "kies dan 'Nieuwe locatie'."
             ).format(code=code),
+            command=f"digibank init --location-code {code} …",
         )
 
 
@@ -99,8 +101,9 @@ class LocationService:
                 raise UserError(
                     _(
                         "Locatiecode {code} is al in gebruik door '{name}'. Vervangt deze computer die "
-                        "locatie? Gebruik dan 'digibank init --join {code}'."
-                    ).format(code=code, name=taken.name)
+                        "locatie? Kies dan 'Deze pc vervangt een bestaande locatie'."
+                    ).format(code=code, name=taken.name),
+                    command=f"digibank init --join {code}",
                 )
             location_id = new_id()
             write_state(s, LOCATION_KEY, location_id)  # before the insert: it stamps origin
@@ -223,10 +226,8 @@ class LocationService:
         location = session.get(Location, location_id) if location_id else None
         if location is None:
             raise NotInitialised(
-                _(
-                    "Deze computer is nog niet ingesteld: kies eerst een locatie "
-                    '(digibank init --location-code KRT --location-name "Kortrijk balie").'
-                )
+                _("Deze computer is nog niet ingesteld: kies eerst een locatie (eerste start)."),
+                command='digibank init --location-code KRT --location-name "Kortrijk balie"',
             )
         return location
 

@@ -164,8 +164,10 @@ class TrainingService:
         if len(ref) < MIN_REF:
             raise UserError(
                 _(
-                    "Sessienummer '{ref}' is te kort: geef minstens {n} tekens (zie digibank training list)."
-                ).format(ref=ref, n=MIN_REF)
+                    "Sessienummer '{ref}' is te kort: geef minstens {n} tekens (de nummers staan in de "
+                    "lijst van Opleidingen)."
+                ).format(ref=ref, n=MIN_REF),
+                command="digibank training list",
             )
         found = list(
             s.scalars(

@@ -155,7 +155,7 @@ def test_lang_en_is_accepted(capsys, ready):
     one_line_error(err)
 
 
-def test_a_second_device_with_the_same_serial_is_saved_with_a_warning(tmp_path, capsys):
+def test_a_second_device_with_the_same_serial_is_refused_then_saved_with_duplicate_ok(tmp_path, capsys):
     from app.cli import main
 
     data = str(tmp_path / "d")
@@ -163,7 +163,10 @@ def test_a_second_device_with_the_same_serial_is_saved_with_a_warning(tmp_path, 
     add = ["--data-dir", data, "device", "add", "--kind", "laptop", "--brand", "Lenovo", "--model", "T480"]
     assert main([*add, "--serial", "PF1"]) == 0
     assert capsys.readouterr().err == ""
-    assert main([*add, "--serial", "PF1"]) == 0
+    assert main([*add, "--serial", "PF1"]) == 1  # refused, naming the device that has it
+    captured = capsys.readouterr()
+    assert captured.out == "" and "KRT-000001" in captured.err
+    assert main([*add, "--serial", "PF1", "--duplicate-ok"]) == 0
     captured = capsys.readouterr()
     assert captured.out.strip() == "KRT-000002"
     assert "KRT-000001" in captured.err and "dubbel" in captured.err

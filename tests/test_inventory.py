@@ -29,9 +29,9 @@ ALLOWED = {
 }
 
 
-def add(ctx, serial="SN1", **kw):
+def add(ctx, serial="SN1", duplicate_ok=False, **kw):
     data = {"kind": "laptop", "brand": "Lenovo", "model": "ThinkPad T480", "serial": serial, **kw}
-    return ctx.devices.add(DeviceInput(**data))
+    return ctx.devices.add(DeviceInput(**data), duplicate_ok=duplicate_ok)
 
 
 def record_wipe(ctx, tag, result="passed", deleted=False):
@@ -143,7 +143,7 @@ def test_on_loan_is_never_set_by_hand(ctx, current):
     tag = device_in(ctx, current)
     if current == "on-loan":
         return
-    with pytest.raises(UserError, match="uitlening"):
+    with pytest.raises(UserError, match="aan de Balie"):
         ctx.devices.set_status(tag, "on-loan")
     assert ctx.devices.get(tag).status == current
 
@@ -267,7 +267,7 @@ def test_search_skips_deleted_devices(ctx):
 
 def test_by_id_keeps_order_and_same_serial_finds_duplicates(ctx):
     a = add(ctx, serial="DUP1")
-    b = add(ctx, serial="DUP1")
+    b = add(ctx, serial="DUP1", duplicate_ok=True)
     c = add(ctx, serial="OTHER")
     assert [d.id for d in ctx.devices.by_id([c.id, a.id, "missing"])] == [c.id, a.id]
     assert ctx.devices.by_id([]) == []

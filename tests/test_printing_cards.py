@@ -19,10 +19,11 @@ def page_sizes(pdf) -> list[str]:
 
 
 def add_people(ctx, count: int) -> list[str]:
-    return [
-        ctx.borrowers.add(BorrowerInput("Fatima", f"El Amrani {i}", "8500", phone="056 12 34 56")).card_number
-        for i in range(count)
+    # A phone each: one number shared by twelve people would be taken for one person twice.
+    people = [
+        BorrowerInput("Fatima", f"El Amrani {i}", "8500", phone=f"056 12 34 {i:02d}") for i in range(count)
     ]
+    return [ctx.borrowers.add(person).card_number for person in people]
 
 
 def test_card_sheet_decodes_every_card_number(ctx, tmp_path):

@@ -8,12 +8,13 @@ app.inventory; this view shows their answers.
 from __future__ import annotations
 
 import logging
+import tempfile
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QFont
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -33,14 +35,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.bench import BenchService, wipe_method_names, wipe_result_names
+from app.borrowers import BorrowerService
 from app.errors import UserError
 from app.formatting import date_be, datetime_be, euro
 from app.i18n import _
 from app.inventory import DeviceService, kind_names, status_name, status_names
 from app.specs import specs_lines
 from app.waiting_list import WaitingListService
-from db.models import DEVICE_STATUSES, WIPE_METHODS, Device
-from ui.operations import Changes, data_bus, reload_on_change
+from db.models import DEVICE_STATUSES, WIPE_METHODS, Device, Location
+from ui.operations import Changes, OpControl, data_bus, reload_on_change, run_operation
 from ui.widgets.scan_field import ScanField
 
 log = logging.getLogger(__name__)
@@ -56,12 +59,22 @@ class BenchView(QWidget):
         bench: BenchService,
         waiting: WaitingListService | None = None,
         parent: QWidget | None = None,
+        *,
+        borrowers: BorrowerService | None = None,
+        location: Callable[[], Location | None] = lambda: None,
+        documents_dir: Path | None = None,
+        open_files: bool = True,
     ) -> None:
         super().__init__(parent)
         self.devices = devices
         self.bench = bench
         self.waiting = waiting
         self.device: Device | None = None
+        # For a give-away's handover form: the receiver and the digibank's name on the paper.
+        self.borrowers = borrowers
+        self.location = location
+        self.documents_dir = documents_dir or Path(tempfile.gettempdir())
+        self.open_files = open_files
         self._log_text = ""
         # Asks the technician whether the disk named in an nwipe log is this device's, when its
         # specs cannot tell (replaceable in tests).
@@ -114,6 +127,10 @@ class BenchView(QWidget):
         status_row.addWidget(self.status_combo, 1)
         status_row.addWidget(self.status_button)
         device_layout.addLayout(status_row)
+        self.give_button = QPushButton(_("&Weggeven aan een persoon…"))
+        self.give_button.clicked.connect(self.give_away)
+        device_layout.addWidget(self.give_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.give_button.setVisible(borrowers is not None)
         device_layout.addStretch(1)
         grid.addWidget(device_box, 0, 0, 2, 1)
 
@@ -184,8 +201,66 @@ class BenchView(QWidget):
     # -- showing a device -------------------------------------------------------------------
 
     def _set_enabled(self, on: bool) -> None:
-        for w in (self.status_button, self.wipe_button, self.repair_button, self.log_button):
+        for w in (
+            self.status_button,
+            self.wipe_button,
+            self.repair_button,
+            self.log_button,
+            self.give_button,
+        ):
             w.setEnabled(on)
+
+    # -- end of life: give away -------------------------------------------------------------
+
+    def give_away(self) -> None:
+        """Give the (ready, wiped) device to a person for good, with a handover form."""
+        if self.device is None or self.borrowers is None:
+            return
+        card = self.ask_card(self.device.asset_tag)
+        if not card:
+            return
+        bench, borrowers, tag = self.bench, self.borrowers, self.device.asset_tag
+        location = self.location()
+        out = self.documents_dir / f"overdracht-{tag}.pdf"
+
+        def work(op: OpControl) -> Path:
+            from app.printing.certificates import render_handover_form
+
+            device = bench.give_away(tag, card)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            render_handover_form(device, borrowers.get(card), location, out)
+            return out
+
+        def done(path: Path) -> None:
+            self.refresh()
+            self._say(
+                _("{tag} is weggeschonken aan {card}. Overdrachtsformulier: {file}").format(
+                    tag=tag, card=card.strip().upper(), file=path
+                ),
+                ok=True,
+            )
+            if self.open_files:
+                QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+        self.give_operation = run_operation(
+            work,
+            on_success=done,
+            on_failure=lambda message: self._say(message, ok=False),
+            changes=Changes.of("device", ids=[self.device.id]),
+            parent=self,
+            what="give away",
+        )
+
+    def ask_card(self, tag: str) -> str:
+        """The receiver's card; tests replace this."""
+        text, ok = QInputDialog.getText(
+            self,
+            _("Weggeven"),
+            _(
+                "{tag} voorgoed weggeven (het toestel moet klaar en gewist zijn). Kaart van de ontvanger:"
+            ).format(tag=tag),
+        )
+        return text.strip() if ok else ""
 
     def show_tag(self, tag: str) -> bool:
         try:

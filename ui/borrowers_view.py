@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.borrowers import BorrowerService, full_name, target_group_names
+from app.duplicates import is_merged
 from app.erasure_requests import ErasureRequests, PendingErasure
 from app.errors import UserError
 from app.formatting import date_be
@@ -31,7 +32,7 @@ from db.models import Borrower
 from ui.counter_view import loan_line
 from ui.devices_view import MessageBanner
 from ui.dialogs.borrower_dialog import BorrowerDialog, language_names
-from ui.operations import Changes, data_bus, reload_on_change
+from ui.operations import Changes, data_bus, reload_on_change, run_operation
 from ui.table_models import SearchableTable, borrower_model
 from ui.widgets.detail_pane import DetailPane, table_beside_details
 
@@ -102,6 +103,15 @@ class BorrowersView(QWidget):
         self.erasures_button = QPushButton(self)
         self.erasures_button.clicked.connect(self.show_erasure_requests)
         self.erasures_button.setVisible(False)
+        # Coordinator work too (ui/staff_wiring.py greys them for other roles).
+        self.merge_button = QPushButton(_("Samen&voegen…"), self)
+        self.merge_button.clicked.connect(self.merge_borrower)
+        self.export_button = QPushButton(_("E&xporteren (GDPR)…"), self)
+        self.export_button.clicked.connect(self.export_borrower)
+        self.export_button.setVisible(privacy is not None)
+        self.retention_button = QPushButton(_("&Bewaartermijn toepassen…"), self)
+        self.retention_button.clicked.connect(self.apply_retention)
+        self.retention_button.setVisible(False)
         # How many people are due for anonymisation (retention): small, for the coordinator.
         self.retention_label = QLabel(self)
         self.retention_label.setWordWrap(True)
@@ -109,10 +119,11 @@ class BorrowersView(QWidget):
         table_beside_details(
             self,
             self.table,
-            # The erasures button sits with the retention note, not in the crowded button row.
+            # The erasures button sits with the retention note, not in the crowded button rows.
             [self.new_card, details, self.message, self.retention_label, self.erasures_button],
-            [self.new_button, self.edit_button, self.block_button, self.unblock_button, self.erase_button],
-        )
+            [self.new_button, self.edit_button, self.block_button, self.unblock_button],
+            [self.erase_button, self.merge_button, self.export_button, self.retention_button],
+        )  # fmt: skip
         self._show_retention()
 
         self._show_borrower(None)
@@ -128,6 +139,9 @@ class BorrowersView(QWidget):
             button.setEnabled(borrower is not None and not borrower.erased)
         # The signed-in person's role may not erase (ui/staff_wiring.py sets this).
         self.erase_button.setEnabled(self.erase_button.isEnabled() and self.erase_allowed)
+        usable = borrower is not None and not borrower.erased and self.erase_allowed
+        self.merge_button.setEnabled(usable and not is_merged(borrower))  # type: ignore[arg-type]
+        self.export_button.setEnabled(usable)
         if borrower is None:
             self.detail_title.setText(_("Geen ontlener gekozen"))
             self.detail_text.setText(_("Kies iemand in de lijst, of zoek op naam of kaartnummer."))
@@ -316,12 +330,104 @@ class BorrowersView(QWidget):
             return
         due = len(self.privacy.retention_due(self.retention_months, self.borrowers.today()))
         self.retention_label.setVisible(due > 0)
+        self.retention_button.setVisible(due > 0)
+        self.retention_button.setEnabled(self.erase_allowed)
         self.retention_label.setText(
             _(
                 "Bewaartermijn: {count} persoon/personen zonder activiteit sinds {months} maanden "
-                "(digibank privacy retention)."
+                "(knop Bewaartermijn toepassen, coördinator)."
             ).format(count=due, months=self.retention_months)
         )
+
+    # -- coordinator: merge, subject access, retention ---------------------------------------
+
+    def merge_borrower(self) -> None:
+        from ui.dialogs.merge_dialog import MergeDialog
+
+        borrower = self.current_borrower()
+        if borrower is None:
+            return
+        dialog = MergeDialog(self.borrowers, borrower, self)
+        self.merge_dialog = dialog  # tests look at it
+        if self._exec(dialog) and dialog.merge_result is not None:
+            result = dialog.merge_result
+            self.table.run_search()
+            self.message.show_ok(
+                _("{merged} is samengevoegd met {kept}: {count} record(s) verhuisd.").format(
+                    merged=result.merged, kept=result.kept, count=result.total
+                )
+            )
+            self.borrowers_changed.emit()
+
+    def export_borrower(self) -> None:
+        """Subject access: a JSON file and a readable PDF in a folder the coordinator picks."""
+        from pathlib import Path
+
+        borrower = self.current_borrower()
+        if borrower is None or self.privacy is None:
+            return
+        folder = self._ask_folder(borrower.card_number)
+        if not folder:
+            return
+        privacy, card, days = self.privacy, borrower.card_number, self.backup_keep_days
+        self.export_operation = run_operation(
+            lambda op: privacy.export_data(card, Path(folder), backup_keep_days=days),
+            on_success=lambda path: self.message.show_ok(
+                _("Gegevens van {card}: {json} en {pdf}").format(
+                    card=card, json=path, pdf=path.with_suffix(".pdf")
+                )
+            ),
+            on_failure=self.message.show_error,
+            parent=self,
+            what="subject access export",
+        )
+
+    def apply_retention(self) -> None:
+        if self.privacy is None:
+            return
+        due = self.privacy.retention_due(self.retention_months, self.borrowers.today())
+        answer = self._confirm(
+            _("Bewaartermijn toepassen"),
+            _(
+                "{count} persoon/personen zonder activiteit sinds {months} maanden worden geanonimiseerd "
+                "(wie nog een toestel in bruikleen heeft niet). Dit kan niet ongedaan gemaakt worden."
+            ).format(count=len(due), months=self.retention_months),
+        )
+        if not answer:
+            return
+        privacy, months, today = self.privacy, self.retention_months, self.borrowers.today()
+        self.retention_operation = run_operation(
+            lambda op: privacy.apply_retention(months, today),
+            on_success=lambda result: (
+                self.message.show_ok(
+                    _("{erased} geanonimiseerd; {skipped} overgeslagen (toestel in bruikleen).").format(
+                        erased=len(result.erased), skipped=len(result.skipped)
+                    )
+                ),
+                self.refresh(),
+            ),
+            on_failure=self.message.show_error,
+            changes=Changes.of("borrower", "loan", "helpdesk_visit", "waiting_list_entry"),
+            parent=self,
+            what="retention",
+        )
+
+    def _ask_folder(self, card: str) -> str:
+        """A folder for the files; tests replace this."""
+        from PySide6.QtWidgets import QFileDialog
+
+        return QFileDialog.getExistingDirectory(self, _("Map voor de gegevens van {card}").format(card=card))
+
+    def _confirm(self, title: str, question: str) -> bool:
+        """Yes/Cancel; tests replace this to answer without a nested loop."""
+        answer = QMessageBox.question(
+            self,
+            title,
+            question,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def _ask_reason(self, borrower: Borrower) -> str | None:
         """Ask why; tests replace this to answer without a nested loop."""

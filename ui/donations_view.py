@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QStackedWidget,
@@ -33,7 +34,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.donations import DONOR_KINDS, DonationService, IntakeItem, donor_kind_names
-from app.errors import UserError
+from app.duplicates import DuplicateSerial
+from app.errors import UserError, os_error_message
 from app.formatting import date_be
 from app.i18n import _
 from app.inventory import kind_names
@@ -261,7 +263,14 @@ class DonationsView(QWidget):
         if self.donation is None:
             return False
         try:
-            devices = self.donations.intake(self.donation.number, self.items())
+            try:
+                devices = self.donations.intake(self.donation.number, self.items())
+            except DuplicateSerial as exc:
+                # Warned before saving: booked in before, or a second label on purpose?
+                self._say(exc.message, ok=False)
+                if not self.confirm_duplicate(exc):
+                    return False
+                devices = self.donations.intake(self.donation.number, self.items(), duplicate_ok=True)
         except UserError as exc:
             self._say(exc.message, ok=False)
             return False
@@ -272,15 +281,38 @@ class DonationsView(QWidget):
         text = _("{n} toestellen ingeboekt in {number}: {first} … {last}.").format(
             n=len(tags), number=number, first=tags[0], last=tags[-1]
         )
-        if printed:
-            text += " " + _("Etiketten: {file}").format(file=printed)
+        failure = self.message.text().lstrip("⚠ ") if printed is None else ""
         self.reset()
-        self._say(text, ok=True)
+        if printed is None:
+            # The devices are in, the labels are not: say both, never in green.
+            self._say(
+                text
+                + "\n"
+                + failure
+                + "\n"
+                + _("Druk ze opnieuw af: kies de toestellen in Toestellen, dan Afdrukken → Etiketten."),
+                ok=False,
+            )
+        else:
+            self._say(text + " " + _("Etiketten: {file}").format(file=printed), ok=True)
         return True
+
+    def confirm_duplicate(self, exc: DuplicateSerial) -> bool:
+        """Ask whether to book them in anyway; tests replace this."""
+        answer = QMessageBox.question(
+            self,
+            _("Is dit hetzelfde toestel?"),
+            exc.message + "\n\n" + _("Toch inboeken?"),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def print_labels(self, tags: list[str], out: Path) -> Path | None:
         """All labels of this intake in one PDF, through the printing module."""
         try:
+            # A fresh install has no labels folder yet.
+            out.parent.mkdir(parents=True, exist_ok=True)
             printer = self.printer
             if printer is None:
                 from app.printing.service import PrintService
@@ -313,9 +345,14 @@ class DonationsView(QWidget):
             data = self.donations.certificate_data(number)
             name = "wisattest" if data.all_wiped else "voorlopig-overzicht"
             out = self.labels_dir / f"{name}-{number}.pdf"
+            out.parent.mkdir(parents=True, exist_ok=True)  # a fresh install has no folder yet
             render_wipe_certificate(data, out, draft=draft)
         except UserError as exc:
             self._say(exc.message, ok=False)
+            return None
+        except OSError as exc:
+            log.warning("certificate for %s failed: %s", number, exc)
+            self._say(os_error_message(exc), ok=False)
             return None
         if data.all_wiped:
             self._say(_("Wisattest: {file}").format(file=out), ok=True)

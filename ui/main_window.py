@@ -71,8 +71,18 @@ class MainWindow(QMainWindow):
         self.add_view(_("Toestellen"), self.devices_view)
         self.add_view(_("Ontleners"), self.borrowers_view)
         self.helpdesk_view = HelpdeskView(ctx.helpdesk, self)
-        self.trainings_view = TrainingsView(ctx.trainings, self)
-        self.bench_view = BenchView(ctx.devices, ctx.bench, ctx.waiting_list, self)
+        self.trainings_view = TrainingsView(
+            ctx.trainings, self, location=ctx.locations.current, documents_dir=ctx.data_dir / "documenten"
+        )
+        self.bench_view = BenchView(
+            ctx.devices,
+            ctx.bench,
+            ctx.waiting_list,
+            self,
+            borrowers=ctx.borrowers,
+            location=ctx.locations.current,
+            documents_dir=ctx.data_dir / "documenten",
+        )
         self.donations_view = DonationsView(
             ctx.donations,
             printer=ctx.printing,
@@ -200,6 +210,10 @@ class MainWindow(QMainWindow):
             self.language_actions[code] = action
 
         help_menu = menu_bar.addMenu(_("&Help"))
+        from ui.help_dialog import install_help
+
+        self.help_action = install_help(self)  # F1: the page of the tab in front
+        help_menu.addAction(self.help_action)
         about = QAction(_("&Over Digibank Balie"), self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QRegularExpressionValidator
@@ -301,10 +300,16 @@ def wire_window(staff: StaffWiring, window) -> None:  # type: ignore[no-untyped-
     """The main window's actions that not every role may use: greyed, with who may."""
     file_menu = window.menuBar().actions()[0].menu()
     first = file_menu.actions()[0] if file_menu.actions() else None
-    restore = QAction(_("Back-up &terugzetten…"), window)
-    restore.triggered.connect(lambda: restore_backup(window, staff))
+    from ui.file_actions import FileActions
+
+    window.file_actions = files = FileActions(window, staff)
+    restore = files.restore_action
     file_menu.insertAction(first, staff.switch_action)
+    file_menu.insertAction(first, files.settings_action)
+    file_menu.insertAction(first, files.backup_action)
     file_menu.insertAction(first, restore)
+    staff.guard(guard_widget(files.settings_action), "settings")
+    staff.guard(guard_widget(files.backup_action), "backup")
     audit = QAction(_("Audit&logboek…"), window)
     audit.triggered.connect(lambda: open_audit(window, staff))
     file_menu.insertAction(first, audit)
@@ -337,7 +342,10 @@ def wire_window(staff: StaffWiring, window) -> None:  # type: ignore[no-untyped-
     def erase(allowed: bool, tooltip: str) -> None:
         borrowers.erase_allowed = allowed
         borrowers.erase_button.setToolTip(tooltip)
+        for button in (borrowers.merge_button, borrowers.export_button, borrowers.retention_button):
+            button.setToolTip(tooltip)
         borrowers._show_borrower(borrowers.current_borrower())
+        borrowers._show_retention()
 
     staff.guard(erase, "gdpr")
 
@@ -348,43 +356,3 @@ def open_audit(window, staff: StaffWiring) -> None:  # type: ignore[no-untyped-d
     dialog = AuditDialog(staff._ctx.audit, staff._ctx.staff, window)
     window.audit_dialog = dialog  # tests look at it
     dialog.open()
-
-
-def restore_backup(window, staff: StaffWiring) -> None:  # type: ignore[no-untyped-def]
-    """Put a backup back (coordinators): the audit log since then is kept, then the
-    program closes, because every view shows data that is no longer there."""
-    from PySide6.QtWidgets import QFileDialog, QMessageBox
-
-    from app import backup
-    from db.engine import migrate
-
-    ctx = staff._ctx
-    if not staff.allowed("restore"):
-        return
-    folder = str(ctx.data_dir / "backups")
-    path, _filter = QFileDialog.getOpenFileName(window, _("Back-up terugzetten"), folder)
-    if not path:
-        return
-    try:
-        backup.check_backup_file(Path(path), ctx.db_key)
-    except UserError as exc:
-        QMessageBox.warning(window, _("Back-up terugzetten"), exc.message)
-        return
-    answer = QMessageBox.question(
-        window,
-        _("Back-up terugzetten"),
-        _(
-            "De gegevens van nu worden vervangen door die van de back-up (ze worden eerst zelf "
-            "bewaard). Het programma sluit daarna; start het opnieuw."
-        ),
-    )
-    if answer != QMessageBox.StandardButton.Yes:
-        return
-    window.sync.stop()
-    carried = ctx.audit.snapshot()
-    ctx.engine.dispose()
-    backup.restore(ctx.data_dir, Path(path), ctx.db_key)
-    migrate(ctx.engine)
-    ctx.audit.carry_over(carried)
-    ctx.audit.record("restore", ctx.signed_in)
-    window.close()

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import tempfile
 from collections import deque
+from collections.abc import Callable
+from pathlib import Path
 
-from PySide6.QtCore import QDateTime, Qt, QTimer
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QDateTime, Qt, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -40,7 +43,8 @@ from app.formatting import datetime_be
 from app.i18n import _
 from app.trainings import RegistrationRow, SessionSummary, TrainingService, registration_state_names
 from app.validation import max_length
-from ui.operations import Changes, data_bus, reload_on_change
+from db.models import Location
+from ui.operations import Changes, OpControl, data_bus, reload_on_change, run_operation
 from ui.widgets.scan_field import ScanField
 
 log = logging.getLogger(__name__)
@@ -52,9 +56,22 @@ MODE_REGISTER = "register"
 class TrainingsView(QWidget):
     """Constructor: `TrainingsView(trainings: TrainingService, parent: QWidget | None = None)`."""
 
-    def __init__(self, trainings: TrainingService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        trainings: TrainingService,
+        parent: QWidget | None = None,
+        *,
+        location: Callable[[], Location | None] = lambda: None,
+        documents_dir: Path | None = None,
+        open_files: bool = True,
+    ) -> None:
         super().__init__(parent)
         self.trainings = trainings
+        # For the attendance list and attestations (the digibank's name on the paper).
+        self.location = location
+        self.documents_dir = documents_dir or Path(tempfile.gettempdir())
+        self.open_files = open_files
+        self.last_document: Path | None = None
         self._sessions: list[SessionSummary] = []
         self._rows: list[RegistrationRow] = []
         self._current: str | None = None
@@ -174,6 +191,15 @@ class TrainingsView(QWidget):
         walk.addWidget(self.walk_in_plus)
         walk.addStretch(1)
         right_box.addLayout(walk)
+        papers = QHBoxLayout()
+        self.list_button = QPushButton(_("Aanwezigheids&lijst (PDF)"))
+        self.list_button.clicked.connect(self.print_attendance_list)
+        self.attestation_button = QPushButton(_("Attest voor de gekozen &deelnemer (PDF)"))
+        self.attestation_button.clicked.connect(self.print_attestation)
+        papers.addWidget(self.list_button)
+        papers.addWidget(self.attestation_button)
+        papers.addStretch(1)
+        right_box.addLayout(papers)
         splitter.addWidget(right)
         splitter.setSizes([420, 620])
 
@@ -381,6 +407,65 @@ class TrainingsView(QWidget):
             return
         data_bus().announce(Changes.of("registration", "attendance"))
         self.refresh_session()
+
+    # -- paper: attendance list and attestation ----------------------------------------------
+
+    def print_attendance_list(self) -> None:
+        """Everyone registered, who was present, a column to sign (app/printing/attestations.py)."""
+        if self._current is None:
+            self._say(_("Kies eerst een sessie."), ok=False)
+            return
+        trainings, ref, location = self.trainings, self._current, self.location()
+        out = self.documents_dir / f"aanwezigheidslijst-{ref[:8]}.pdf"
+
+        def work(op: OpControl) -> Path:
+            from app.printing.attestations import render_attendance_list
+
+            out.parent.mkdir(parents=True, exist_ok=True)
+            return render_attendance_list(trainings.summary(ref), trainings.registrations(ref), location, out)
+
+        self._paper(work, _("Aanwezigheidslijst: {file}"))
+
+    def print_attestation(self) -> None:
+        """Participation attestation of the selected person for this session's series."""
+        if self._current is None:
+            self._say(_("Kies eerst een sessie."), ok=False)
+            return
+        series = self.trainings.summary(self._current).session.series
+        rows = self.people_table.selectionModel().selectedRows()
+        if not rows:
+            self._say(_("Kies eerst een deelnemer in de lijst."), ok=False)
+            return
+        if not series:
+            self._say(_("Een attest hoort bij een reeks: deze sessie heeft geen reeksnaam."), ok=False)
+            return
+        card = self._rows[rows[0].row()].borrower.card_number
+        trainings, location = self.trainings, self.location()
+        out = self.documents_dir / f"attest-{card}-{self._current[:8]}.pdf"
+        today = dt.date.today()
+
+        def work(op: OpControl) -> Path:
+            from app.printing.attestations import render_attestation
+
+            out.parent.mkdir(parents=True, exist_ok=True)
+            return render_attestation(trainings.participation(card, series), location, out, issued_on=today)
+
+        self._paper(work, _("Attest: {file}"))
+
+    def _paper(self, work: Callable[[OpControl], Path], done_text: str) -> None:
+        def done(path: Path) -> None:
+            self.last_document = path
+            self._say(done_text.format(file=path), ok=True)
+            if self.open_files:
+                QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+        self.paper_operation = run_operation(
+            work,
+            on_success=done,
+            on_failure=lambda message: self._say(message, ok=False),
+            parent=self,
+            what="training paper",
+        )
 
     def _say(self, text: str, ok: bool) -> None:
         self.message.setStyleSheet("color:#1b5e20;" if ok else "color:#9b1c1c; font-weight:bold;")

@@ -327,7 +327,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = _run_signed_in(handler, args, ctx)
         return 0 if code is None else int(code)
     except UserError as exc:
-        print(exc.message, file=sys.stderr)
+        print(exc.cli_message, file=sys.stderr)
         return 1
     except OperationalError as exc:
         log.exception("database error")

@@ -66,6 +66,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--serial", action="append", default=[], help=_("serienummer; herhaal voor meer toestellen")
     )
     p.add_argument("--count", type=int, default=0, help=_("aantal toestellen zonder serienummer"))
+    p.add_argument(
+        "--duplicate-ok",
+        action="store_true",
+        help=_("ook inboeken als een ander toestel dit serienummer heeft"),
+    )
     add_json_flag(p)
     p.set_defaults(handler=_donation_intake)
 
@@ -170,7 +175,7 @@ def _donation_intake(args: argparse.Namespace, ctx: AppContext) -> int:
     items += [IntakeItem(args.kind, args.brand, args.model) for _i in range(args.count)]
     if not items:
         raise UserError(_("Geef minstens één --serial (of --count N voor toestellen zonder serienummer)."))
-    devices = donation_service(ctx).intake(args.donation, items)
+    devices = donation_service(ctx).intake(args.donation, items, duplicate_ok=args.duplicate_ok)
     if args.json:
         emit_json([record_json(d) for d in devices])
     else:

@@ -96,8 +96,21 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help=_("de persoon las de privacyverklaring en stemt in (vandaag als datum)"),
     )
+    p.add_argument(
+        "--duplicate-ok",
+        action="store_true",
+        help=_("ook inschrijven als er al iemand met dezelfde naam en postcode, telefoon of e-mail is"),
+    )
     add_json_flag(p)
     p.set_defaults(handler=_add)
+
+    p = bsub.add_parser(
+        "merge", help=_("twee inschrijvingen van één persoon samenvoegen (alles gaat naar KEEP)")
+    )
+    p.add_argument("keep", metavar="KEEP", help=_("de kaart die blijft"))
+    p.add_argument("other", metavar="OTHER", help=_("de kaart die opgaat in KEEP"))
+    add_json_flag(p)
+    p.set_defaults(handler=_merge)
 
     p = bsub.add_parser("find", help=_("zoeken op naam, kaart, e-mail, telefoon of gemeente"))
     p.add_argument("text", metavar="TEXT")
@@ -192,7 +205,8 @@ def _add(args: argparse.Namespace, ctx: AppContext) -> int:
             ),
             birth_year=_year(args.birth_year),
             age_band=args.age_band or "",
-        )
+        ),
+        duplicate_ok=args.duplicate_ok,
     )
     if args.json:
         emit_json(borrower_json(borrower))
@@ -232,6 +246,19 @@ def _fill_from_eid(args: argparse.Namespace) -> None:
     print(eid.notice(), file=sys.stderr)
     for line in person_lines(person):
         print(line, file=sys.stderr)
+
+
+def _merge(args: argparse.Namespace, ctx: AppContext) -> int:
+    result = ctx.borrowers.merge(args.keep, args.other)
+    if args.json:
+        emit_json({"kept": result.kept, "merged": result.merged, "moved": result.moved})
+    else:
+        print(
+            _("{merged} is samengevoegd met {kept}: {count} record(s) verhuisd.").format(
+                merged=result.merged, kept=result.kept, count=result.total
+            )
+        )
+    return 0
 
 
 def _find(args: argparse.Namespace, ctx: AppContext) -> int:

@@ -30,6 +30,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--cost", default="", help=_("aankoopprijs in euro, bv. 120,00"))
     p.add_argument("--accessories", default="", help=_("meegeleverd, bv. lader, tas"))
     p.add_argument("--notes", default="")
+    p.add_argument(
+        "--duplicate-ok",
+        action="store_true",
+        help=_("ook inboeken als een ander toestel dit serienummer heeft"),
+    )
     add_json_flag(p)
     p.set_defaults(handler=_add)
 
@@ -88,7 +93,8 @@ def _add(args: argparse.Namespace, ctx: AppContext) -> int:
             acquisition_cost_cents=cost,
             accessories=args.accessories,
             notes=args.notes,
-        )
+        ),
+        duplicate_ok=args.duplicate_ok,
     )
     others = [d.asset_tag for d in ctx.devices.same_serial(device.serial) if d.id != device.id]
     if others:

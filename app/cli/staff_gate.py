@@ -72,6 +72,7 @@ COMMANDS: dict[str, Rule] = {
     # coordinators only
     "borrower erase": "gdpr",
     "borrower export-data": "gdpr",
+    "borrower merge": "gdpr",
     "donation erase": "gdpr",
     "erasure list": None,
     "erasure approve": "gdpr",

@@ -31,10 +31,10 @@ class LocationTaken(SyncError):
         super().__init__(
             _(
                 "Deze locatiecode {code} bestaat al op de server: deze pc vervangt een bestaande "
-                "locatie? Gebruik 'Deze pc vervangt een bestaande locatie' bij de eerste start of "
-                "'digibank init --join {code}'."
+                "locatie? Kies dan 'Deze pc vervangt een bestaande locatie' bij de eerste start."
             ).format(code=code),
             code="location-taken",
+            command=f"digibank init --join {code}",
         )
 
 

@@ -33,8 +33,8 @@ log = logging.getLogger(__name__)
 class SyncError(UserError):
     """A round could not finish; what is saved locally stays saved and waits."""
 
-    def __init__(self, message: str, *, code: str = "sync") -> None:
-        super().__init__(message, code=code)
+    def __init__(self, message: str, *, code: str = "sync", command: str = "") -> None:
+        super().__init__(message, code=code, command=command)
 
 
 class Offline(SyncError):
@@ -62,10 +62,11 @@ class Unauthorized(SyncError):
         super().__init__(
             _(
                 "De server aanvaardt de sleutel van deze computer niet (ingetrokken of fout). "
-                "Vraag een nieuwe sleutel en meld opnieuw aan met 'digibank login'; "
+                "Vraag een nieuwe sleutel en meld opnieuw aan (tabblad Synchronisatie, Aanmelden); "
                 "de wijzigingen blijven bewaard."
             ),
             code="unauthorized",
+            command="digibank login --server URL",
         )
 
 

@@ -81,7 +81,8 @@ def test_concurrent_pushes_are_pulled_without_gaps(tmp_path, server, replicas):
     def work(r) -> None:  # type: ignore[no-untyped-def]
         for n in range(6):
             for k in range(4):
-                r.ctx.borrowers.add(BorrowerInput(f"N{n}{k}", "Peeters", "8500"))
+                # A name per counter: the same person registered twice would be refused.
+                r.ctx.borrowers.add(BorrowerInput(f"N{n}{k}", f"Peeters {r.ctx.data_dir.name}", "8500"))
             r.sync()
 
     threads = [threading.Thread(target=work, args=(p,)) for p in pushers]

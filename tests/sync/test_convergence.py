@@ -74,9 +74,12 @@ def _operate(rng: random.Random, r: Replica, step: int) -> str:
                 if target is not None:
                     target.deleted = True
         elif op == "add_borrower":
-            ctx.borrowers.add(BorrowerInput(f"P{step}", f"Naam{rng.randint(1, 50)}", "8500"))
+            # Random names and serials repeat on purpose (the sync flags duplicate serials).
+            person = BorrowerInput(f"P{step}", f"Naam{rng.randint(1, 50)}", "8500")
+            ctx.borrowers.add(person, duplicate_ok=True)
         elif op == "add_device":
-            d = ctx.devices.add(DeviceInput("laptop", "Dell", "E7450", f"SN{rng.randint(1, 40)}"))
+            serial = f"SN{rng.randint(1, 40)}"
+            d = ctx.devices.add(DeviceInput("laptop", "Dell", "E7450", serial), duplicate_ok=True)
             make_ready(ctx, d.asset_tag)
     except UserError:
         return "refused"

@@ -166,7 +166,7 @@ def test_concurrent_resolutions_make_one_decision(tmp_path, sqlite_server, repli
     a, b = _pair(tmp_path, sqlite_server, replicas)
     t1 = a.ctx.devices.add(DeviceInput("laptop", "Lenovo", "T480", "SN-9")).asset_tag
     a.sync(), b.sync()
-    b.ctx.devices.add(DeviceInput("laptop", "Lenovo", "T480", "sn-9"))  # same serial, other record
+    b.ctx.devices.add(DeviceInput("laptop", "Lenovo", "T480", "sn-9"), duplicate_ok=True)  # other record
     b.sync(), a.sync()
     (conflict,) = ConflictService(a.ctx.sessions).domain()
     assert conflict.kind == "duplicate-serial" and ConflictService(b.ctx.sessions).domain() == [conflict]

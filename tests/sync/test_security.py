@@ -88,7 +88,9 @@ def test_revoked_and_wrong_tokens_get_401_and_keep_the_outbox(tmp_path, server, 
     a.ctx.borrowers.add(BorrowerInput("Jan", "Peeters", "8500"))
     with pytest.raises(Unauthorized) as err:
         a.service.run_once()
-    assert "digibank login" in err.value.message and "blijven bewaard" in err.value.message
+    # The window's text says where to sign in; the command line adds the command.
+    assert "Synchronisatie" in err.value.message and "blijven bewaard" in err.value.message
+    assert "digibank login" in err.value.cli_message and "digibank" not in err.value.message
     with a.ctx.sessions() as s:
         assert s.scalar(select(func.count()).where(OutboxEntry.pushed_batch.is_(None))) == 1
     tried = 1  # the sync round above

@@ -112,12 +112,9 @@ def main() -> int:
         factories["cards"] = lambda: CardPrintDialog(ctx.printing, [card], window)
     except ImportError:
         pass
-    try:  # built by another part of issue 12; probed as soon as it exists
-        from ui.settings_dialog import SettingsDialog  # type: ignore[import-not-found]
+    from ui.settings_dialog import SettingsDialog
 
-        factories["settings"] = lambda: SettingsDialog(ctx, window)  # type: ignore[no-any-return]
-    except ImportError:
-        pass
+    factories["settings"] = lambda: SettingsDialog(ctx.settings, ctx.save_settings, window)
     from ui.audit_dialog import AuditDialog
     from ui.first_coordinator import FirstCoordinatorDialog
     from ui.first_start import FirstStartDialog, join_setup_for

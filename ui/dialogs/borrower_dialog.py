@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -40,6 +41,7 @@ from app.borrowers import (
     eligibility_names,
     target_group_names,
 )
+from app.duplicates import PossibleDuplicate
 from app.errors import UserError
 from app.formatting import date_be
 from app.i18n import _
@@ -364,20 +366,26 @@ class BorrowerDialog(QDialog):
                     raise UserError(
                         _("Geboortejaar '{year}' klopt niet: vier cijfers, bv. 1984.").format(year=year)
                     )
-                self.result_borrower = self.borrowers.add(
-                    BorrowerInput(
-                        **values,
-                        consent=self.consent.isChecked(),
-                        eligibility=Eligibility(
-                            str(extra["eligibility_code"]),
-                            str(extra["referrer"]),
-                            extra["eligibility_checked_on"],  # type: ignore[arg-type]
-                            extra["eligibility_valid_until"],  # type: ignore[arg-type]
-                        ),
-                        birth_year=int(year) if year else None,
-                        age_band=str(extra["age_band"]),
-                    )
+                data = BorrowerInput(
+                    **values,
+                    consent=self.consent.isChecked(),
+                    eligibility=Eligibility(
+                        str(extra["eligibility_code"]),
+                        str(extra["referrer"]),
+                        extra["eligibility_checked_on"],  # type: ignore[arg-type]
+                        extra["eligibility_valid_until"],  # type: ignore[arg-type]
+                    ),
+                    birth_year=int(year) if year else None,
+                    age_band=str(extra["age_band"]),
                 )
+                try:
+                    self.result_borrower = self.borrowers.add(data)
+                except PossibleDuplicate as exc:
+                    # Warned before saving: the same person again, or someone else?
+                    self.error.show_message(exc.message)
+                    if not self.confirm_duplicate(exc):
+                        return
+                    self.result_borrower = self.borrowers.add(data, duplicate_ok=True)
             else:
                 if extra["birth_year"] is not None:
                     extra["birth_year"] = self.borrowers.clean_age(extra["birth_year"], "")[0]  # type: ignore[arg-type]
@@ -394,3 +402,18 @@ class BorrowerDialog(QDialog):
             self.error.show_message(exc.message)
             return
         super().accept()
+
+    def confirm_duplicate(self, exc: PossibleDuplicate) -> bool:
+        """Ask whether to register a new person anyway; tests replace this."""
+        box = QMessageBox(QMessageBox.Icon.Question, _("Is dit dezelfde persoon?"), exc.message, parent=self)
+        box.setInformativeText(
+            _(
+                "Is het dezelfde persoon, kies dan Annuleren en gebruik de bestaande kaart. "
+                "Twee kaarten van één persoon voegt een coördinator samen in Ontleners (Samenvoegen)."
+            )
+        )
+        new = box.addButton(_("Toch &nieuwe persoon inschrijven"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is new

@@ -1,4 +1,4 @@
-"""Pieces the add/edit dialogs share: an inline error line under a field."""
+"""Pieces the dialogs share: an inline error line under a field, a size that fits the screen."""
 
 from __future__ import annotations
 
@@ -27,3 +27,14 @@ class ErrorLabel(QLabel):
 
     def message(self) -> str:
         return self.text().removeprefix("⚠ ")
+
+
+def fit_to_screen(dialog: QWidget, width: int, height: int) -> None:
+    """Resize to the wanted size, never larger than the screen it is on (1366×768 at 150 %
+    is the normal counter PC); the content scrolls instead."""
+    screen = dialog.screen()
+    if screen is not None:
+        room = screen.availableGeometry()
+        width = min(width, int(room.width() * 0.95))
+        height = min(height, int(room.height() * 0.9))
+    dialog.resize(width, height)

@@ -10,10 +10,12 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLineEdit,
+    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
 
+from app.duplicates import DuplicateSerial
 from app.errors import UserError
 from app.formatting import euro, parse_euro
 from app.i18n import _
@@ -129,7 +131,16 @@ class DeviceDialog(QDialog):
         }
         try:
             if self.device is None:
-                self.result_device = self.devices.add(DeviceInput(**values))  # type: ignore[arg-type]
+                data = DeviceInput(**values)  # type: ignore[arg-type]
+                try:
+                    self.result_device = self.devices.add(data)
+                except DuplicateSerial as exc:
+                    # Warned before saving: the same device again, or a second label?
+                    self.error.show_message(exc.message)
+                    if not self.confirm_duplicate(exc):
+                        self.serial.setFocus()
+                        return
+                    self.result_device = self.devices.add(data, duplicate_ok=True)
             else:
                 changes = {k: v for k, v in values.items() if getattr(self.device, k) != v}
                 self.result_device = (
@@ -150,3 +161,12 @@ class DeviceDialog(QDialog):
             self.model_edit.setFocus()
         else:
             self.error.show_message(message)
+
+    def confirm_duplicate(self, exc: DuplicateSerial) -> bool:
+        """Ask whether to book it in anyway; tests replace this."""
+        box = QMessageBox(QMessageBox.Icon.Question, _("Is dit hetzelfde toestel?"), exc.message, parent=self)
+        again = box.addButton(_("Toch &inboeken"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is again

@@ -33,10 +33,15 @@ class DetailPane(QGroupBox):
 
 
 def table_beside_details(
-    view: QWidget, table: QWidget, right_parts: Sequence[QWidget], buttons: Sequence[QWidget]
+    view: QWidget,
+    table: QWidget,
+    right_parts: Sequence[QWidget],
+    buttons: Sequence[QWidget],
+    more_buttons: Sequence[QWidget] = (),
 ) -> None:
     """Lay out `view`: table left; the parts (a DetailPane takes the spare height) and a row
-    of buttons right. The table gets most of the width."""
+    of buttons right (`more_buttons` in a second row, so a small screen keeps the table).
+    The table gets most of the width."""
     right = QWidget(view)
     right_layout = QVBoxLayout(right)
     right_layout.setContentsMargins(0, 0, 0, 0)
@@ -47,6 +52,12 @@ def table_beside_details(
         row.addWidget(button)
     row.addStretch(1)
     right_layout.addLayout(row)
+    if more_buttons:
+        second = QHBoxLayout()
+        for button in more_buttons:
+            second.addWidget(button)
+        second.addStretch(1)
+        right_layout.addLayout(second)
 
     splitter = QSplitter(Qt.Orientation.Horizontal, view)
     splitter.addWidget(table)
