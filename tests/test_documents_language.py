@@ -130,3 +130,8 @@ def test_arabic_name_prints_shaped_on_the_contract(ctx, tmp_path):
         assert word not in text, word
     for visual_word in shape("شارع الملك").split():
         assert visual_word[::-1] in text, visual_word
+
+
+def test_shaping_twice_changes_nothing_more():
+    once = shape(" ".join(ARABIC_NAME))
+    assert shape(once) == once

@@ -56,8 +56,9 @@ def _unicode_fonts() -> tuple[str, str]:
 FONT, FONT_BOLD = _unicode_fonts()
 ELLIPSIS = "…"
 
-# Hebrew, Arabic (+ supplements and presentation forms): text that runs right to left.
-_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+# Hebrew and Arabic letters as typed (not the presentation forms `shape` produces, so
+# text that is shaped already is left alone rather than turned back).
+_RTL = re.compile("[\u0590-\u08ff]")
 
 
 def shape(text: str) -> str:
