@@ -1,9 +1,13 @@
 """Translations through gettext catalogues.
 
 Message ids are the Dutch texts: Dutch is the language of the counter, so a
-missing translation still shows correct Dutch. English (and later French) come
+missing translation still shows correct Dutch on screen. English and French come
 from `resources/locale/<lang>/LC_MESSAGES/digibank.po`, compiled in memory with
 Babel on first use (no compiled .mo files in the repository).
+
+Documents handed to a borrower or donor (contract, receipt, certificates, letters)
+are rendered in *strict* mode: there a missing translation raises
+`MissingTranslation` instead of silently printing Dutch to a French speaker.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ import gettext as _gettext
 import io
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -21,11 +27,16 @@ log = logging.getLogger(__name__)
 
 DOMAIN = "digibank"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "resources" / "locale"
-LANGUAGES = ("nl", "en")
+LANGUAGES = ("nl", "en", "fr")
 DEFAULT_LANGUAGE = "nl"
 
 _current: _gettext.NullTranslations = _gettext.NullTranslations()
 _current_language = DEFAULT_LANGUAGE
+_strict = False
+
+
+class MissingTranslation(LookupError):
+    """A document asked for a text that has no translation in its language."""
 
 
 def load(language: str) -> _gettext.NullTranslations:
@@ -41,7 +52,7 @@ def load(language: str) -> _gettext.NullTranslations:
 
 
 def set_language(language: str | None) -> str:
-    """Switch every later `_()` to `language` (nl/en); unknown ones fall back to Dutch."""
+    """Switch every later `_()` to `language` (nl/en/fr); unknown ones fall back to Dutch."""
     global _current, _current_language
     lang = (language or DEFAULT_LANGUAGE).split("_")[0].split("-")[0].lower()
     if lang not in LANGUAGES:
@@ -66,9 +77,38 @@ def language_from_environment() -> str:
     return DEFAULT_LANGUAGE
 
 
+@contextmanager
+def strict() -> Iterator[None]:
+    """Within this block a text without translation in the current language raises."""
+    global _strict
+    previous = _strict
+    _strict = True
+    try:
+        yield
+    finally:
+        _strict = previous
+
+
+def _check(key: str) -> None:
+    # Dutch needs no catalogue; in any other language an absent or empty entry is a bug.
+    if _strict and _current_language != DEFAULT_LANGUAGE:
+        catalog = getattr(_current, "_catalog", {})
+        if not catalog.get(key):
+            raise MissingTranslation(f"no {_current_language} translation for {key!r}")
+
+
 def _(message: str) -> str:
+    _check(message)
     return _current.gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
+    _check_plural(singular)
     return _current.ngettext(singular, plural, n)
+
+
+def _check_plural(singular: str) -> None:
+    if _strict and _current_language != DEFAULT_LANGUAGE:
+        catalog = getattr(_current, "_catalog", {})
+        if not catalog.get((singular, 0)):
+            raise MissingTranslation(f"no {_current_language} translation for {singular!r}")

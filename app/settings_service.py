@@ -37,7 +37,7 @@ EDITABLE = (
 def describe(settings: Settings) -> list[tuple[str, str, str]]:
     """(name, current value as shown, explanation) for every editable setting."""
     return [
-        ("language", settings.language, _("taal: nl of en")),
+        ("language", settings.language, _("taal: nl, en of fr")),
         ("loan_period_days", str(settings.loan_period_days), _("standaard uitleentermijn in dagen")),
         ("default_deposit", euro(settings.default_deposit_cents), _("standaard waarborg, bv. 25,00")),
         (
@@ -132,7 +132,7 @@ def change(settings: Settings, name: str, value: str) -> None:
         change_reminder_setting(settings, name, value)
     elif name == "language":
         if value not in i18n.LANGUAGES:
-            raise UserError(_("Taal moet nl of en zijn."))
+            raise UserError(_("Taal moet nl, en of fr zijn."))
         settings.language = value
     elif name == "default_deposit":
         settings.default_deposit_cents = parse_euro(value)

@@ -63,6 +63,8 @@ def test_card_contract_and_receipt(data, capsys, tmp_path):
     assert "An Claes" in text and "overeenkomst" in text
     assert run(data, "contract", data["tags"][0], "--out", str(contract), "--lang", "en", "--force") == 0
     assert "Conditions of the loan" in pdf_text(contract)
+    assert run(data, "contract", data["tags"][0], "--out", str(contract), "--lang", "fr", "--force") == 0
+    assert "Conditions du prêt" in pdf_text(contract)
     capsys.readouterr()
     assert run(data, "receipt", data["tags"][0], "--out", str(data["out"] / "r.pdf")) == 1
     assert "nog niet teruggebracht" in capsys.readouterr().err

@@ -22,7 +22,7 @@ def test_changes_are_checked_and_saved(tmp_path, capsys):
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("language", "fr"), ("label_layout", "A5"), ("sync_interval_seconds", "1"), ("default_deposit", "-3")],
+    [("language", "de"), ("label_layout", "A5"), ("sync_interval_seconds", "1"), ("default_deposit", "-3")],
 )
 def test_bad_values_are_refused(name, value):
     settings = Settings()

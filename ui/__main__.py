@@ -11,7 +11,7 @@ from ui.app import run
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ui")
     parser.add_argument("--data-dir")
-    parser.add_argument("--lang", choices=("nl", "en"))
+    parser.add_argument("--lang", choices=("nl", "en", "fr"))
     args = parser.parse_args(argv)
     return run(data_dir=args.data_dir, language=args.lang)
 

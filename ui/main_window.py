@@ -238,7 +238,8 @@ class MainWindow(QMainWindow):
         group = QActionGroup(self)
         group.setExclusive(True)
         self.language_actions: dict[str, QAction] = {}
-        for code, name in (("nl", "Nederlands"), ("en", "English")):  # each in its own language
+        # Each in its own language.
+        for code, name in (("nl", "Nederlands"), ("en", "English"), ("fr", "Français")):
             action = QAction(name, self)
             action.setCheckable(True)
             action.setChecked(self.ctx.settings.language == code)

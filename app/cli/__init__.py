@@ -105,7 +105,7 @@ def build_parser(command: str | None = None) -> Parser:
     parser.add_argument(
         "--data-dir", help=_("map met de gegevens (standaard: DIGIBANK_DATA_DIR of de gebruikersmap)")
     )
-    parser.add_argument("--lang", choices=i18n.LANGUAGES, help=_("taal van de meldingen (nl of en)"))
+    parser.add_argument("--lang", choices=i18n.LANGUAGES, help=_("taal van de meldingen (nl, en of fr)"))
     parser.add_argument(
         "--staff",
         metavar=_("NAAM"),

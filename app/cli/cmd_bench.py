@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app import i18n
 from app.borrowers import full_name
 from app.cli.cmd_privacy import add_donation_erase
 from app.cli.output import add_json_flag, emit_json, record_json
@@ -80,6 +81,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = dsub.add_parser("certificate", help=_("attest van gegevensverwijdering voor de schenker (PDF)"))
     p.add_argument("donation", metavar="DONATION")
     p.add_argument("--out", required=True, help=_("PDF-bestand"))
+    # Its own dest: the global --lang chooses the language of the messages.
+    p.add_argument(
+        "--lang",
+        dest="certificate_lang",
+        choices=i18n.LANGUAGES,
+        help=_("taal van het attest (die van de schenker)"),
+    )
     p.add_argument(
         "--draft",
         action="store_true",
@@ -192,7 +200,9 @@ def _donation_certificate(args: argparse.Namespace, ctx: AppContext) -> int:
     data = donation_service(ctx).certificate_data(args.donation)
     if not data.all_wiped and not args.draft:
         raise UserError(data.refusal() + " " + _("(--draft maakt het voorlopige overzicht)"))
-    out = render_wipe_certificate(data, args.out, issued_on=ctx.now().date(), draft=args.draft)
+    out = render_wipe_certificate(
+        data, args.out, issued_on=ctx.now().date(), draft=args.draft, language=args.certificate_lang
+    )
     if data.all_wiped:
         print(_("Attest geschreven naar {out}.").format(out=out))
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from app import i18n
 from app.context import AppContext
 from app.errors import UserError
 from app.i18n import _
@@ -38,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("tag", metavar="TAG")
     p.add_argument("--out", required=True, help=_("PDF-bestand"))
     # Its own dest: the global --lang chooses the language of the messages.
-    p.add_argument("--lang", dest="contract_lang", choices=("nl", "en"), help=_("taal van de overeenkomst"))
+    p.add_argument("--lang", dest="contract_lang", choices=i18n.LANGUAGES, help=_("taal van de overeenkomst"))
     p.set_defaults(handler=_contract)
 
     p = sub.add_parser("receipt", help=_("ontvangstbewijs van het laatste terugbrengen drukken"))

@@ -15,7 +15,7 @@ from app.errors import UserError
 from app.formatting import date_be, datetime_be
 from app.i18n import _
 from app.printing.certificates import Column, Document, location_line
-from app.printing.pdf import atomic_output
+from app.printing.pdf import atomic_output, document_language, use_language
 from app.trainings import RegistrationRow, SeriesParticipation, SessionSummary, registration_state_names
 from db.models import Location
 
@@ -93,6 +93,17 @@ def render_attendance_list(
 
 
 def render_attestation(
+    participation: SeriesParticipation,
+    location: Location | None,
+    out: str | Path,
+    issued_on: dt.date | None = None,
+) -> Path:
+    """The attestation in the participant's language, never half-translated."""
+    with use_language(document_language(participation.borrower.language), strict=True):
+        return _render_attestation(participation, location, out, issued_on)
+
+
+def _render_attestation(
     participation: SeriesParticipation,
     location: Location | None,
     out: str | Path,

@@ -20,7 +20,7 @@ from app.errors import UserError
 from app.formatting import date_be
 from app.i18n import _
 from app.inventory import kind_names
-from app.printing.pdf import FONT, FONT_BOLD, atomic_output, fit_text
+from app.printing.pdf import FONT, FONT_BOLD, atomic_output, document_language, fit_text, shape, use_language
 from db.models import Borrower, Device, Location
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ class Document:
 
     def heading(self, text: str, size: float = 18) -> None:
         self.canvas.setFont(FONT_BOLD, size)
-        self.canvas.drawString(MARGIN, self.y - size, text)
+        self.canvas.drawString(MARGIN, self.y - size, shape(text))
         self.y -= size + 4 * mm
 
     def line(self, text: str, size: float = 10.5, bold: bool = False, gap: float = 1.6 * mm) -> None:
@@ -91,7 +91,7 @@ class Document:
         self.canvas.setFont(FONT, size)
         for part in wrap(text, FONT, size, self.width):
             self.ensure_room(size + 2)
-            self.canvas.drawString(MARGIN, self.y - size, part)
+            self.canvas.drawString(MARGIN, self.y - size, shape(part))  # wrapped first, then shaped
             self.y -= size + 2.5
         self.y -= 2 * mm
 
@@ -170,6 +170,18 @@ def location_line(location: Location | None) -> str:
 
 
 def render_wipe_certificate(
+    data: CertificateData,
+    out: str | Path,
+    issued_on: dt.date | None = None,
+    draft: bool = False,
+    language: str | None = None,
+) -> Path:
+    """The certificate in the donor's `language` (nl/en/fr; None: the counter's), never half-translated."""
+    with use_language(document_language(language) if language else None, strict=True):
+        return _render_wipe_certificate(data, out, issued_on, draft)
+
+
+def _render_wipe_certificate(
     data: CertificateData, out: str | Path, issued_on: dt.date | None = None, draft: bool = False
 ) -> Path:
     """One certificate per donation: every device, its serial, how and when it was wiped, the result.
@@ -290,6 +302,14 @@ def render_wipe_certificate(
 
 
 def render_handover_form(
+    device: Device, person: Borrower, location: Location | None, out: str | Path, on: dt.date | None = None
+) -> Path:
+    """The handover form in the recipient's language."""
+    with use_language(document_language(person.language), strict=True):
+        return _render_handover_form(device, person, location, out, on)
+
+
+def _render_handover_form(
     device: Device, person: Borrower, location: Location | None, out: str | Path, on: dt.date | None = None
 ) -> Path:
     """Handover form for a device given to a person for good (end of its life at the digibank)."""

@@ -34,7 +34,7 @@ from reportlab.platypus import (
 
 from app.errors import UserError
 from app.i18n import _
-from app.printing.pdf import FONT, FONT_BOLD, atomic_output, date_be, euro, use_language
+from app.printing.pdf import FONT, FONT_BOLD, atomic_output, date_be, euro, shape, use_language
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +159,7 @@ def _p(text: str, style: str = "body") -> Paragraph:
 
 def key_value_table(pairs: Sequence[tuple[str, str]]) -> Table:
     table = Table(
-        [[_p(escape(k), "key"), _p(escape(v) or "—", "cell")] for k, v in pairs],
+        [[_p(escape(k), "key"), _p(escape(shape(v)) or "—", "cell")] for k, v in pairs],
         colWidths=[45 * mm, 129 * mm],
     )
     table.setStyle(
@@ -209,7 +209,7 @@ def _signature_boxes(data: ContractData) -> Table:
         borrower_box += [image, _p(escape(_("Digitaal ondertekend aan de balie.")), "small")]
     else:
         borrower_box.append(Spacer(1, 26 * mm))
-    borrower_box.append(_p(escape(data.borrower_name), "small"))
+    borrower_box.append(_p(escape(shape(data.borrower_name)), "small"))
     bank_box = [
         _p(escape(_("Voor de digibank")), "key"),
         Spacer(1, 26 * mm),
@@ -287,7 +287,7 @@ def _copy(data: ContractData, conditions: Conditions, copy_for: str) -> list:
 
 def write_contract_pdf(data: ContractData, conditions: Conditions, out: Path) -> None:
     """Two copies (digibank, borrower), each starting on a new page; written atomically."""
-    with use_language(conditions.language), atomic_output(out) as tmp:
+    with use_language(conditions.language, strict=True), atomic_output(out) as tmp:
         doc = SimpleDocTemplate(
             str(tmp),
             pagesize=A4,

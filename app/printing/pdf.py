@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,8 +22,8 @@ log = logging.getLogger(__name__)
 # Helvetica (a standard PDF font) covers only Western European letters: the names of
 # Turkish, Polish, Romanian or Ukrainian borrowers (ş, ł, ț, ї) would print as black boxes.
 # So an installed Unicode TrueType font is embedded when there is one: DejaVu Sans on
-# Linux, Arial on Windows and macOS. Helvetica stays the fallback. (Arabic script also
-# needs shaping, which reportlab does not do: see the closing note.)
+# Linux, Arial on Windows and macOS. Helvetica stays the fallback. Arabic script also
+# needs shaping and right-to-left order, which reportlab does not do: see `shape`.
 _FONT_CANDIDATES = (
     (
         "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -55,10 +56,31 @@ def _unicode_fonts() -> tuple[str, str]:
 FONT, FONT_BOLD = _unicode_fonts()
 ELLIPSIS = "…"
 
+# Hebrew and Arabic letters as typed (not the presentation forms `shape` produces, so
+# text that is shaped already is left alone rather than turned back).
+_RTL = re.compile("[\u0590-\u08ff]")
+
+
+def shape(text: str) -> str:
+    """Text as it must be drawn: Arabic letters joined (initial/medial/final forms) and
+    right-to-left runs in visual order. reportlab draws code points one by one from left
+    to right, so an unshaped Arabic name would print as separate letters, backwards.
+    Text without right-to-left letters comes back unchanged."""
+    if not text or not _RTL.search(text):
+        return text
+    import arabic_reshaper
+    from bidi import get_display
+
+    # Base direction left to right: the documents are Dutch/French/English, so in an address
+    # like "شارع الملك 5, 8500 Kortrijk" only the Arabic street runs right to left.
+    return str(get_display(arabic_reshaper.reshape(text), base_dir="L"))
+
 
 def fit_text(text: str, font: str, size: float, max_width: float, min_size: float) -> tuple[str, float]:
-    """Shrink text down to min_size to fit max_width; if it still does not fit, cut it with '…'."""
-    text = " ".join((text or "").split())
+    """Shrink text down to min_size to fit max_width; if it still does not fit, cut it with '…'.
+
+    Every line drawn on a canvas passes here, so names and addresses are shaped here too."""
+    text = shape(" ".join((text or "").split()))
     width = stringWidth(text, font, size)
     if width <= max_width:
         return text, size
@@ -129,11 +151,23 @@ def atomic_output(out: str | os.PathLike[str]) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def use_language(language: str | None) -> Iterator[str]:
-    """Render one document in another language (e.g. an English contract), then switch back."""
+def use_language(language: str | None, strict: bool = False) -> Iterator[str]:
+    """Render one document in another language (e.g. an English contract), then switch back.
+
+    `strict`: a text without translation raises `i18n.MissingTranslation` (documents handed
+    to a borrower or donor must never fall back to Dutch silently)."""
     previous = i18n.language()
     active = i18n.set_language(language or previous)
     try:
-        yield active
+        if strict:
+            with i18n.strict():
+                yield active
+        else:
+            yield active
     finally:
         i18n.set_language(previous)
+
+
+def document_language(language: str | None) -> str:
+    """The language a person's documents are printed in: theirs when we have it, else Dutch."""
+    return language if language in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE

@@ -24,7 +24,7 @@ BUILT_IN = Path(__file__).resolve().parents[2] / "resources" / "privacy"
 
 
 def privacy_text(language: str, folders: Sequence[Path] = ()) -> str:
-    """The statement in `language` (nl or en; other languages get Dutch)."""
+    """The statement in `language` (nl, en or fr; other languages get Dutch)."""
     for folder in (*folders, BUILT_IN):
         for code in (language, "nl"):
             path = Path(folder) / f"privacy_{code}.md"

@@ -28,7 +28,7 @@ from app.locations import LocationService
 from app.printing import zpl
 from app.printing.labels import LabelItem, write_labels_pdf
 from app.printing.layouts import DEFAULT_ZPL_LAYOUT, check_skip, get_layout
-from app.printing.pdf import use_language
+from app.printing.pdf import document_language, use_language
 from db.models import Borrower, Device, Loan, Location
 
 if TYPE_CHECKING:
@@ -233,7 +233,7 @@ class PrintService:
         )
 
     def _language(self, borrower: Borrower, language: str | None) -> str:
-        return language or (borrower.language if borrower.language in ("nl", "en") else "nl")
+        return language or document_language(borrower.language)
 
     def contract_summary(self, tag: str, language: str | None = None) -> tuple[ContractData, Conditions]:
         """What the signing dialog shows: the contract's data and the conditions to be signed."""
@@ -251,7 +251,7 @@ class PrintService:
         with self._sessions() as s, s.begin():
             loan, device, borrower = self._open_loan(s, tag)
             lang = self._language(borrower, language)
-            with use_language(lang):
+            with use_language(lang, strict=True):
                 conditions = self._conditions_for(loan, lang)
                 data = self._contract_data(s, loan, device, borrower)
                 write_contract_pdf(data, conditions, Path(out))
@@ -286,7 +286,7 @@ class PrintService:
             loan.signed_on_paper = bool(signed_on_paper)
             loan.contract_version = conditions.version
             if out is not None:
-                with use_language(lang):
+                with use_language(lang, strict=True):
                     data = self._contract_data(s, loan, device, borrower)
                     write_contract_pdf(data, conditions, Path(out))
                 loan.contract_printed = True
@@ -315,24 +315,26 @@ class PrintService:
             borrower = s.get(Borrower, loan.borrower_id)
             assert borrower is not None
             location = LocationService.current_in(s)
-            data = ReceiptData(
-                digibank_name=self._digibank_name(location),
-                place=location.municipality or location.name,
-                borrower_name=full_name(borrower),
-                borrower_card=borrower.card_number,
-                tag=device.asset_tag,
-                kind=kind_names().get(device.kind, device.kind),
-                brand=device.brand,
-                model=device.model,
-                serial=device.serial,
-                out_date=loan.out_at.date(),
-                returned_on=loan.in_at.date(),
-                condition_out=loan.condition_out,
-                condition_in=loan.condition_in,
-                deposit_cents=loan.deposit_cents,
-                deposit_refunded_cents=loan.deposit_refunded_cents,
-                deposit_method=deposit_method_name(loan.deposit_method) if loan.deposit_method else "",
-                deposit_kept_reason=loan.deposit_kept_reason,
-            )
-        write_receipt_pdf(data, Path(out))
+            # The receipt is the borrower's: in their language, like the contract they signed.
+            with use_language(document_language(borrower.language), strict=True):
+                data = ReceiptData(
+                    digibank_name=self._digibank_name(location),
+                    place=location.municipality or location.name,
+                    borrower_name=full_name(borrower),
+                    borrower_card=borrower.card_number,
+                    tag=device.asset_tag,
+                    kind=kind_names().get(device.kind, device.kind),
+                    brand=device.brand,
+                    model=device.model,
+                    serial=device.serial,
+                    out_date=loan.out_at.date(),
+                    returned_on=loan.in_at.date(),
+                    condition_out=loan.condition_out,
+                    condition_in=loan.condition_in,
+                    deposit_cents=loan.deposit_cents,
+                    deposit_refunded_cents=loan.deposit_refunded_cents,
+                    deposit_method=deposit_method_name(loan.deposit_method) if loan.deposit_method else "",
+                    deposit_kept_reason=loan.deposit_kept_reason,
+                )
+                write_receipt_pdf(data, Path(out))
         return data

@@ -2,7 +2,7 @@
 
 The data comes from PrivacyService.export_data (the same records as the JSON file);
 this module only lays it out. Rendered inside `use_language`, so every heading and
-code name (topics, states) is in the person's language (Dutch or English).
+code name (topics, states) is in the person's language (Dutch, English or French).
 """
 
 from __future__ import annotations
@@ -22,7 +22,16 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from app.i18n import _
 from app.printing.contracts import STYLES, key_value_table
-from app.printing.pdf import FONT_BOLD, atomic_output, date_be, datetime_be, euro, use_language
+from app.printing.pdf import (
+    FONT_BOLD,
+    atomic_output,
+    date_be,
+    datetime_be,
+    document_language,
+    euro,
+    shape,
+    use_language,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,14 +53,14 @@ class SubjectData:
 
 
 def pdf_language(language: str) -> str:
-    return "en" if language == "en" else "nl"
+    return document_language(language)
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float]) -> Table:
     cell = STYLES["small"]  # 8 pt: a date fits its column without wrapping
     head = ParagraphStyle("small-key", parent=cell, fontName=FONT_BOLD)
     data = [[Paragraph(escape(h), head) for h in headers]]
-    data += [[Paragraph(escape(str(v)), cell) for v in row] for row in rows]
+    data += [[Paragraph(escape(shape(str(v))), cell) for v in row] for row in rows]
     table = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
     table.setStyle(
         TableStyle(
