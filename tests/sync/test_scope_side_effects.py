@@ -46,10 +46,11 @@ def test_counter_scope_resolves_a_double_loan_and_a_duplicate_device(tmp_path, s
     p1 = a.ctx.borrowers.add(BorrowerInput("Jan", "Peeters", "8500")).card_number
     p2 = a.ctx.borrowers.add(BorrowerInput("An", "Claes", "8500")).card_number
     a.ctx.devices.add(DeviceInput("laptop", "Dell", "E7470", "SN-9"))
+    # Booked in again at B before B heard of A's (a local duplicate is asked about at once).
+    b.ctx.devices.add(DeviceInput("laptop", "Dell", "E7470", "sn-9"))
     a.sync(), b.sync()
     a.ctx.loans.checkout(tag, p1)  # both offline: the same laptop leaves twice
     b.ctx.loans.checkout(tag, p2)
-    b.ctx.devices.add(DeviceInput("laptop", "Dell", "E7470", "sn-9"))  # the same laptop again
     a.sync(), b.sync(), a.sync()
     conflicts = {c.kind: c for c in ConflictService(a.ctx.sessions).domain()}
     assert set(conflicts) == {DOUBLE_LOAN, DUPLICATE_SERIAL}
