@@ -229,12 +229,13 @@ def test_the_english_email_for_an_english_speaker(rc, clock, smtp_server):
     assert "laptop" in body
 
 
-def test_a_french_speaker_gets_dutch_until_french_texts_exist(rc, clock, smtp_server, tmp_path):
+def test_a_french_speaker_gets_french(rc, clock, smtp_server, tmp_path):
     inbox, port = smtp_server
     use_smtp(rc, port)
     lend(rc, first="Hélène", last="Dupont", lang="fr", due=START.date() + dt.timedelta(days=1))
     rc.reminders.send_emails()
-    assert "Beste Hélène Dupont" in inbox.messages[0].get_content()
+    body = inbox.messages[0].get_content()
+    assert "Bonjour Hélène Dupont" in body and "ordinateur portable" in body
     # A digibank (or a later version) adds the French file: it is used at once.
     folder = rc.data_dir / "reminders"
     folder.mkdir()
@@ -393,3 +394,21 @@ def test_the_password_comes_from_the_keychain(rc, clock, smtp_with_login, keycha
     store_smtp_password(rc.settings, "juist-wachtwoord")
     assert len(rc.reminders.send_emails().sent) == 1
     assert len(inbox.messages) == 1
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) not installed")
+def test_a_french_borrowers_letter_is_in_french_and_an_arabic_name_is_shaped(rc, clock, tmp_path):
+    from app.printing.pdf import shape
+
+    lend(rc, "Sophie", "Dubois", serial="SN-FR", due=START.date() + dt.timedelta(days=10), lang="fr")
+    lend(rc, "محمد", "العلي", serial="SN-AR", due=START.date() + dt.timedelta(days=10))
+    clock.advance(days=12)
+    letters = tmp_path / "lettres.pdf"
+    rc.reminders.write_letters(letters)
+    text = " ".join(pdf_text(letters).split())
+    assert "Bonjour Sophie Dubois" in text and "ordinateur portable" in text
+    raw = subprocess.run(["pdftotext", "-raw", str(letters), "-"], capture_output=True, text=True).stdout
+    raw = raw.replace("\u202b", "").replace("\u202c", "")
+    for visual_word in shape("محمد العلي").split():
+        assert visual_word[::-1] in raw, visual_word
+    assert "محمد" not in raw  # never the bare, unjoined letters

@@ -16,7 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
 
 from app.i18n import _
-from app.printing.pdf import FONT, FONT_BOLD, atomic_output, date_be
+from app.printing.pdf import FONT, FONT_BOLD, atomic_output, date_be, shape
 from app.reminders.templates import ReminderText
 
 STYLES = {
@@ -42,7 +42,8 @@ class Letter:
 
 
 def _p(text: str, style: str) -> Paragraph:
-    return Paragraph(escape(text).replace("\n", "<br/>"), STYLES[style])
+    # Each line shaped on its own: an Arabic name or street prints joined and right to left.
+    return Paragraph("<br/>".join(escape(shape(line)) for line in text.split("\n")), STYLES[style])
 
 
 def write_letters_pdf(

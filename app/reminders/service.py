@@ -29,7 +29,7 @@ from app.i18n import _
 from app.inventory import DeviceService, kind_names
 from app.loans import open_loan_in
 from app.locations import LocationService
-from app.printing.pdf import use_language
+from app.printing.pdf import document_language, use_language
 from app.reminders.letters import Letter, write_letters_pdf
 from app.reminders.mail import EmailSender, RecipientRefused, SmsSender, SmtpSender, smtp_password
 from app.reminders.settings import parse_late_steps
@@ -273,7 +273,8 @@ class ReminderService:
 
     def _text(self, item: ReminderItem, digibank: str, contact: str):  # -> ReminderText
         kind = "late" if item.days_late > 0 else "before"
-        with use_language(item.language if item.language in ("nl", "en", "fr") else "nl") as _lang:
+        # The person's language, strictly: a missing French text fails instead of printing Dutch.
+        with use_language(document_language(item.language), strict=True):
             values = {
                 "name": item.name,
                 "tag": item.tag,
