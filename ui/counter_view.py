@@ -326,7 +326,7 @@ class CounterView(QWidget):
         view = self._one_loan()
         if view is None or self._printing is None:
             return
-        from ui import contract_dialog
+        from ui.printing import contract_dialog
 
         try:
             dialog = contract_dialog.ContractDialog(self._printing, view.device.asset_tag, parent=self)

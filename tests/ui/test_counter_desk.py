@@ -46,7 +46,7 @@ def test_ctrl_shift_c_at_the_counter_opens_the_active_borrowers_contract(qtbot, 
     ctx.loans.checkout(mias, mia)
     ctx.loans.checkout(jans, jan)
     FakeContractDialog.opened = []
-    monkeypatch.setattr("ui.contract_dialog.ContractDialog", FakeContractDialog)
+    monkeypatch.setattr("ui.printing.contract_dialog.ContractDialog", FakeContractDialog)
     window = make_window(qtbot, ctx)
     # Someone looked at Jan's laptop in Toestellen earlier.
     window.show_tab(1)
@@ -68,7 +68,7 @@ def test_ctrl_shift_c_at_the_counter_without_a_loan_says_so(qtbot, ctx, monkeypa
     (jans,) = add_ready_devices(ctx, 1)
     ctx.loans.checkout(jans, jan)
     FakeContractDialog.opened = []
-    monkeypatch.setattr("ui.contract_dialog.ContractDialog", FakeContractDialog)
+    monkeypatch.setattr("ui.printing.contract_dialog.ContractDialog", FakeContractDialog)
     window = make_window(qtbot, ctx)
     window.show_tab(1)
     table = window.devices_view.table
@@ -93,7 +93,7 @@ def test_ctrl_shift_c_with_several_loans_asks_which(qtbot, ctx, monkeypatch):
     ctx.loans.checkout(first, mia)
     ctx.loans.checkout(second, mia)
     FakeContractDialog.opened = []
-    monkeypatch.setattr("ui.contract_dialog.ContractDialog", FakeContractDialog)
+    monkeypatch.setattr("ui.printing.contract_dialog.ContractDialog", FakeContractDialog)
     window = make_window(qtbot, ctx)
     offered: list[list[str]] = []
 
