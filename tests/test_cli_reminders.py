@@ -113,3 +113,20 @@ def test_reminders_leave_no_personal_data_in_the_log(capsys, tmp_path, smtp_serv
     assert "reminder e-mails: 1 sent" in log  # the log was written …
     for personal in ("Jan", "Peeters", "jan@example.org", "0470123456"):  # … without the person
         assert personal not in log
+
+
+def test_letters_and_email_without_a_mail_server_refuse_before_any_letter(tmp_path, capsys):
+    """Found by the command-line fuzz: `send --letters F --email` wrote (and recorded) the letters,
+    then failed on the missing mail server — an exit 1 that had changed data."""
+    from app.cli import main
+
+    data = tmp_path / "data"
+    assert main(["--data-dir", str(data), "demo"]) == 0
+    capsys.readouterr()
+    out = tmp_path / "brieven.pdf"
+    assert main(["--data-dir", str(data), "reminders", "send", "--letters", str(out), "--email"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "smtp_host" in err[0]
+    assert not out.exists()
+    assert main(["--data-dir", str(data), "reminders", "send", "--letters", str(out)]) == 0
+    assert "3" in capsys.readouterr().out  # the letters were still due: nothing had been recorded

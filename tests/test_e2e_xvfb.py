@@ -187,6 +187,8 @@ def test_first_start_on_an_empty_folder(tmp_path: Path, display: str) -> None:
     assert digibank.exists(), "the project is not installed in this environment"
     app = RunningApp(data, env, log, [str(digibank)])
     try:
+        app.wait_window("Taal · Language")  # the first question, in every language: Enter keeps Dutch
+        xdotool(env, "key", "Return")
         app.wait_window("eerste start")
         xdotool(env, "type", "--delay", "5", "Kortrijk balie")
         xdotool(env, "key", "Tab")

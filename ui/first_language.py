@@ -29,7 +29,7 @@ LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English", "fr": "Français"}
 class FirstLanguageDialog(QDialog):
     def __init__(self, data_dir: Path, proposed: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Digibank Balie")
+        self.setWindowTitle("Digibank Balie — Taal · Language · Langue")
         self._data_dir = data_dir
         self.setMinimumWidth(480)
         layout = QVBoxLayout(self)

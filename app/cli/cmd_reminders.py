@@ -122,6 +122,11 @@ def _report_line(report: SendReport) -> str:
 def _send(args: argparse.Namespace, ctx: AppContext) -> int:
     if not args.letters and not args.email:
         raise UserError(_("Zeg wat er moet vertrekken: --letters BESTAND en/of --email."))
+    if args.email:
+        # Before any letter is written: a command that fails must not have changed anything.
+        from app.reminders.mail import check_mail_settings
+
+        check_mail_settings(ctx.settings)
     reports: list[SendReport] = []
     if args.letters:
         reports.append(ctx.reminders.write_letters(Path(args.letters)))
