@@ -82,6 +82,7 @@ ROW_NAMES = (
     "open loans list",
     "overdue loans list",
     "labels to PDF",
+    "against gLabels 3",
     "initial sync",
     "no-op sync round",
     "reach report",

@@ -107,6 +107,49 @@ def bench_labels(plan: Plan, folder: Path) -> None:
     )
 
 
+GLABELS_COUNT = 1_000  # the comparison: faster than gLabels 3 at 1,000 labels
+
+
+def bench_glabels(plan: Plan, folder: Path) -> None:
+    from benchmarks import glabels_baseline
+
+    tags = [f"KRT-{i:06d}" for i in range(1, GLABELS_COUNT + 1)]
+    what = f"{GLABELS_COUNT:,} labels to PDF, whole process, against gLabels 3"
+    env = env_for(folder)
+    with tempfile.TemporaryDirectory() as tmp:
+        ours_pdf = Path(tmp) / "ours.pdf"
+        program = [PY, "-m", "app.cli", "labels", *tags, "--out", str(ours_pdf), "--force"]
+        if not glabels_baseline.available():
+            took = statistics.median(process(program, env)[0] for _ in range(max(1, plan.runs // 2)))
+            add(
+                Row(
+                    what,
+                    f"{took:.2f} s (gLabels 3 not installed here)",
+                    "—",
+                    None,
+                    "faster than gLabels",
+                    None,
+                )
+            )
+            return
+        peer = glabels_baseline.prepare(Path(tmp), tags, Path(tmp) / "glabels.pdf")
+        ours, base = alternate(
+            lambda: process(program, env)[0], lambda: process(peer, env)[0], max(1, plan.runs // 2)
+        )
+    median, base_median = statistics.median(ours), statistics.median(base)
+    add(
+        Row(
+            what,
+            f"{median:.2f} s",
+            f"`glabels-3-batch` {base_median:.2f} s",
+            median / base_median,
+            "faster than gLabels (< 1×)",
+            median < base_median,
+            {"program_s": ours, "baseline_s": base},
+        )
+    )
+
+
 def bench_sync(plan: Plan) -> None:
     argv = [PY, "-m", "benchmarks.bench_sync", "--records", str(plan.sync_records)]
     _took, _rss, out = process(argv, env_for())

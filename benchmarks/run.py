@@ -28,7 +28,7 @@ from pathlib import Path
 from benchmarks.datasets import BENCH_PASSPHRASE, SIZES, dataset
 from benchmarks.report import PLANS, rows, table_text
 from benchmarks.rows_inprocess import bench_counter, bench_encryption, bench_table
-from benchmarks.rows_whole import bench_cli, bench_labels, bench_sync, bench_window
+from benchmarks.rows_whole import bench_cli, bench_glabels, bench_labels, bench_sync, bench_window
 from benchmarks.timing import PY, ROOT, env_for, log
 
 
@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         bench_table(plan, folder)
         bench_encryption(plan, folder)
         bench_labels(plan, folder)
+        bench_glabels(plan, folder)
         bench_sync(plan)
         bench_window(plan, folder, empty)
     text_table = table_text(plan, started)
