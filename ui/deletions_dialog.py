@@ -82,10 +82,12 @@ class DeletionsDialog(QDialog):
     # -- the small API tests and the menu use ------------------------------------------------
 
     def rows(self) -> list[DeletedRecord]:
-        return [self._table.item(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(self._table.rowCount())]
+        items = (self._table.item(r, 0) for r in range(self._table.rowCount()))
+        return [item.data(Qt.ItemDataRole.UserRole) for item in items if item is not None]
 
     def cell_texts(self, row: int) -> list[str]:
-        return [self._table.item(row, column).text() for column in range(self._table.columnCount())]
+        items = (self._table.item(row, column) for column in range(self._table.columnCount()))
+        return [item.text() if item is not None else "" for item in items]
 
     def select(self, row: int) -> None:
         self._table.selectRow(row)
