@@ -4,7 +4,7 @@ the list, Terugzetten, every view told, a refused restore said plainly, greyed f
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QPushButton
 
 from app.formatting import date_be
 from tests.shots import shots_folder
@@ -29,18 +29,22 @@ def test_a_deleted_helpdesk_visit_is_put_back_and_every_view_hears_it(qtbot, ctx
     dialog = DeletionsDialog(ctx.deletions)
     qtbot.addWidget(dialog)
     dialog.show()
+    dialog.activateWindow()
+    qtbot.waitActive(dialog)  # the Alt shortcut needs the active window
     (row,) = dialog.rows()
     assert (row.table, row.id) == ("helpdesk_visit", visit.id)
     assert dialog.can_restore()
     _shot(dialog, "deletions-dialog")
     heard = []
     data_bus().changed.connect(heard.append)
-    qtbot.keyClick(dialog, Qt.Key.Key_T, Qt.KeyboardModifier.AltModifier)  # &Terugzetten
+    assert "&Terugzetten" in [b.text() for b in dialog.findChildren(QPushButton)]
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)  # Enter on the chosen row puts it back
     assert wait_for_running()
     qtbot.waitUntil(lambda: "Teruggezet" in dialog.message_text())
     assert ctx.helpdesk.day().count == 1
     assert dialog.rows() == []
     assert any(c.touches("helpdesk_visit") for c in heard)
+    assert dialog.isVisible()  # Enter restored; it did not also close the dialog
 
 
 def test_a_restore_that_cannot_be_done_says_why_and_changes_nothing(qtbot, ctx, monkeypatch):
