@@ -47,7 +47,13 @@ def bench_window(plan: Plan, folder: Path, empty: Path) -> None:
 
     def run(mode: str, data: Path | None = None) -> dict[str, float]:
         argv = probe + [mode, *settle] + (["--data-dir", str(data)] if data else [])
-        return json.loads(process(argv, env_for(data))[2].strip().splitlines()[-1])
+        try:
+            return json.loads(process(argv, env_for(data))[2].strip().splitlines()[-1])
+        finally:
+            # The probe exits while the daily backup may still be copying: its partial copy
+            # (as large as the database) would pile up, one per run.
+            for part in (data / "backups").glob("*.part*") if data else ():
+                part.unlink(missing_ok=True)
 
     run("bare")
     for label, data in ((f"{plan.size} database", folder), ("empty database", empty)):
