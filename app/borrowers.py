@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, literal_column, select, text
+from sqlalchemy import Integer, Row, Select, TextualSelect, bindparam, func, literal_column, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import codes, duplicates, postcodes
@@ -17,7 +18,7 @@ from app.config import Settings
 from app.errors import NotFound, UserError
 from app.i18n import _
 from app.locations import LocationService
-from app.search import fetch_in_order, fts_query, phone_query
+from app.search import fetch_in_order, fts_query, phone_query, rows_in_order
 from db.models import (
     AGE_BANDS,
     ELIGIBILITY_PROOFS,
@@ -589,6 +590,24 @@ class BorrowerService:
         """Records for the given ids, in that order (for lazy table models)."""
         return fetch_in_order(self._sessions, Borrower, ids)
 
+    # What the table of people shows (ui/table_models.py borrower_columns).
+    TABLE_COLUMNS = (
+        "id",
+        "card_number",
+        "last_name",
+        "first_name",
+        "blocked",
+        "postcode",
+        "municipality",
+        "province",
+        "phone",
+    )
+
+    def table_rows(self, ids: Sequence[str]) -> list[Row[Any]]:
+        """The table's columns (TABLE_COLUMNS) for the given ids, in that order, as read-only
+        rows: a page of the table at each key typed (issue 13); `by_id` gives the records."""
+        return rows_in_order(self._sessions, Borrower, self.TABLE_COLUMNS, ids)
+
     # Sortable table columns: key → what the table is ordered by (always ending on the card,
     # so the order is stable). Names sort by their folded keys (db/sort_keys.py).
     ORDERS = ("name", "first_name", "card", "postcode", "municipality", "province", "phone", "blocked")
@@ -601,39 +620,24 @@ class BorrowerService:
         key = (order or "name").lstrip("-")
         if key not in self.ORDERS:
             raise ValueError(f"unknown borrower order {order!r}")
+        match = fts_query(query)
+        phone = phone_query(query)
+        params: dict[str, Any] = {}
+        if match:
+            params["q"] = match
+            if phone:
+                params["phone"] = phone + "*"
+        if limit:
+            params["limit"] = limit
         with self._sessions() as s:
-            stmt = select(Borrower.id).where(Borrower.deleted.is_(False))
-            match = fts_query(query)
-            phone = phone_query(query)
-            if match and phone:
-                stmt = stmt.where(
-                    text(
-                        "(borrower.rowid IN (SELECT rowid FROM borrower_fts WHERE borrower_fts MATCH :q)"
-                        " OR borrower.rowid IN (SELECT borrower_rowid FROM borrower_sort"
-                        " WHERE phone_key GLOB :phone))"
-                    )
-                ).params(q=match, phone=phone + "*")
-            elif match:
-                stmt = stmt.where(
-                    text("borrower.rowid IN (SELECT rowid FROM borrower_fts WHERE borrower_fts MATCH :q)")
-                ).params(q=match)
-            keys = BorrowerSortKey
-            if key in ("name", "first_name", "phone"):
-                stmt = stmt.outerjoin(keys, keys.borrower_rowid == literal_column("borrower.rowid"))
-            column = {
-                "name": keys.name_key,
-                "first_name": keys.first_key,
-                "phone": keys.phone_key,
-                "card": Borrower.card_number,
-                "postcode": Borrower.postcode,
-                "municipality": Borrower.municipality,
-                "province": Borrower.province,
-                "blocked": Borrower.blocked,
-            }[key]
-            stmt = stmt.order_by(column.desc() if descending else column, Borrower.card_number)
-            if limit:
-                stmt = stmt.limit(limit)
-            return list(s.scalars(stmt))
+            # Many hits, a first page, by name: walk the name index and keep the hits, as the
+            # device search does (app/inventory.py); few hits: their rows, sorted, are quicker.
+            if match and not phone and limit and key in _WALKS:
+                enough = _WALK_FROM * limit
+                if (s.scalar(_HITS, {"q": match, "enough": enough}) or 0) >= enough:
+                    return list(s.scalars(_walk_statement(key, descending), params))
+            stmt = _search_statement(key, descending, "q" in params, "phone" in params, "limit" in params)
+            return list(s.scalars(stmt, params))
 
     def find(self, query: str, limit: int = 50) -> list[Borrower]:
         return self.by_id(self.search_ids(query, limit=limit))
@@ -643,3 +647,63 @@ class BorrowerService:
             return (
                 s.scalar(select(func.count()).select_from(Borrower).where(Borrower.deleted.is_(False))) or 0
             )
+
+
+# A search walks a name index when it has at least this many hits a row asked for.
+_WALK_FROM = 4
+_HITS = text("SELECT count(*) FROM (SELECT 1 FROM borrower_fts WHERE borrower_fts MATCH :q LIMIT :enough)")
+_WALKS = {"name": "name_key", "first_name": "first_key"}
+
+
+@functools.cache
+def _walk_statement(key: str, descending: bool) -> TextualSelect:
+    """The first page of a search with many hits: the borrower_sort index is read in order and
+    each entry kept when it is a hit ("+": a filter, not where the scan starts); CROSS JOIN
+    keeps SQLite from starting at borrower (its own choice read every hit's row, then sorted).
+    Every borrower has its sort row (the triggers of migration 0016), so the inner join finds
+    what the outer join of `_search_statement` finds."""
+    column = f"borrower_sort.{_WALKS[key]}{' DESC' if descending else ''}"
+    return text(
+        "SELECT borrower.id FROM borrower_sort CROSS JOIN borrower"
+        " ON borrower.rowid = borrower_sort.borrower_rowid"
+        " WHERE borrower.deleted IS 0 AND +borrower_sort.borrower_rowid IN"
+        " (SELECT rowid FROM borrower_fts WHERE borrower_fts MATCH :q)"
+        f" ORDER BY {column}, borrower.card_number LIMIT :limit"
+    ).columns(Borrower.__table__.c.id)
+
+
+@functools.cache
+def _search_statement(key: str, descending: bool, match: bool, phone: bool, limited: bool) -> Select[Any]:
+    """The search statement of one shape, built once (values are bound when it runs): a search
+    field asks at every key typed, and building and hashing a fresh statement took longer than
+    the query itself (issue 13)."""
+    stmt = select(Borrower.id).where(Borrower.deleted.is_(False))
+    if match and phone:
+        stmt = stmt.where(
+            text(
+                "(borrower.rowid IN (SELECT rowid FROM borrower_fts WHERE borrower_fts MATCH :q)"
+                " OR borrower.rowid IN (SELECT borrower_rowid FROM borrower_sort"
+                " WHERE phone_key GLOB :phone))"
+            )
+        )
+    elif match:
+        stmt = stmt.where(
+            text("borrower.rowid IN (SELECT rowid FROM borrower_fts WHERE borrower_fts MATCH :q)")
+        )
+    keys = BorrowerSortKey
+    if key in ("name", "first_name", "phone"):
+        stmt = stmt.outerjoin(keys, keys.borrower_rowid == literal_column("borrower.rowid"))
+    column = {
+        "name": keys.name_key,
+        "first_name": keys.first_key,
+        "phone": keys.phone_key,
+        "card": Borrower.card_number,
+        "postcode": Borrower.postcode,
+        "municipality": Borrower.municipality,
+        "province": Borrower.province,
+        "blocked": Borrower.blocked,
+    }[key]
+    stmt = stmt.order_by(column.desc() if descending else column, Borrower.card_number)
+    if limited:
+        stmt = stmt.limit(bindparam("limit", type_=Integer))
+    return stmt
