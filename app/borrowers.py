@@ -3,33 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, literal_column, select, text
+from sqlalchemy import Integer, Row, Select, TextualSelect, bindparam, func, literal_column, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import codes, duplicates, postcodes
+from app.borrower_merge import MergeResult, merge_borrowers
 from app.config import Settings
+from app.eligibility import Eligibility, add_months, clean_age, clean_eligibility
 from app.errors import NotFound, UserError
 from app.i18n import _
 from app.locations import LocationService
-from app.search import fetch_in_order, fts_query, phone_query
-from db.models import (
-    AGE_BANDS,
-    ELIGIBILITY_PROOFS,
-    Attendance,
-    Borrower,
-    BorrowerSortKey,
-    Device,
-    HelpdeskVisit,
-    Loan,
-    Registration,
-    WaitingListEntry,
-)
+from app.search import fetch_in_order, fts_query, phone_query, rows_in_order
+from db.models import Borrower, BorrowerSortKey
 
 log = logging.getLogger(__name__)
 
@@ -61,70 +53,6 @@ def target_group_names() -> dict[str, str]:
         "alleenstaande-ouder": _("alleenstaande ouder"),
         "andere": _("andere"),
     }
-
-
-def eligibility_names() -> dict[str, str]:
-    return {
-        "": _("(niet opgegeven)"),
-        "verhoogde-tegemoetkoming": _("verhoogde tegemoetkoming"),
-        "leefloon-ocmw": _("leefloon / OCMW"),
-        "budgetbegeleiding": _("budgetbegeleiding of -beheer"),
-        "schuldbemiddeling": _("schuldbemiddeling"),
-        "igo": _("IGO (inkomensgarantie voor ouderen)"),
-        "inkomensvervangende-tegemoetkoming": _("inkomensvervangende tegemoetkoming"),
-        "dringende-medische-hulp": _("dringende medische hulp / Fedasil"),
-        "inkomen-onder-grens": _("inkomen onder de grens"),
-        "doorverwezen-zonder-attest": _("doorverwezen zonder attest"),
-        "andere": _("andere"),
-    }
-
-
-def age_band_names() -> dict[str, str]:
-    names = {band: _("{band} jaar").format(band=band) for band in AGE_BANDS if band}
-    names[""] = _("(niet opgegeven)")
-    return names
-
-
-def age_band_for(birth_year: int, on: dt.date) -> str:
-    """The band of someone born in `birth_year`, at their age reached in the year of `on`."""
-    age = on.year - birth_year
-    for band in AGE_BANDS[1:]:
-        low, _sep, high = band.rstrip("+").partition("-")
-        if int(low) <= age and (not high or age <= int(high)):
-            return band
-    return AGE_BANDS[1]
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("a month has at least 28 days")
-
-
-@dataclass(frozen=True)
-class Eligibility:
-    """How the counter checked that someone may borrow (never the proof itself)."""
-
-    code: str = ""
-    referrer: str = ""
-    checked_on: dt.date | None = None
-    valid_until: dt.date | None = None
-
-
-@dataclass(frozen=True)
-class MergeResult:
-    kept: str
-    merged: str
-    moved: dict[str, int]  # table -> records moved to the kept person
-
-    @property
-    def total(self) -> int:
-        return sum(self.moved.values())
 
 
 @dataclass(frozen=True)
@@ -365,62 +293,13 @@ class BorrowerService:
         return add_months(checked, self._settings.eligibility_valid_months)
 
     def clean_eligibility(self, given: Eligibility) -> Eligibility:
-        """Checked codes and dates; a valid-until defaults to the check plus the setting's months."""
-        code = (given.code or "").strip()
-        if code not in ELIGIBILITY_PROOFS:
-            raise UserError(
-                _("Onbekend bewijs '{code}'. Kies uit: {choices}.").format(
-                    code=code, choices=", ".join(c for c in ELIGIBILITY_PROOFS if c)
-                )
-            )
-        referrer = " ".join((given.referrer or "").split())
-        if referrer:
-            known = {r.casefold(): r for r in self._settings.referrers}
-            if referrer.casefold() not in known:
-                raise UserError(
-                    _(
-                        "'{referrer}' staat niet in de lijst van doorverwijzers. Kies uit: {choices} "
-                        "(of voeg hem toe in de instellingen)."
-                    ).format(referrer=referrer, choices=", ".join(self._settings.referrers))
-                )
-            referrer = known[referrer.casefold()]
-        if not code:  # no proof recorded: nothing was checked, nothing can expire
-            return Eligibility("", referrer, None, None)
-        checked = given.checked_on
-        if checked is None:
-            checked = self._today()
-        if checked is not None and checked > self._today():
-            raise UserError(_("De controledatum ligt in de toekomst."))
-        valid = given.valid_until or self.default_valid_until(checked)
-        if valid < checked:
-            raise UserError(_("'Geldig tot' ligt voor de controledatum."))
-        return Eligibility(code, referrer, checked, valid)
+        """Checked codes and dates (app/eligibility.py), with this counter's referrers and months."""
+        settings = self._settings
+        return clean_eligibility(given, settings.referrers, settings.eligibility_valid_months, self._today())
 
     def clean_age(self, birth_year: int | str | None, band: str) -> tuple[int | None, str]:
-        """(birth year, band): a birth year gives its band today; a band alone keeps no year."""
-        band = (band or "").strip()
-        if birth_year not in (None, ""):
-            try:
-                year = int(str(birth_year).strip())
-            except ValueError:
-                raise UserError(
-                    _("Geboortejaar '{year}' klopt niet: vier cijfers, bv. 1984.").format(year=birth_year)
-                ) from None
-            this_year = self._today().year
-            if not this_year - 120 <= year <= this_year:
-                raise UserError(
-                    _("Geboortejaar {year} klopt niet: tussen {low} en {high}.").format(
-                        year=year, low=this_year - 120, high=this_year
-                    )
-                )
-            return year, age_band_for(year, self._today())
-        if band not in AGE_BANDS:
-            raise UserError(
-                _("Onbekende leeftijdsgroep '{band}'. Kies uit: {choices}.").format(
-                    band=band, choices=", ".join(b for b in AGE_BANDS if b)
-                )
-            )
-        return None, band
+        """(birth year, band) as of today (app/eligibility.py)."""
+        return clean_age(birth_year, band, self._today())
 
     def repair_municipalities(self) -> int:
         """Give people without a current NIS code theirs, with the municipality's name and province.
@@ -465,86 +344,10 @@ class BorrowerService:
             )
 
     def merge(self, keep_card: str, other_card: str) -> MergeResult:
-        """Two records of one person become one: every loan, helpdesk visit, training
-        registration and attendance, waiting-list entry and given-away device of `other`
-        moves to `keep`; `keep` takes the contact details it lacks; `other` stays as a
-        marked, blocked record without contact details ("samengevoegd met …"), so a scan
-        of its old card says which card to use. Ordinary field updates only: every
-        counter converges through the sync, and the reports count the person once."""
+        """Two records of one person become one (app/borrower_merge.py)."""
         with self._sessions() as s, s.begin():
-            keep = self.get_in(s, keep_card)
-            other = self.get_in(s, other_card)
-            if keep.id == other.id:
-                raise UserError(_("Geef twee verschillende kaarten om samen te voegen."))
-            for b in (keep, other):
-                if b.erased:
-                    raise UserError(
-                        _("{card} is gewist (GDPR) en kan niet samengevoegd worden.").format(
-                            card=b.card_number
-                        )
-                    )
-                if duplicates.is_merged(b):
-                    raise UserError(
-                        _("{card} is al samengevoegd met {kept}.").format(
-                            card=b.card_number, kept=b.last_name.removeprefix(duplicates.MERGED_PREFIX)
-                        )
-                    )
-            moved: dict[str, int] = {}
-            linked: tuple[type[Loan] | type[HelpdeskVisit] | type[WaitingListEntry], ...] = (
-                Loan,
-                HelpdeskVisit,
-                WaitingListEntry,
-            )
-            for model in linked:
-                rows: Sequence[Any] = s.scalars(
-                    select(model).where(model.borrower_id == other.id, model.deleted.is_(False))
-                ).all()
-                for row in rows:
-                    row.borrower_id = keep.id
-                moved[model.__tablename__] = len(rows)
-            per_session_models: tuple[type[Registration] | type[Attendance], ...] = (Registration, Attendance)
-            for per_session in per_session_models:
-                kept_sessions = set(
-                    s.scalars(
-                        select(per_session.session_id).where(
-                            per_session.borrower_id == keep.id, per_session.deleted.is_(False)
-                        )
-                    )
-                )
-                attendance: list[Any] = list(
-                    s.scalars(
-                        select(per_session).where(
-                            per_session.borrower_id == other.id, per_session.deleted.is_(False)
-                        )
-                    )
-                )
-                for row in attendance:
-                    if row.session_id in kept_sessions:
-                        row.deleted = True  # the same session twice: the kept person's record counts
-                    else:
-                        row.borrower_id = keep.id
-                moved[per_session.__tablename__] = len(attendance)
-            given = s.scalars(select(Device).where(Device.given_to_borrower_id == other.id)).all()
-            for device in given:
-                device.given_to_borrower_id = keep.id
-            moved["device"] = len(given)
-            for name in ("phone", "email", "street", "eligibility_proof", "target_group"):
-                if not getattr(keep, name) and getattr(other, name):
-                    setattr(keep, name, getattr(other, name))
-            if other.consent_date and (keep.consent_date is None or other.consent_date < keep.consent_date):
-                keep.consent_date = other.consent_date
-            if other.blocked and not keep.blocked:
-                keep.blocked, keep.blocked_reason = True, other.blocked_reason
-            other.first_name = duplicates.MERGED_NAME
-            other.last_name = duplicates.MERGED_PREFIX + keep.card_number
-            for name in ("phone", "email", "street", "eligibility_proof", "notes"):
-                setattr(other, name, "")
-            other.blocked = True
-            other.blocked_reason = _("Samengevoegd met {card}: gebruik die kaart.").format(
-                card=keep.card_number
-            )
-            result = MergeResult(kept=keep.card_number, merged=other.card_number, moved=moved)
-        log.info("borrower %s merged into %s: %s", result.merged, result.kept, moved)
+            result = merge_borrowers(s, self.get_in(s, keep_card), self.get_in(s, other_card))
+        log.info("borrower %s merged into %s: %s", result.merged, result.kept, result.moved)
         return result
 
     def record_consent(self, card: str) -> Borrower:
@@ -589,6 +392,24 @@ class BorrowerService:
         """Records for the given ids, in that order (for lazy table models)."""
         return fetch_in_order(self._sessions, Borrower, ids)
 
+    # What the table of people shows (ui/table_models.py borrower_columns).
+    TABLE_COLUMNS = (
+        "id",
+        "card_number",
+        "last_name",
+        "first_name",
+        "blocked",
+        "postcode",
+        "municipality",
+        "province",
+        "phone",
+    )
+
+    def table_rows(self, ids: Sequence[str]) -> list[Row[Any]]:
+        """The table's columns (TABLE_COLUMNS) for the given ids, in that order, as read-only
+        rows: a page of the table at each key typed (issue 13); `by_id` gives the records."""
+        return rows_in_order(self._sessions, Borrower, self.TABLE_COLUMNS, ids)
+
     # Sortable table columns: key → what the table is ordered by (always ending on the card,
     # so the order is stable). Names sort by their folded keys (db/sort_keys.py).
     ORDERS = ("name", "first_name", "card", "postcode", "municipality", "province", "phone", "blocked")
@@ -601,39 +422,24 @@ class BorrowerService:
         key = (order or "name").lstrip("-")
         if key not in self.ORDERS:
             raise ValueError(f"unknown borrower order {order!r}")
+        match = fts_query(query)
+        phone = phone_query(query)
+        params: dict[str, Any] = {}
+        if match:
+            params["q"] = match
+            if phone:
+                params["phone"] = phone + "*"
+        if limit:
+            params["limit"] = limit
         with self._sessions() as s:
-            stmt = select(Borrower.id).where(Borrower.deleted.is_(False))
-            match = fts_query(query)
-            phone = phone_query(query)
-            if match and phone:
-                stmt = stmt.where(
-                    text(
-                        "(borrower.rowid IN (SELECT rowid FROM borrower_fts WHERE borrower_fts MATCH :q)"
-                        " OR borrower.rowid IN (SELECT borrower_rowid FROM borrower_sort"
-                        " WHERE phone_key GLOB :phone))"
-                    )
-                ).params(q=match, phone=phone + "*")
-            elif match:
-                stmt = stmt.where(
-                    text("borrower.rowid IN (SELECT rowid FROM borrower_fts WHERE borrower_fts MATCH :q)")
-                ).params(q=match)
-            keys = BorrowerSortKey
-            if key in ("name", "first_name", "phone"):
-                stmt = stmt.outerjoin(keys, keys.borrower_rowid == literal_column("borrower.rowid"))
-            column = {
-                "name": keys.name_key,
-                "first_name": keys.first_key,
-                "phone": keys.phone_key,
-                "card": Borrower.card_number,
-                "postcode": Borrower.postcode,
-                "municipality": Borrower.municipality,
-                "province": Borrower.province,
-                "blocked": Borrower.blocked,
-            }[key]
-            stmt = stmt.order_by(column.desc() if descending else column, Borrower.card_number)
-            if limit:
-                stmt = stmt.limit(limit)
-            return list(s.scalars(stmt))
+            # Many hits, a first page, by name: walk the name index and keep the hits, as the
+            # device search does (app/inventory.py); few hits: their rows, sorted, are quicker.
+            if match and not phone and limit and key in _WALKS:
+                enough = _WALK_FROM * limit
+                if (s.scalar(_HITS, {"q": match, "enough": enough}) or 0) >= enough:
+                    return list(s.scalars(_walk_statement(key, descending), params))
+            stmt = _search_statement(key, descending, "q" in params, "phone" in params, "limit" in params)
+            return list(s.scalars(stmt, params))
 
     def find(self, query: str, limit: int = 50) -> list[Borrower]:
         return self.by_id(self.search_ids(query, limit=limit))
@@ -643,3 +449,63 @@ class BorrowerService:
             return (
                 s.scalar(select(func.count()).select_from(Borrower).where(Borrower.deleted.is_(False))) or 0
             )
+
+
+# A search walks a name index when it has at least this many hits a row asked for.
+_WALK_FROM = 4
+_HITS = text("SELECT count(*) FROM (SELECT 1 FROM borrower_fts WHERE borrower_fts MATCH :q LIMIT :enough)")
+_WALKS = {"name": "name_key", "first_name": "first_key"}
+
+
+@functools.cache
+def _walk_statement(key: str, descending: bool) -> TextualSelect:
+    """The first page of a search with many hits: the borrower_sort index is read in order and
+    each entry kept when it is a hit ("+": a filter, not where the scan starts); CROSS JOIN
+    keeps SQLite from starting at borrower (its own choice read every hit's row, then sorted).
+    Every borrower has its sort row (the triggers of migration 0016), so the inner join finds
+    what the outer join of `_search_statement` finds."""
+    column = f"borrower_sort.{_WALKS[key]}{' DESC' if descending else ''}"
+    return text(
+        "SELECT borrower.id FROM borrower_sort CROSS JOIN borrower"
+        " ON borrower.rowid = borrower_sort.borrower_rowid"
+        " WHERE borrower.deleted IS 0 AND +borrower_sort.borrower_rowid IN"
+        " (SELECT rowid FROM borrower_fts WHERE borrower_fts MATCH :q)"
+        f" ORDER BY {column}, borrower.card_number LIMIT :limit"
+    ).columns(Borrower.__table__.c.id)
+
+
+@functools.cache
+def _search_statement(key: str, descending: bool, match: bool, phone: bool, limited: bool) -> Select[Any]:
+    """The search statement of one shape, built once (values are bound when it runs): a search
+    field asks at every key typed, and building and hashing a fresh statement took longer than
+    the query itself (issue 13)."""
+    stmt = select(Borrower.id).where(Borrower.deleted.is_(False))
+    if match and phone:
+        stmt = stmt.where(
+            text(
+                "(borrower.rowid IN (SELECT rowid FROM borrower_fts WHERE borrower_fts MATCH :q)"
+                " OR borrower.rowid IN (SELECT borrower_rowid FROM borrower_sort"
+                " WHERE phone_key GLOB :phone))"
+            )
+        )
+    elif match:
+        stmt = stmt.where(
+            text("borrower.rowid IN (SELECT rowid FROM borrower_fts WHERE borrower_fts MATCH :q)")
+        )
+    keys = BorrowerSortKey
+    if key in ("name", "first_name", "phone"):
+        stmt = stmt.outerjoin(keys, keys.borrower_rowid == literal_column("borrower.rowid"))
+    column = {
+        "name": keys.name_key,
+        "first_name": keys.first_key,
+        "phone": keys.phone_key,
+        "card": Borrower.card_number,
+        "postcode": Borrower.postcode,
+        "municipality": Borrower.municipality,
+        "province": Borrower.province,
+        "blocked": Borrower.blocked,
+    }[key]
+    stmt = stmt.order_by(column.desc() if descending else column, Borrower.card_number)
+    if limited:
+        stmt = stmt.limit(bindparam("limit", type_=Integer))
+    return stmt

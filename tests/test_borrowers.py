@@ -246,7 +246,7 @@ def test_a_postcode_with_several_municipalities_asks_which_one(ctx, tmp_path, mo
 def test_eligibility_is_a_code_a_referrer_and_dates_never_the_proof(ctx):
     import datetime as dt
 
-    from app.borrowers import Eligibility
+    from app.eligibility import Eligibility
 
     today = ctx.borrowers.today()
     b = add(ctx, eligibility=Eligibility("leefloon-ocmw", "ocmw"), birth_year=today.year - 30)
@@ -299,7 +299,7 @@ def test_a_new_check_gets_a_new_validity(ctx):
 
 
 def test_erasure_drops_the_birth_year_and_check_dates_but_keeps_the_counts(ctx):
-    from app.borrowers import Eligibility
+    from app.eligibility import Eligibility
 
     card = add(ctx, postcode="2070", eligibility=Eligibility("igo", "CAW"), birth_year=1950).card_number
     band = ctx.borrowers.get(card).age_band
@@ -311,7 +311,7 @@ def test_erasure_drops_the_birth_year_and_check_dates_but_keeps_the_counts(ctx):
 
 
 def test_clearing_the_proof_clears_its_dates(ctx):
-    from app.borrowers import Eligibility
+    from app.eligibility import Eligibility
 
     card = add(ctx, eligibility=Eligibility("igo", "CAW")).card_number
     cleared = ctx.borrowers.edit(card, eligibility_code="")

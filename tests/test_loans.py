@@ -372,7 +372,7 @@ def test_due_dates_that_are_typing_mistakes(tmp_path):
 
 
 def expired_person(ctx, clock):
-    from app.borrowers import Eligibility
+    from app.eligibility import Eligibility
 
     checked = clock.now.date() - dt.timedelta(days=400)
     return ctx.borrowers.add(
@@ -389,7 +389,7 @@ def test_an_expired_proof_warns_by_default_and_the_loan_is_made(lc, clock):
 
 
 def test_a_valid_proof_gives_no_warning(lc, clock):
-    from app.borrowers import Eligibility
+    from app.eligibility import Eligibility
 
     card = lc.borrowers.add(BorrowerInput("An", "Maes", "8500", eligibility=Eligibility("igo"))).card_number
     assert lc.loans.checkout(ready_device(lc), card).warnings == ()

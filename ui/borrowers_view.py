@@ -64,7 +64,7 @@ class BorrowersView(QWidget):
         self.backup_keep_days = backup_keep_days
         self.retention_months = retention_months
 
-        self.model = borrower_model(borrowers.by_id)
+        self.model = borrower_model(borrowers.table_rows, borrowers.by_id)
         self.table = SearchableTable(
             self.model,
             lambda text, order: borrowers.search_ids(text, order=order),

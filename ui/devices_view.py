@@ -94,7 +94,7 @@ class DevicesView(QWidget):
             self.status_filter.addItem(names[code], code)
         self.status_filter.setAccessibleName(_("Filter op status"))
 
-        self.model = device_model(devices.by_id)
+        self.model = device_model(devices.table_rows, devices.by_id)
         self.table = SearchableTable(
             self.model,
             lambda text, order: devices.search_ids(

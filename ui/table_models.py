@@ -57,7 +57,9 @@ class Column:
 
 
 class LazyTableModel(QAbstractTableModel):
-    """Rows are ids; `fetch(ids)` returns their records in the same order."""
+    """Rows are ids; `fetch(ids)` returns what their rows show, in the same order. With `load`,
+    those are light rows (the shown columns, read at every key typed) and `load(ids)` gives the
+    full record of a row a person selects (`full_record`); without it the rows are the records."""
 
     def __init__(
         self,
@@ -65,9 +67,12 @@ class LazyTableModel(QAbstractTableModel):
         columns: Sequence[Column],
         page_size: int = PAGE_SIZE,
         cache_pages: int = CACHE_PAGES,
+        load: Callable[[Sequence[str]], Sequence[Any]] | None = None,
     ) -> None:
         super().__init__()
         self._fetch = fetch
+        self._load = load
+        self._full: tuple[str, Any] | None = None  # the last full record asked for
         self._columns = list(columns)
         self._ids: list[str] = []
         self._page_size = page_size
@@ -83,11 +88,13 @@ class LazyTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._ids = list(ids)
         self._pages.clear()
+        self._full = None
         self.endResetModel()
 
     def refresh(self) -> None:
         """Forget cached records (after an edit) and repaint."""
         self._pages.clear()
+        self._full = None
         if self._ids:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(self._columns) - 1))
 
@@ -101,11 +108,24 @@ class LazyTableModel(QAbstractTableModel):
             return -1
 
     def record(self, row: int) -> Any | None:
+        """What the row shows (see the class)."""
         record_id = self.id_at(row)
         if record_id is None:
             return None
         page = self._page(row // self._page_size)
         return page.get(record_id)
+
+    def full_record(self, row: int) -> Any | None:
+        """The whole record of a row (for details and editors)."""
+        if self._load is None:
+            return self.record(row)
+        record_id = self.id_at(row)
+        if record_id is None:
+            return None
+        if self._full is None or self._full[0] != record_id:
+            found = self._load([record_id])
+            self._full = (record_id, found[0] if found else None)
+        return self._full[1]
 
     def _page(self, number: int) -> dict[str, Any]:
         page = self._pages.get(number)
@@ -178,12 +198,18 @@ def borrower_columns() -> list[Column]:
     ]
 
 
-def device_model(fetch: Callable[[Sequence[str]], Sequence[Device]]) -> LazyTableModel:
-    return LazyTableModel(fetch, device_columns())
+def device_model(
+    fetch: Callable[[Sequence[str]], Sequence[Any]],
+    load: Callable[[Sequence[str]], Sequence[Device]] | None = None,
+) -> LazyTableModel:
+    return LazyTableModel(fetch, device_columns(), load=load)
 
 
-def borrower_model(fetch: Callable[[Sequence[str]], Sequence[Borrower]]) -> LazyTableModel:
-    return LazyTableModel(fetch, borrower_columns())
+def borrower_model(
+    fetch: Callable[[Sequence[str]], Sequence[Any]],
+    load: Callable[[Sequence[str]], Sequence[Borrower]] | None = None,
+) -> LazyTableModel:
+    return LazyTableModel(fetch, borrower_columns(), load=load)
 
 
 class SearchableTable(QWidget):
@@ -248,7 +274,7 @@ class SearchableTable(QWidget):
         # Double-click opens a row. Not Enter: a card scanned while the table has the focus
         # ends in Enter, and must not open an editor that the rest of the scan types into.
         # Keyboard users have the view's Bewerken button (Alt+W).
-        self.table.doubleClicked.connect(lambda index: self.activated.emit(model.record(index.row())))
+        self.table.doubleClicked.connect(lambda index: self.activated.emit(model.full_record(index.row())))
 
         top = QHBoxLayout()
         top.addWidget(self.search_field, 1)
@@ -324,7 +350,7 @@ class SearchableTable(QWidget):
 
     def current_record(self) -> Any | None:
         index = self.table.currentIndex()
-        return self.model.record(index.row()) if index.isValid() else None
+        return self.model.full_record(index.row()) if index.isValid() else None
 
     def reload(self) -> None:
         """Search again with the same text and filters (the data changed elsewhere): rows may
@@ -349,4 +375,4 @@ class SearchableTable(QWidget):
         self.selection_changed.emit(self.current_record())
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self.selection_changed.emit(self.model.record(current.row()) if current.isValid() else None)
+        self.selection_changed.emit(self.model.full_record(current.row()) if current.isValid() else None)

@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.borrowers import TARGET_GROUPS, BorrowerInput, Eligibility, eligibility_names, full_name
+from app.borrowers import TARGET_GROUPS, BorrowerInput, full_name
 from app.cli.output import add_json_flag, emit_json, record_json
 from app.context import AppContext
+from app.eligibility import Eligibility, eligibility_names
 from app.errors import UserError
 from app.formatting import date_be, parse_iso_date
 from app.i18n import _

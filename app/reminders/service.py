@@ -28,6 +28,7 @@ from app.formatting import date_be
 from app.i18n import _
 from app.inventory import DeviceService, kind_names
 from app.loans import open_loan_in
+from app.loans_overview import open_loans
 from app.locations import LocationService
 from app.printing.pdf import document_language, use_language
 from app.reminders.letters import Letter, write_letters_pdf
@@ -166,7 +167,7 @@ class ReminderService:
         horizon = today + dt.timedelta(days=days_before)
         # Only the columns a letter or e-mail needs (not a device's specs or a person's notes).
         rows = s.execute(
-            select(
+            open_loans(
                 Loan.id,
                 Loan.due_date,
                 Loan.out_at,
@@ -183,16 +184,9 @@ class ReminderService:
                 Borrower.language,
                 Borrower.email,
                 Borrower.phone,
-            )
-            .join(Device, Device.id == Loan.device_id)
-            .join(Borrower, Borrower.id == Loan.borrower_id)
-            .where(
-                Loan.state == "open",
-                Loan.deleted.is_(False),
-                Loan.due_date <= horizon,
-                Borrower.erased.is_(False),
-            )
-            .order_by(Loan.due_date, Device.asset_tag)
+                due_by=horizon,
+                reachable=True,
+            ).order_by(Loan.due_date, Device.asset_tag)
         ).all()
         steps = {row.id: current_step(row.due_date, today, days_before, late_steps) for row in rows}
         sent = self._sent_in(s, [(row.id, row.due_date, steps[row.id]) for row in rows if steps[row.id]])
@@ -413,16 +407,9 @@ class ReminderService:
         today = self.today()
         with self._sessions() as s:
             rows = s.execute(
-                select(Loan, Device, Borrower)
-                .join(Device, Device.id == Loan.device_id)
-                .join(Borrower, Borrower.id == Loan.borrower_id)
-                .where(
-                    Loan.state == "open",
-                    Loan.deleted.is_(False),
-                    Loan.due_date < today,
-                    Borrower.erased.is_(False),
+                open_loans(Loan, Device, Borrower, late_on=today, reachable=True).order_by(
+                    Loan.due_date, Device.asset_tag
                 )
-                .order_by(Loan.due_date, Device.asset_tag)
             ).all()
             last = self._last_calls(s, [loan.id for loan, _d, _b in rows])
         return [

@@ -38,7 +38,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from app import postcodes
-from app.borrowers import age_band_names, eligibility_names, target_group_names
+from app.borrowers import target_group_names
+from app.eligibility import age_band_names, eligibility_names
 from app.i18n import _
 from app.reports.periods import Period
 from db.models import (

@@ -381,7 +381,7 @@ def test_a_pulled_change_with_an_unstorable_row_id_or_stamp_is_set_aside(tmp_pat
 def test_municipality_and_eligibility_fields_travel_to_every_counter(tmp_path, sqlite_server, replicas):
     import datetime as dt
 
-    from app.borrowers import Eligibility
+    from app.eligibility import Eligibility
 
     server = sqlite_server
     server.add_tenant("Kortrijk")

@@ -64,7 +64,7 @@ def fetched_ids(calls: list) -> list[str]:
 
 def test_model_fetches_only_visible_pages(qtbot, ctx):
     bulk_devices(ctx, 2000)
-    by_id_calls = spy(ctx.devices, "by_id")
+    by_id_calls = spy(ctx.devices, "table_rows")  # the page rows (by_id: the selected record)
     view = make_view(qtbot, ctx)
     model = view.model
     assert model.rowCount() == 2000
@@ -208,3 +208,16 @@ def test_a_scan_into_the_table_does_not_open_the_editor_but_double_click_does(qt
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert opened == ["Toestel KRT-000001 bewerken"]
+
+
+def test_the_table_shows_light_rows_and_gives_the_selected_devices_whole_record(qtbot, ctx):
+    # Issue 13: a page is read as the table's columns only; details and editors get the record.
+    bulk_devices(ctx, 150)
+    view = make_view(qtbot, ctx)
+    model = view.model
+    shown = model.record(120)
+    assert not isinstance(shown, Device) and shown.asset_tag == model.data(model.index(120, 0))
+    view.table.select_row(120)
+    device = view.current_device()
+    assert isinstance(device, Device) and device.id == shown.id and device.specs == {}
+    assert view.detail_title.text() and device.asset_tag in view.detail_title.text()

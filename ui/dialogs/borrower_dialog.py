@@ -33,15 +33,13 @@ from app.borrowers import (
     TARGET_GROUPS,
     BorrowerInput,
     BorrowerService,
-    Eligibility,
-    age_band_names,
     clean_email,
     clean_name,
     clean_phone,
-    eligibility_names,
     target_group_names,
 )
 from app.duplicates import PossibleDuplicate
+from app.eligibility import Eligibility, age_band_names, eligibility_names
 from app.errors import UserError
 from app.formatting import date_be
 from app.i18n import _

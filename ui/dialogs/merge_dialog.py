@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.borrowers import BorrowerService, MergeResult, full_name
+from app.borrower_merge import MergeResult
+from app.borrowers import BorrowerService, full_name
 from app.errors import UserError
 from app.i18n import _
 from db.models import Borrower
