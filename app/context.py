@@ -260,7 +260,7 @@ def open_context(
     config.set_practice_mode(settings.demo)
     config.set_connection_policy(settings.ca_bundle, settings.insecure_http)
     ctx = AppContext(folder, engine, sessions, settings, now=now, db_key=key)
-    ctx.borrowers.repair_municipalities()  # people from before the NIS codes (migration 0014)
+    ctx.borrowers.repair_municipalities_if_due()  # people from before the NIS codes (migration 0014)
     return ctx
 
 
