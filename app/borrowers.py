@@ -17,6 +17,7 @@ from app.config import Settings
 from app.errors import NotFound, UserError
 from app.i18n import _
 from app.locations import LocationService
+from app.names import full_name  # noqa: F401  (re-exported)
 from app.search import fetch_in_order, fts_query, phone_query
 from db.changes import read_state, write_state
 from db.models import (
@@ -169,10 +170,6 @@ EDITABLE = (
     "birth_year",
     "age_band",
 )
-
-
-def full_name(borrower: Borrower) -> str:
-    return f"{borrower.first_name} {borrower.last_name}".strip()
 
 
 def clean_phone(phone: str) -> str:
