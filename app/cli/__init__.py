@@ -14,7 +14,6 @@ import contextlib
 import importlib
 import logging
 import os
-import pkgutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -36,6 +35,8 @@ class Parser(argparse.ArgumentParser):
 
 
 def command_modules() -> list[str]:
+    import pkgutil
+
     package = sys.modules[__name__]
     return sorted(
         f"{__name__}.{m.name}" for m in pkgutil.iter_modules(package.__path__) if m.name.startswith("cmd_")

@@ -20,7 +20,7 @@ import io
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 log = logging.getLogger(__name__)
@@ -98,9 +98,12 @@ def run(argv: Sequence[str]) -> int | None:
     request = parse(argv)
     if request is None:
         return None
+    hand_over: list[Callable[[], None]] = []
     try:
-        show = _read(request)
+        show = _read(request, hand_over)
         if show is None:
+            for step in hand_over:  # the normal path sets up the log file (no record twice)
+                step()
             return None
         # Rendered whole before a byte is written: a surprise while formatting still leaves
         # the normal path a clean terminal.
@@ -110,6 +113,8 @@ def run(argv: Sequence[str]) -> int | None:
         raise
     except Exception as exc:  # whatever it is, the normal path knows how to say it
         log.info("light read path not taken: %s", type(exc).__name__)
+        for step in hand_over:
+            step()
         return None
     try:
         sys.stdout.write(rendered.getvalue())
@@ -122,21 +127,22 @@ def run(argv: Sequence[str]) -> int | None:
         return 1
 
 
-def _read(request: Request):
+def _read(request: Request, hand_over: list[Callable[[], None]]):
     """Every row read and converted before anything is printed; None: not the light way."""
     from app import config, encryption, postcodes
     from app.cli import light_queries
     from app.credentials import DatabaseKeys
     from app.errors import UserError
-    from app.logfile import setup_logging
+    from app.logfile import setup_logging_on_first_record
     from db import light
 
     folder = config.data_dir(request.data_dir)
     db = folder / config.DB_FILE
     if not folder.is_dir() or not db.is_file() or db.stat().st_size == 0 or light.is_plain_sqlite(db):
         return None  # nothing there (the normal path explains), or a plain database to convert
-    setup_logging(folder)
-    config.secure_folder(folder)  # as open_context does at every open
+    # The log file as the normal path has it (secure_folder too, as at every open), opened
+    # only if something is logged: logging.handlers is not needed otherwise.
+    hand_over.append(setup_logging_on_first_record(folder))
     if encryption.work_left(folder):
         return None
     try:
