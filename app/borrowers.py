@@ -20,8 +20,13 @@ from app.eligibility import Eligibility, add_months, clean_age, clean_eligibilit
 from app.errors import NotFound, UserError
 from app.i18n import _
 from app.locations import LocationService
+from app.names import full_name  # noqa: F401  (re-exported)
 from app.search import fetch_in_order, fts_query, phone_query, rows_in_order
-from db.models import Borrower, BorrowerSortKey
+from db.changes import read_state, write_state
+from db.models import (
+    Borrower,
+    BorrowerSortKey,
+)
 
 log = logging.getLogger(__name__)
 
@@ -96,10 +101,6 @@ EDITABLE = (
     "birth_year",
     "age_band",
 )
-
-
-def full_name(borrower: Borrower) -> str:
-    return f"{borrower.first_name} {borrower.last_name}".strip()
 
 
 def clean_phone(phone: str) -> str:
@@ -301,16 +302,29 @@ class BorrowerService:
         """(birth year, band) as of today (app/eligibility.py)."""
         return clean_age(birth_year, band, self._today())
 
+    def repair_municipalities_if_due(self) -> int:
+        """`repair_municipalities` at an open, unless this database was checked against this
+        postcode table already: a person made here always gets their code, so only people from
+        before the NIS codes (migration 0014), pulled people (app/sync/merge.py clears the
+        mark) or a new postcode table need it. Not at every start: it took the write lock and
+        scanned every borrower for each `digibank device list` (issue 13)."""
+        with self._sessions() as s:
+            if read_state(s, postcodes.CHECKED_KEY) == postcodes.table_fingerprint():
+                return 0
+        return self.repair_municipalities()
+
     def repair_municipalities(self) -> int:
         """Give people without a current NIS code theirs, with the municipality's name and province.
 
         Existing records (from before the NIS codes, or under a pre-2025 municipality or code)
         then count in the right province: Zwijndrecht (2070) is East Flanders, not Antwerp.
-        Written through the session so every correction is synced; run at every start, it only
-        looks at records without a current code, and changes nothing twice (a person whose
-        postcode the table does not know stays as typed)."""
+        Written through the session so every correction is synced; it only looks at records
+        without a current code, and changes nothing twice (a person whose postcode the table
+        does not know stays as typed). It notes in local_state which postcode table it checked
+        against (`repair_municipalities_if_due`)."""
         stale = ["", *postcodes.merged_codes()]
         with self._sessions() as s, s.begin():
+            write_state(s, postcodes.CHECKED_KEY, postcodes.table_fingerprint())
             rows = s.execute(
                 select(
                     Borrower.id,

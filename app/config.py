@@ -13,8 +13,6 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
 log = logging.getLogger(__name__)
 
 APP_NAME = "digibank-balie"
@@ -30,6 +28,8 @@ def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     env = os.environ.get("DIGIBANK_DATA_DIR")
     if env:
         return Path(env).expanduser().resolve()
+    import platformdirs
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import logging.handlers
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -22,6 +21,7 @@ from app import config
 from app.credentials import AskPassphrase, DatabaseKeys, wrong_database_key
 from app.errors import UserError
 from app.i18n import _
+from app.logfile import setup_logging  # noqa: F401  (re-exported; the light read path uses it too)
 from db.engine import SchemaTooNew, WrongKey, is_plain_sqlite, open_database
 
 log = logging.getLogger(__name__)
@@ -260,27 +260,5 @@ def open_context(
     config.set_practice_mode(settings.demo)
     config.set_connection_policy(settings.ca_bundle, settings.insecure_http)
     ctx = AppContext(folder, engine, sessions, settings, now=now, db_key=key)
-    ctx.borrowers.repair_municipalities()  # people from before the NIS codes (migration 0014)
+    ctx.borrowers.repair_municipalities_if_due()  # people from before the NIS codes (migration 0014)
     return ctx
-
-
-class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
-    """Log files are created 0600 (also each new one after a rotation)."""
-
-    def _open(self):
-        config.private_file(Path(self.baseFilename))
-        return super()._open()
-
-
-def setup_logging(folder: Path, level: int = logging.INFO) -> None:
-    """Log to a rotating file in the data folder (never to the user's terminal)."""
-    config.secure_folder(folder)
-    root = logging.getLogger()
-    if any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
-        return
-    handler = _PrivateRotatingFileHandler(
-        folder / config.LOG_FILE, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
-    )
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root.addHandler(handler)
-    root.setLevel(level)

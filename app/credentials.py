@@ -17,17 +17,15 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-import keyring
-from keyring.backend import KeyringBackend
-from keyring.backends import chainer
+from typing import TYPE_CHECKING, Any
 
 from app.errors import UserError
 from app.i18n import _
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +41,12 @@ TRUSTED_MODULES: tuple[str, ...] = (
     "keyring.backends.kwallet",
     "keyring.backends.libsecret",
 )
+
+
+def _password_delete_error() -> type[Exception]:
+    import keyring.errors
+
+    return keyring.errors.PasswordDeleteError
 
 
 def _account(server_url: str) -> str:
@@ -70,6 +74,11 @@ class CredentialStore:
         self._backend = backend
 
     def _keychain(self) -> KeyringBackend:
+        # keyring is imported when a keychain is first asked (a script with DIGIBANK_PASSPHRASE
+        # never needs it; issue 13: start-up).
+        import keyring
+        from keyring.backends import chainer
+
         backend = self._backend or keyring.get_keyring()
         candidates: list[Any] = (
             list(backend.backends) if isinstance(backend, chainer.ChainerBackend) else [backend]
@@ -104,7 +113,7 @@ class CredentialStore:
     def delete(self, server_url: str) -> None:
         try:
             self._keychain().delete_password(SERVICE, _account(server_url))
-        except keyring.errors.PasswordDeleteError:
+        except _password_delete_error():
             pass
         except UserError:
             raise
@@ -251,6 +260,8 @@ class DatabaseKeys:
         return passphrase if exists_encrypted else check_new_passphrase(passphrase)
 
     def _new_key(self, keychain: KeyringBackend, db_path: Path) -> str:
+        import secrets
+
         hex_key = secrets.token_hex(32)
         keychain.set_password(SERVICE, _key_account(db_path), hex_key)
         # Only use a key that can be read back: a key that is lost makes the data unreadable.

@@ -28,7 +28,7 @@ from pathlib import Path
 from app.config import DB_FILE, private_file
 from app.errors import UserError
 from app.i18n import _
-from db.engine import cipher_connect, encrypt_plain_copy, is_plain_sqlite
+from db.light import cipher_connect, encrypt_plain_copy, is_plain_sqlite
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +98,14 @@ def finish_interrupted(folder: Path, key: str) -> None:
         shred(safety)
         log.info("leftover unencrypted safety copy removed")
     encrypt_plain_backups(folder, key)
+
+
+def work_left(folder: Path) -> bool:
+    """Whether `finish_interrupted` has something to do (the light read path then steps aside)."""
+    backups = folder / "backups"
+    return safety_copy(folder).exists() or (
+        backups.is_dir() and any(is_plain_sqlite(p) for p in backups.glob("*.db"))
+    )
 
 
 def encrypt_plain_backups(folder: Path, key: str) -> None:

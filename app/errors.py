@@ -68,9 +68,9 @@ class InvalidValue(UserError):
 
 
 def _install_violation_error() -> None:
-    import db.changes
+    import db.violations
 
-    db.changes.violation_error = InvalidValue
+    db.violations.installed = InvalidValue
 
 
 _install_violation_error()

@@ -20,9 +20,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-
 log = logging.getLogger(__name__)
 
 DOMAIN = "digibank"
@@ -43,6 +40,10 @@ def load(language: str) -> _gettext.NullTranslations:
     po = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
     if language == DEFAULT_LANGUAGE or not po.exists():
         return _gettext.NullTranslations()
+    # Babel only when a catalogue is compiled: Dutch (the default) needs none.
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
     with po.open("rb") as fh:
         catalog = read_po(fh, locale=language)
     buffer = io.BytesIO()

@@ -27,6 +27,7 @@ from app.errors import NotFound, UserError
 from app.formatting import MAX_AMOUNT_CENTS, datetime_be, euro
 from app.i18n import _
 from app.locations import LocationService
+from app.names import kind_names, status_name, status_names  # noqa: F401  (re-exported)
 from app.search import fetch_in_order, fts_query, rows_in_order
 from db.models import DEVICE_KINDS, DEVICE_SOURCES, DEVICE_STATUSES, DataWipe, Device, Loan
 
@@ -48,34 +49,13 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-def status_names() -> dict[str, str]:
-    return {
-        "intake": _("binnengekomen"),
-        "wiping": _("wissen"),
-        "repair": _("in herstelling"),
-        "ready": _("klaar om uit te lenen"),
-        "on-loan": _("uitgeleend"),
-        "given-away": _("weggeschonken"),
-        "recycled": _("gerecycleerd"),
-        "lost": _("verloren"),
-    }
-
-
-def kind_names() -> dict[str, str]:
-    return {
-        "laptop": _("laptop"),
-        "desktop": _("desktop"),
-        "screen": _("scherm"),
-        "tablet": _("tablet"),
-        "smartphone": _("smartphone"),
-        "printer": _("printer"),
-        "router": _("router"),
-        "other": _("ander toestel"),
-    }
-
-
-def status_name(code: str) -> str:
-    return status_names().get(code, code)
+def device_list_statement(status: str | None = None) -> Select[tuple[Device]]:
+    """`DeviceService.list`'s query. The command line's light read path runs the SQL compiled
+    from it (app/cli/light_queries.py, tests/test_cli_light.py keeps the two equal)."""
+    stmt = select(Device).where(Device.deleted.is_(False))
+    if status:
+        stmt = stmt.where(Device.status == status)
+    return stmt.order_by(Device.asset_tag)
 
 
 @dataclass(frozen=True)
@@ -280,16 +260,13 @@ class DeviceService:
 
     def list(self, status: str | None = None) -> list[Device]:
         with self._sessions() as s:
-            stmt = select(Device).where(Device.deleted.is_(False))
-            if status:
-                if status not in DEVICE_STATUSES:
-                    raise UserError(
-                        _("Onbekende status '{status}'. Kies uit: {choices}.").format(
-                            status=status, choices=", ".join(DEVICE_STATUSES)
-                        )
+            if status and status not in DEVICE_STATUSES:
+                raise UserError(
+                    _("Onbekende status '{status}'. Kies uit: {choices}.").format(
+                        status=status, choices=", ".join(DEVICE_STATUSES)
                     )
-                stmt = stmt.where(Device.status == status)
-            return list(s.scalars(stmt.order_by(Device.asset_tag)))
+                )
+            return list(s.scalars(device_list_statement(status)))
 
     def count(self) -> int:
         with self._sessions() as s:

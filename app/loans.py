@@ -10,9 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.borrowers import BorrowerService, full_name
@@ -21,6 +20,7 @@ from app.errors import NotFound, UserError
 from app.formatting import date_be, euro
 from app.i18n import _
 from app.inventory import DeviceService, kind_names, status_name, wipe_command, wipe_gate_refusal
+from app.loan_view import LoanView  # noqa: F401  (re-exported)
 from app.locations import LocationService
 from db.models import DEPOSIT_METHODS, Borrower, Device, Loan
 from db.models_privacy import ErasureRequest
@@ -30,22 +30,24 @@ log = logging.getLogger(__name__)
 UNDO_SECONDS = 60
 
 
-@dataclass(frozen=True)
-class LoanView:
-    """A loan with what a screen or a list needs to show about it."""
-
-    loan: Loan
-    device: Device
-    borrower: Borrower
-    # The service's "today" (its injectable clock); None means the system date.
-    today: dt.date | None = None
-    # What staff should hear although the loan went ahead (e.g. a proof to check again).
-    warnings: tuple[str, ...] = ()
-
-    @property
-    def overdue(self) -> bool:
-        today = self.today or dt.date.today()
-        return self.loan.state == "open" and self.loan.due_date < today
+def loan_list_statement(
+    open_only: bool, overdue_only: bool, today: dt.date, borrower_id: str | None = None
+) -> Select[tuple[Loan, Device, Borrower]]:
+    """`LoanService.list`'s query. The command line's light read path runs the SQL compiled
+    from it (app/cli/light_queries.py, tests/test_cli_light.py keeps the two equal)."""
+    stmt = (
+        select(Loan, Device, Borrower)
+        .join(Device, Device.id == Loan.device_id)
+        .join(Borrower, Borrower.id == Loan.borrower_id)
+        .where(Loan.deleted.is_(False), Loan.state != "cancelled")
+    )
+    if open_only or overdue_only:
+        stmt = stmt.where(Loan.state == "open")
+    if overdue_only:
+        stmt = stmt.where(Loan.due_date < today)
+    if borrower_id:
+        stmt = stmt.where(Loan.borrower_id == borrower_id)
+    return stmt.order_by(Loan.due_date, Device.asset_tag)
 
 
 class LoanService:
@@ -383,19 +385,7 @@ class LoanService:
     ) -> list[LoanView]:
         """Loans by due date; `limit`/`offset` give one page (the window's tables page)."""
         with self._sessions() as s:
-            stmt = (
-                select(Loan, Device, Borrower)
-                .join(Device, Device.id == Loan.device_id)
-                .join(Borrower, Borrower.id == Loan.borrower_id)
-                .where(Loan.deleted.is_(False), Loan.state != "cancelled")
-            )
-            if open_only or overdue_only:
-                stmt = stmt.where(Loan.state == "open")
-            if overdue_only:
-                stmt = stmt.where(Loan.due_date < self.today())
-            if borrower_id:
-                stmt = stmt.where(Loan.borrower_id == borrower_id)
-            stmt = stmt.order_by(Loan.due_date, Device.asset_tag)
+            stmt = loan_list_statement(open_only, overdue_only, self.today(), borrower_id)
             if limit is not None:
                 stmt = stmt.limit(limit).offset(offset)
             return [

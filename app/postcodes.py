@@ -29,6 +29,22 @@ POSTCODE_FILE = DATA / "postcodes_be.csv"
 MUNICIPALITY_FILE = DATA / "municipalities_be.csv"
 MERGER_FILE = DATA / "municipality_mergers.csv"
 
+# local_state key: the postcode table (its fingerprint) this database's people were last
+# checked against (BorrowerService.repair_municipalities); a pulled person clears it.
+CHECKED_KEY = "municipalities_checked"
+
+
+@functools.cache
+def table_fingerprint() -> str:
+    """Changes with the bundled tables: a new table (another merger) checks everyone again."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in (POSTCODE_FILE, MUNICIPALITY_FILE, MERGER_FILE):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 PROVINCE_CODES = ("ANT", "LIM", "OVL", "VBR", "WVL", "BRU", "WBR", "HEN", "LUI", "LUX", "NAM")
 
 # The German-speaking municipalities: Statbel's Dutch name is their German one.

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import delete, event, inspect, select
 from sqlalchemy.orm import Session
 
-from db import clock, rules
+from db import clock, rules, violations
 from db.base import LocalState, OutboxEntry, Synced, new_id
 from db.values import to_json
 
@@ -33,8 +33,8 @@ class TombstoneOnlyError(RuntimeError):
     """Synced records are never deleted outright: set `deleted = True` instead."""
 
 
-# What a refused value raises: app/ installs its translated user error here (db/ has
-# no texts), so every service, window and command shows the same sentence.
+# What a refused value raises, unless app/ installed its translated user error in
+# db/violations.py (db/ has no texts), so every service, window and command shows the same sentence.
 violation_error: Callable[[rules.Problem], Exception] = rules.RuleViolation
 
 
@@ -145,7 +145,7 @@ def _record_changes(session: Session, _flush_context: Any, _instances: Any) -> N
         values = {name: to_json(getattr(obj, name)) for name in fields}
         problems = rules.check_fields(type(obj).__tablename__, values)
         if problems:
-            raise violation_error(problems[0])
+            raise (violations.installed or violation_error)(problems[0])
     floors = [
         max((str(v) for k, v in (obj.clocks or {}).items() if k in fields), default="")
         for obj, _n, fields in work

@@ -32,6 +32,16 @@ import db.changes  # noqa: F401  (registers the outbox hook)
 import db.models  # noqa: F401  (registers every model on the metadata)
 import db.models_sync  # noqa: F401  (conflict decisions, see app/sync)
 from db import sort_keys
+from db.light import (  # noqa: F401  (the bare connections live there, without SQLAlchemy)
+    PLAIN_HEADER,
+    _quiet_sqlcipher,
+    _quote,
+    cipher_connect,
+    encrypt_plain_copy,
+    export_copy,
+    is_plain_sqlite,
+    table_counts,
+)
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -40,9 +50,6 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SessionFactory = Callable[[], Session]
-
-
-PLAIN_HEADER = b"SQLite format 3\x00"
 
 
 class WrongKey(Exception):
@@ -57,100 +64,6 @@ def cipher_url(path: Path, key: str) -> URL:
     """An encrypted database. `key` is a passphrase, or a raw key written x'<64 hex>'."""
     # URL.create, not a formatted string: a passphrase may hold any character.
     return URL.create("sqlite+pysqlcipher", password=key, database=str(Path(path).resolve()))
-
-
-def is_plain_sqlite(path: Path) -> bool:
-    """An unencrypted SQLite file starts with its magic header; an SQLCipher file with salt."""
-    try:
-        with open(path, "rb") as f:
-            return f.read(16) == PLAIN_HEADER
-    except FileNotFoundError:
-        return False
-
-
-@functools.cache
-def _quiet_sqlcipher() -> None:
-    """SQLCipher writes its own "hmac check failed …" lines straight to stderr (fd 2) on a
-    wrong key; the person must see one plain line, and the error arrives as an exception
-    anyway. The log level is process-wide, so it is set once on a throw-away connection
-    (every real connection still starts with PRAGMA key)."""
-    import sqlcipher3
-
-    scratch = sqlcipher3.connect(":memory:")
-    try:
-        scratch.execute("PRAGMA cipher_log_level = NONE")
-    finally:
-        scratch.close()
-
-
-def cipher_connect(path: Path, key: str, readonly: bool = False):
-    """A bare DB-API connection to an encrypted file (backups, conversion, checks).
-
-    An empty key opens a plain file (only to read an old unencrypted one).
-    """
-    import sqlcipher3
-
-    _quiet_sqlcipher()
-    if readonly:
-        connection = sqlcipher3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
-    else:
-        connection = sqlcipher3.connect(str(path))
-    if key:
-        connection.execute(f"PRAGMA key = {_quote(key)}")  # first statement, always
-    sort_keys.register(connection)  # a write of a borrower runs its triggers (migration 0016)
-    return connection
-
-
-def _quote(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def table_counts(connection) -> dict[str, int]:
-    names = [
-        r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
-    ]
-    return {n: connection.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
-
-
-def encrypt_plain_copy(plain: Path, target: Path, key: str) -> None:
-    """Write an encrypted copy of a plain SQLite file and verify it (every table, every row).
-
-    `target` must be absent or an empty file. Raises RuntimeError when the copy differs.
-    """
-    export_copy(plain, "", target, key)
-
-
-def export_copy(source: Path, source_key: str, target: Path, target_key: str) -> None:
-    """Copy `source` (read with `source_key`, "" = plain) into `target` encrypted with
-    `target_key`, with SQLCipher's `sqlcipher_export`, in one read transaction; then check
-    the copy: integrity and the number of rows of every table must match.
-    """
-    import sqlcipher3
-
-    connection = cipher_connect(source, source_key)
-    connection.isolation_level = None  # explicit BEGIN/COMMIT below
-    try:
-        if not source_key:
-            # A plain database left in WAL mode may still have committed pages in its -wal.
-            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        connection.execute("ATTACH DATABASE ? AS encrypted KEY ?", (str(target), target_key))
-        connection.execute("BEGIN")  # one consistent snapshot, also while others write
-        expected = table_counts(connection)
-        connection.execute("SELECT sqlcipher_export('encrypted')")
-        connection.execute("COMMIT")
-        connection.execute("DETACH DATABASE encrypted")
-    except sqlcipher3.DatabaseError as exc:
-        raise RuntimeError(f"copy of {source.name} failed: {exc}") from exc
-    finally:
-        connection.close()
-    check = cipher_connect(target, target_key)
-    try:
-        ok = check.execute("PRAGMA integrity_check").fetchone()[0]
-        copied = table_counts(check)
-    finally:
-        check.close()
-    if ok != "ok" or copied != expected:
-        raise RuntimeError(f"encrypted copy of {source.name} differs from the original")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Date, DateTime
-
 
 def to_json(value: Any) -> Any:
     if isinstance(value, dt.datetime):
@@ -19,6 +17,9 @@ def to_json(value: Any) -> Any:
 def from_json(column_type: Any, value: Any) -> Any:
     if value is None:
         return None
+    # Here, not at the top: `to_json`/`record_values` serve the light read path (issue 13).
+    from sqlalchemy import Date, DateTime
+
     if isinstance(column_type, DateTime):
         return dt.datetime.fromisoformat(value)
     if isinstance(column_type, Date):

@@ -14,12 +14,9 @@ import contextlib
 import importlib
 import logging
 import os
-import pkgutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-
-from sqlalchemy.exc import OperationalError
 
 from app import i18n
 from app.config import DB_FILE, Settings, data_dir
@@ -38,6 +35,8 @@ class Parser(argparse.ArgumentParser):
 
 
 def command_modules() -> list[str]:
+    import pkgutil
+
     package = sys.modules[__name__]
     return sorted(
         f"{__name__}.{m.name}" for m in pkgutil.iter_modules(package.__path__) if m.name.startswith("cmd_")
@@ -289,6 +288,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+    # `device list`, `loan list`: read without SQLAlchemy where that gives the same answer.
+    from app.cli.light import run as run_light
+
+    light = run_light(argv)
+    if light is not None:
+        return light
     parser = build_parser(command_name(argv))
     args = parser.parse_args(argv)
     if args.command in (None, "gui"):
@@ -330,7 +335,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(exc.cli_message, file=sys.stderr)
         return 1
-    except OperationalError as exc:
+    except _database_operational_error() as exc:
         log.exception("database error")
         if "locked" in str(exc):
             print(_("De database is even bezet door een ander programma; probeer opnieuw."), file=sys.stderr)
@@ -364,6 +369,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if ctx is not None:
             ctx.close()
+
+
+class _NoDatabaseError(Exception):
+    """Never raised: stands for SQLAlchemy's error while SQLAlchemy is not loaded."""
+
+
+def _database_operational_error() -> type[Exception]:
+    # An except clause's class is looked up only when an exception passes by: SQLAlchemy is
+    # imported by the command that needs it, never for the command line itself (issue 13).
+    exc = sys.modules.get("sqlalchemy.exc")
+    return exc.OperationalError if exc is not None else _NoDatabaseError
 
 
 def _run_signed_in(handler, args: argparse.Namespace, ctx) -> int | None:

@@ -7,12 +7,13 @@ import sys
 from typing import Any
 
 from app.borrowers import full_name
+from app.cli.listing import device_line, print_devices
 from app.cli.output import add_json_flag, emit_json, record_json
 from app.context import AppContext
 from app.errors import UserError
 from app.formatting import date_be, euro, parse_euro
 from app.i18n import _
-from app.inventory import DeviceInput, kind_names, status_name
+from app.inventory import DeviceInput, status_name
 from db.models import DEVICE_KINDS, DEVICE_SOURCES, DEVICE_STATUSES, Device
 
 
@@ -76,9 +77,7 @@ def device_json(device: Device) -> dict[str, Any]:
     return record_json(device)
 
 
-def _line(device: Device) -> str:
-    what = kind_names().get(device.kind, device.kind)
-    return f"{device.asset_tag:<12} {what:<12} {device.brand} {device.model}  [{status_name(device.status)}]"
+_line = device_line
 
 
 def _add(args: argparse.Namespace, ctx: AppContext) -> int:
@@ -114,17 +113,8 @@ def _add(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def _list(args: argparse.Namespace, ctx: AppContext) -> int:
-    devices = ctx.devices.list(status=args.status)
-    if args.json:
-        emit_json([device_json(d) for d in devices])
-        return 0
-    if not devices:
-        print(_("Geen toestellen gevonden."))
-        return 0
-    for device in devices:
-        print(_line(device))
-    print(_("{count} toestel(len).").format(count=len(devices)))
-    return 0
+    # What is printed lives in app/cli/listing.py, shared with the light read path.
+    return print_devices(ctx.devices.list(status=args.status), args.json)
 
 
 def _show(args: argparse.Namespace, ctx: AppContext) -> int:

@@ -5,16 +5,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-from typing import Any
 
 from app.borrowers import full_name
+from app.cli.listing import loan_json, print_loans
 from app.cli.output import add_json_flag, emit_json
 from app.context import AppContext
 from app.counter import deposit_at_checkout, deposit_at_return
 from app.formatting import date_be, parse_euro, parse_iso_date
 from app.i18n import _
 from app.inventory import kind_names
-from app.loans import LoanView
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -59,27 +58,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--overdue", action="store_true", help=_("enkel te late uitleningen"))
     add_json_flag(p)
     p.set_defaults(handler=_list)
-
-
-def loan_json(view: LoanView) -> dict[str, Any]:
-    loan = view.loan
-    return {
-        "id": loan.id,
-        "asset_tag": view.device.asset_tag,
-        "card_number": view.borrower.card_number,
-        "borrower": full_name(view.borrower),
-        "state": loan.state,
-        "out_at": loan.out_at.isoformat(timespec="seconds"),
-        "in_at": loan.in_at.isoformat(timespec="seconds") if loan.in_at else None,
-        "due_date": loan.due_date.isoformat(),
-        "extensions": loan.extensions,
-        "deposit_cents": loan.deposit_cents,
-        "deposit_method": loan.deposit_method,
-        "deposit_reason": loan.deposit_reason,
-        "deposit_refunded_cents": loan.deposit_refunded_cents,
-        "deposit_kept_reason": loan.deposit_kept_reason,
-        "overdue": view.overdue,
-    }
 
 
 def _due(text: str | None) -> dt.date | None:
@@ -145,21 +123,5 @@ def _extend(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def _list(args: argparse.Namespace, ctx: AppContext) -> int:
-    views = ctx.loans.list(open_only=args.open, overdue_only=args.overdue)
-    if args.json:
-        emit_json([loan_json(v) for v in views])
-        return 0
-    if not views:
-        print(_("Geen uitleningen gevonden."))
-        return 0
-    for view in views:
-        if view.loan.state == "open":
-            state = _("TE LAAT") if view.overdue else _("loopt")
-        else:
-            state = _("terug op {date}").format(date=date_be(view.loan.in_at))
-        print(
-            f"{view.device.asset_tag:<12} {view.borrower.card_number:<13} "
-            f"{full_name(view.borrower):<28} {date_be(view.loan.due_date)}  {state}"
-        )
-    print(_("{count} uitlening(en).").format(count=len(views)))
-    return 0
+    # What is printed lives in app/cli/listing.py, shared with the light read path.
+    return print_loans(ctx.loans.list(open_only=args.open, overdue_only=args.overdue), args.json)

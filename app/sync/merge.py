@@ -26,7 +26,7 @@ from app.sync.bulk_insert import CHUNK, InsertPlan, bulk_insert, tuple_getter
 from app.sync.protocol import STAMP_PATTERN, LoggedChange, TableDigest
 from app.sync.set_aside import set_aside
 from db import clock, rules
-from db.base import Base, FieldConflict, model_for_table, synced_models
+from db.base import Base, FieldConflict, LocalState, model_for_table, synced_models
 from db.changes import observe_stamp, write_state
 from db.values import from_json, to_json
 
@@ -151,6 +151,13 @@ def apply_page(
         from app.privacy import scrub_after_pulled_erasure  # the GDPR rules live there
 
         scrub_after_pulled_erasure(session, erasures)
+    if "borrower" in by_table:
+        # A pulled person may lack a current NIS code (an older program made them): the next
+        # open checks the people again (BorrowerService.repair_municipalities_if_due).
+        from app.postcodes import CHECKED_KEY
+
+        table = LocalState.__table__
+        session.connection().execute(table.delete().where(table.c.key == CHECKED_KEY))
     if newest:
         # Our clock moves past everything we have seen: later local edits order after it.
         observe_stamp(session, clock.Stamp.decode(newest))
