@@ -8,6 +8,7 @@ import json
 import random
 import time
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
@@ -253,3 +254,41 @@ def test_the_command_line_shows_the_refusal_as_one_line_without_a_traceback(
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in err, err
     assert "nieuwere versie van Digibank Balie nodig om te synchroniseren" in lines[0]
+
+
+def test_pulled_records_store_every_field_clock_one_write_or_mixed(tmp_path):
+    """The fast insert writes a one-stamp record's clocks as text built from pieces
+    (app/sync/bulk_insert.py): stored and read back, they are the record's clocks."""
+    import datetime as dt
+
+    from app.context import open_context
+    from app.sync.merge import apply_page
+    from benchmarks.bench_sync import generate
+    from db.engine import cipher_connect
+
+    rows = generate(400, 3)
+    stamps = [_stamp(1795000000000 + i, 0, "n9") for i in range(len(rows))]
+    page = []
+    for i, (table, rid, fields) in enumerate(rows):
+        clocks = dict.fromkeys(fields, stamps[i])
+        if i % 3 == 0:  # every third record: one field written earlier elsewhere
+            clocks[next(iter(fields))] = _stamp(1794000000000 + i, 2, "other")
+        page.append(
+            LoggedChange(seq=i + 1, table=table, row_id=rid, origin="n9", fields=fields, clocks=clocks)
+        )
+    ctx = open_context(tmp_path / "c", actor="t")
+    try:
+        with ctx.sessions() as s, s.begin():
+            s.info["applying_remote"] = True
+            apply_page(s, page, dt.datetime(2026, 12, 1, 10, 0))
+        with cipher_connect(Path(ctx.engine.url.database or ""), ctx.db_key) as conn:
+            stored = {
+                rid: (json.loads(text), updated)
+                for t in ("location", "device", "borrower", "loan")
+                for rid, text, updated in conn.execute(f"SELECT id, clocks, updated_at FROM {t}")
+            }
+        assert len(stored) == len(page)
+        for ch in page:
+            assert stored[ch.row_id] == (ch.clocks, max(ch.clocks.values()))
+    finally:
+        ctx.close()
