@@ -77,7 +77,7 @@ TOKEN_SCOPE_KEY = "sync_token_scope"
 EMPTY_DIGEST = TableDigest(count=0, digest="0" * 32)
 REPULL_PAUSE_S = 24 * 3600
 # The first pulled page's size (then doubling up to the page size), see _pull_pages.
-FIRST_PAGE = 250
+FIRST_PAGE = 1000
 # Acknowledged outbox entries are kept a while (audits, support), then pruned.
 PRUNE_AFTER_MS = 30 * 86_400_000
 
