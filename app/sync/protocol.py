@@ -110,7 +110,8 @@ class _CompactClocks(BaseModel):
 
     @model_validator(mode="after")
     def _expand(self) -> Any:
-        self.clocks = expand_clocks(self.fields, self.stamp, self.clocks)  # type: ignore[attr-defined]
+        values = self.__dict__  # the subclass's fields, as pydantic keeps them
+        values["clocks"] = expand_clocks(values["fields"], values["stamp"], values["clocks"])
         return self
 
     @model_serializer(mode="wrap")
