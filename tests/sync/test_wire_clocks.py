@@ -194,7 +194,7 @@ def test_a_change_with_mixed_clocks_is_stored_whole_and_reaches_a_new_counter_ex
     # A later edit of one field at one counter: the other counter merges it by its clock.
     van.ctx.locations.initialise("BUS", "Bus")
     with van.ctx.sessions() as s, s.begin():
-        s.get(Location, row_id).phone = "09 123 45 67"  # type: ignore[union-attr]
+        s.get(Location, row_id).phone = "09 123 45 67"
     van.sync()
     second = make_replica(tmp_path, "second", server, token)
     replicas.append(second)
@@ -207,7 +207,7 @@ def test_a_change_with_mixed_clocks_is_stored_whole_and_reaches_a_new_counter_ex
         assert a.clocks["phone"] > new and a.clocks["name"] == old
 
 
-def _refused_round(tmp_path, server, token, monkeypatch, header: str) -> tuple[str, dict]:  # type: ignore[no-untyped-def]
+def _refused_round(tmp_path, server, token, monkeypatch, header: str) -> tuple[str, dict]:
     # This process's client code as a counter of that protocol would send and compare it.
     monkeypatch.setattr(transport_module, "version_header", lambda: header)
     monkeypatch.setattr(transport_module, "PROTOCOL_VERSION", int(header.split(".")[0]))
