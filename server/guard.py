@@ -33,7 +33,14 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 
 from app.i18n import _
-from app.sync.protocol import UPDATE_REQUIRED, VERSION_HEADER, version_header
+from app.sync.protocol import (
+    PROTOCOL_VERSION,
+    SCHEMA_VERSION,
+    UPDATE_REQUIRED,
+    VERSION_HEADER,
+    peer_versions,
+    version_header,
+)
 from server.database import Database
 from server.models import LocationToken, Tenant
 from server.security import hash_token
@@ -150,6 +157,23 @@ def _client(scope: Scope) -> str:
     return str(client[0]) if client else "?"
 
 
+def version_refusal(client_header: str) -> str:
+    """The 426 answer's message: which side needs the newer program. A counter older than
+    this protocol (or one that does not say) must be updated; a newer one needs this server
+    updated first. The counter shows its own translation of the same (app/sync/transport.py);
+    this text is for anyone else reading the answer."""
+    client = peer_versions(client_header)
+    if client is not None and client > (PROTOCOL_VERSION, SCHEMA_VERSION):
+        return _(
+            "Deze computer heeft een nieuwere versie van Digibank Balie dan de server: "
+            "vraag de beheerder de server bij te werken."
+        )
+    return _(
+        "Deze computer heeft een nieuwere versie van Digibank Balie nodig om te "
+        "synchroniseren: werk het programma bij."
+    )
+
+
 class SyncGuard:
     def __init__(self, app: ASGIApp, database: Database, settings: ServerSettings) -> None:
         self.app = app
@@ -180,10 +204,7 @@ class SyncGuard:
             await answer(
                 426,
                 UPDATE_REQUIRED,
-                _(
-                    "Deze versie van Digibank Balie is te oud (of te nieuw) voor de server: "
-                    "werk het programma bij."
-                ),
+                version_refusal(headers.get(VERSION_HEADER, "")),
                 server=version_header(),
             )
             return

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from app.sync import lww
 from app.sync.bulk_insert import CHUNK, InsertPlan, bulk_insert, tuple_getter
+from app.sync.page_check import tables_that_pass
 from app.sync.protocol import STAMP_PATTERN, LoggedChange, TableDigest
 from app.sync.set_aside import set_aside
 from db import clock, rules
@@ -124,8 +125,10 @@ def apply_page(
     by_table: dict[str, list[LoggedChange]] = defaultdict(list)
     newest = ""
     erasures: list[tuple[str, str]] = []
+    changes = list(changes)
+    passing = tables_that_pass(changes)  # the same rules, a whole table's column at once
     for ch in changes:
-        why = _cannot_apply(ch)
+        why = None if ch.table in passing else _cannot_apply(ch)
         if why is not None:
             # One bad record must not stop the page: it waits, everything else applies.
             if set_aside(session, ch.table, ch.row_id, ch.origin, ch.fields, ch.clocks, why, now):

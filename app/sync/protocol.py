@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 # 2: the handshake names the server id, its clock limits and the known location id;
 # change results carry a detail. Answers forbid unknown fields, so a version-1 counter
@@ -18,7 +25,10 @@ from pydantic import BaseModel, ConfigDict, Field
 # request, db/models_privacy.py), loans have the state "cancelled" and a deletion can be
 # undone (`deleted` merges by its clock, app/sync/lww.py). A version-2 counter would
 # refuse the new field and set those values aside, so it hears "update the program".
-PROTOCOL_VERSION = 3
+# 4: per-field clocks travel compactly (issue 13): a change carries one `stamp` and, in
+# `clocks`, only the fields whose clock differs from it (see `expand_clocks`). A version-3
+# peer would read the missing clocks as missing, so each side refuses the other (426).
+PROTOCOL_VERSION = 4
 # Bump when the shape of synced tables changes in a way old clients cannot merge.
 SCHEMA_VERSION = 1
 
@@ -50,6 +60,67 @@ VERSION_HEADER = "X-Digibank-Sync"
 
 def version_header() -> str:
     return f"{PROTOCOL_VERSION}.{SCHEMA_VERSION}"
+
+
+def peer_versions(header: str) -> tuple[int, int] | None:
+    """(protocol, schema) from a version header's text ("4.1"), or None when unreadable."""
+    protocol, _dot, schema = header.partition(".")
+    if not (protocol.isdigit() and schema.isdigit()) or len(header) > 20:
+        return None
+    return int(protocol), int(schema)
+
+
+# -- per-field clocks on the wire ---------------------------------------------------------
+#
+# In memory (and in every database) a change has one clock per field, as app/sync/lww.py
+# merges them. On the wire it carries one `stamp` and, in `clocks`, only the exceptions:
+# the fields whose clock is not that stamp. Most changes are one write (every field at one
+# stamp), so their clocks shrink to `{}`; a record whose fields were written at different
+# times keeps exactly its differing clocks. Decoding gives every field the stamp unless
+# `clocks` names it, so the merge sees exactly the clocks that were sent.
+
+
+def expand_clocks(fields: dict[str, Any], stamp: str, exceptions: dict[str, str]) -> dict[str, str]:
+    """The per-field clocks of a change from its wire form. Exceptions for fields the change
+    does not carry are kept (the server refuses such a change as "bad-clocks")."""
+    if not stamp:
+        return exceptions  # no stamp (an in-memory change): its clocks are complete already
+    clocks = dict.fromkeys(fields, stamp)
+    if exceptions:
+        clocks.update(exceptions)
+    return clocks
+
+
+def compact_clocks(clocks: dict[str, str], stamp: str) -> dict[str, str]:
+    """The exceptions to `stamp`: what `expand_clocks` needs to give back `clocks`."""
+    return {k: v for k, v in clocks.items() if v != stamp}
+
+
+def common_stamp(clocks: dict[str, str]) -> str:
+    """The stamp most fields share (the newest of equally common ones): the fewest exceptions."""
+    counts: dict[str, int] = {}
+    for v in clocks.values():
+        counts[v] = counts.get(v, 0) + 1
+    return max(counts, key=lambda v: (counts[v], v)) if counts else ""
+
+
+class _CompactClocks(BaseModel):
+    """`clocks` holds every field's clock in memory and only the exceptions to `stamp` on
+    the wire (see above). Subclasses declare `fields`, `stamp` and `clocks`."""
+
+    @model_validator(mode="after")
+    def _expand(self) -> Any:
+        values = self.__dict__  # the subclass's fields, as pydantic keeps them
+        values["clocks"] = expand_clocks(values["fields"], values["stamp"], values["clocks"])
+        return self
+
+    @model_serializer(mode="wrap")
+    def _compact(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        out = handler(self)
+        stamp = out.get("stamp") or ""
+        if stamp:
+            out["clocks"] = compact_clocks(out["clocks"], stamp)
+        return out
 
 
 class Versioned(_Strict):
@@ -87,8 +158,9 @@ class HandshakeAnswer(_Strict):
     token_scope: str = ""
 
 
-class Change(_Strict):
-    """One outbox entry: the fields one local write changed, each with its stamp."""
+class Change(_CompactClocks, _Strict):
+    """One outbox entry: the fields one local write changed, each with its clock: on the
+    wire the entry's stamp plus the fields whose clock differs from it (protocol 4)."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
@@ -98,7 +170,7 @@ class Change(_Strict):
     stamp: str = Field(pattern=STAMP_PATTERN)
     origin: str = Field(default="", max_length=64, pattern=TEXT_PATTERN)
     fields: dict[str, Any] = Field(max_length=200)
-    clocks: dict[str, str] = Field(max_length=200)
+    clocks: dict[str, str] = Field(default_factory=dict, max_length=200)
 
 
 class PushRequest(Versioned):
@@ -137,13 +209,18 @@ class PullRequest(Versioned):
     tables: list[Annotated[str, Field(pattern=NAME_PATTERN)]] | None = Field(default=None, max_length=100)
 
 
-class LoggedChange(_Strict):
+class LoggedChange(_CompactClocks, _Strict):
+    """One change of the server's log. On the wire: `stamp` and the exceptions to it in
+    `clocks` (server/store.py read_page writes them); in memory every field's clock. A
+    change made in memory without a stamp carries its complete clocks as they are."""
+
     seq: int
     table: str
     row_id: str
     origin: str = ""
     fields: dict[str, Any]
-    clocks: dict[str, str]
+    stamp: str = ""
+    clocks: dict[str, str] = Field(default_factory=dict)
 
 
 class PullAnswer(_Strict):

@@ -76,6 +76,8 @@ LAST_RESULT_KEY = "sync_last_result"
 TOKEN_SCOPE_KEY = "sync_token_scope"
 EMPTY_DIGEST = TableDigest(count=0, digest="0" * 32)
 REPULL_PAUSE_S = 24 * 3600
+# The first pulled page's size (then doubling up to the page size), see _pull_pages.
+FIRST_PAGE = 1000
 # Acknowledged outbox entries are kept a while (audits, support), then pruned.
 PRUNE_AFTER_MS = 30 * 86_400_000
 
@@ -330,18 +332,22 @@ class SyncService:
         return self._pull_pages(result, cursor, self._cursor_key, None)
 
     def _pull_pages(self, result: SyncResult, cursor: int, key: str, tables: list[str] | None) -> PullAnswer:
-        def fetch(after: int) -> PullAnswer:
-            request = PullRequest(after=after, limit=self._page_size, tables=tables)
+        def fetch(after: int, limit: int) -> PullAnswer:
+            request = PullRequest(after=after, limit=limit, tables=tables)
             return self._transport.post("/sync/pull", request, PullAnswer)
 
         # The next page is fetched while this one is applied (server and counter work
-        # at the same time); the cursor still only moves with an applied page.
+        # at the same time); the cursor still only moves with an applied page. Pages start
+        # small and double up to the page size: applying begins as soon as a first small
+        # page is there instead of after a whole big one was read, sent and parsed.
+        limit = min(self._page_size, FIRST_PAGE)
         with ThreadPoolExecutor(max_workers=1) as prefetch:
-            upcoming: Future[PullAnswer] = prefetch.submit(fetch, cursor)
+            upcoming: Future[PullAnswer] = prefetch.submit(fetch, cursor, limit)
             while True:
                 page = upcoming.result()
                 if page.more:
-                    upcoming = prefetch.submit(fetch, page.next_after)
+                    limit = min(self._page_size, limit * 2)
+                    upcoming = prefetch.submit(fetch, page.next_after, limit)
                 try:
                     applied = self._apply(page, key, tables, careful=False)
                 except IntegrityError:

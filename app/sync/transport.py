@@ -25,7 +25,14 @@ from pydantic import BaseModel, ValidationError
 from app import config
 from app.errors import UserError
 from app.i18n import _
-from app.sync.protocol import UPDATE_REQUIRED, VERSION_HEADER, version_header
+from app.sync.protocol import (
+    PROTOCOL_VERSION,
+    SCHEMA_VERSION,
+    UPDATE_REQUIRED,
+    VERSION_HEADER,
+    peer_versions,
+    version_header,
+)
 
 log = logging.getLogger(__name__)
 
@@ -71,11 +78,22 @@ class Unauthorized(SyncError):
 
 
 class UpdateRequired(SyncError):
-    def __init__(self) -> None:
-        super().__init__(
-            _("De server werkt met een andere versie: werk Digibank Balie bij en synchroniseer dan opnieuw."),
-            code=UPDATE_REQUIRED,
-        )
+    """The server speaks another sync protocol (426). `server_version` is its version header
+    ("4.1") when it said one: then we know which side needs the newer program."""
+
+    def __init__(self, server_version: str = "") -> None:
+        server = peer_versions(server_version)
+        if server is not None and server < (PROTOCOL_VERSION, SCHEMA_VERSION):
+            message = _(
+                "De server werkt met een oudere versie van Digibank Balie dan deze computer: vraag de "
+                "beheerder de server bij te werken; de wijzigingen blijven bewaard."
+            )
+        else:
+            message = _(
+                "Deze computer heeft een nieuwere versie van Digibank Balie nodig om te synchroniseren: "
+                "werk het programma bij; de wijzigingen blijven bewaard."
+            )
+        super().__init__(message, code=UPDATE_REQUIRED)
 
 
 class ServerRefused(SyncError):
@@ -202,7 +220,9 @@ class HttpTransport:
         with httpx.Client(
             base_url=self.base_url,
             timeout=self._timeout,
-            verify=_tls(),
+            # Plain http (this computer only, or explicitly allowed) has no certificate to
+            # verify: loading the CA bundle would cost ~30 ms of the first round for nothing.
+            verify=_tls() if self.base_url.lower().startswith("https:") else False,
             headers={
                 "Authorization": f"Bearer {self._token}",
                 VERSION_HEADER: version_header(),
@@ -243,15 +263,18 @@ def parse_answer(status: int, content: bytes, answer: type[BaseModel]) -> Any:
             # (app/sync/set_aside.py) instead of failing every round.
             return answer.model_validate(json.loads(content))
     reason = ""
+    server_version = ""
     try:
         data = json.loads(content or b"null")
-        reason = str(data.get("code", "")) if isinstance(data, dict) else ""
+        if isinstance(data, dict):
+            reason = str(data.get("code", ""))
+            server_version = str(data.get("server", ""))
     except ValueError:
         pass
     if status == 401:
         raise Unauthorized()
     if status == 426 or reason == UPDATE_REQUIRED:
-        raise UpdateRequired()
+        raise UpdateRequired(server_version)
     if status == 429:
         raise SyncError(
             _(
