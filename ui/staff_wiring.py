@@ -337,7 +337,10 @@ def wire_window(staff: StaffWiring, window) -> None:  # type: ignore[no-untyped-
 
         staff.guard(resolve, "conflicts")
 
-    borrowers = window.borrowers_view
+
+def wire_borrowers(staff: StaffWiring, borrowers) -> None:  # type: ignore[no-untyped-def]
+    """The Ontleners tab's privacy buttons: by role. Called when the window builds that tab
+    (the first time it is opened, ui/main_window.py)."""
 
     def erase(allowed: bool, tooltip: str) -> None:
         borrowers.erase_allowed = allowed
