@@ -92,7 +92,7 @@ def run(data_dir: str | None = None, language: str | None = None, font_scale: fl
         start = _Start(app, folder, language, install_qt_translations(app, lang))
         from ui.main_window import MainWindow
 
-        window = MainWindow()  # the frame: "bezig met openen…", the scan field keeps scans
+        window = MainWindow(data_dir=folder)  # the frame: "bezig met openen…", the scan field keeps scans
         start.window = window
         window.show()
         window.raise_()
@@ -208,12 +208,31 @@ class _Start:
         if not ctx.locations.is_initialised() and not self._first_start(ctx, lang):
             return
 
-        window.attach(ctx)
+        window.attach(ctx, sync_later=True)
         _shoot_when_shown(window)
-        # Nothing heavy on the GUI thread: the daily backup (seconds on a large database)
-        # and the first sync round start now, in the background.
+        # The counter takes scans now. Sync is plugged in once its modules are imported (off
+        # the GUI thread); then the daily backup (seconds on a large database) and the first
+        # sync round start, in the background.
+        from ui.operations import run_operation
+
         key, folder = ctx.db_key, self.folder
-        window.start_background_work(lambda: _daily_backup(folder, key))
+
+        def then(_imported: object = None) -> None:
+            if window.ctx is None or window.sync is not None:
+                return
+            try:
+                window.attach_sync()
+            except Exception:  # the counter works without sync: said in the log, not a traceback
+                log.exception("sync could not be plugged in")
+            window.start_background_work(lambda: _daily_backup(folder, key))
+
+        run_operation(
+            lambda _op: _import_sync(),
+            on_success=then,
+            on_failure=lambda _message: then(),
+            parent=window,
+            what="import the sync modules",
+        )
 
     def _translate(self, lang: str) -> None:
         for translator in self.translators:
@@ -267,10 +286,14 @@ def _prepare(ctx: AppContext) -> None:
     import ui.help_dialog  # noqa: F401
     import ui.printing.actions  # noqa: F401
     import ui.staff_wiring  # noqa: F401
-    import ui.sync.wiring  # noqa: F401
 
     ctx.counter()
     ctx.locations.is_initialised()
+
+
+def _import_sync() -> None:
+    """On a worker, after the counter is ready: the sync modules (pydantic, httpx)."""
+    import ui.sync.wiring  # noqa: F401
 
 
 _SHOT_TAKEN: list[str] = []

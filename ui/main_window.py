@@ -51,6 +51,20 @@ WINDOW_TITLE = "Digibank Balie"
 WINDOW_STATE_FILE = "window.ini"
 
 
+class _OnFirstUse:
+    """Stands for a service until it is first used: `ctx.printing` imports reportlab and loads
+    its fonts (a few tenths of a second), which the counter needs only when it prints."""
+
+    def __init__(self, make: Callable[[], object]) -> None:
+        self._make = make
+        self._service: object | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._service is None:
+            self._service = self._make()
+        return getattr(self._service, name)
+
+
 class OpeningPage(QWidget):
     """The Balie tab while the data folder opens: a visible "bezig" line and the scan field.
     Scans typed meanwhile (a keyboard-wedge scanner does not wait) are kept, in order, and
@@ -59,7 +73,7 @@ class OpeningPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.queued: list[str] = []
-        self.busy_label = QLabel("⏳ " + _("Bezig met openen…"), self)
+        self.busy_label = QLabel(_("Bezig met openen…"), self)
         font = self.busy_label.font()
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
@@ -118,7 +132,10 @@ class MainWindow(QMainWindow):
     ready = Signal()  # attach() finished: the counter takes scans (benchmarks/window_probe.py)
     counter_view: CounterView
 
-    def __init__(self, ctx: AppContext | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: AppContext | None = None, parent: QWidget | None = None, *, data_dir: Path | None = None
+    ) -> None:
+        """`data_dir` (for the frame only): where last time's size and place are kept."""
         super().__init__(parent)
         self.ctx: AppContext = None  # type: ignore[assignment]  # set by attach()
         self.is_ready = False
@@ -138,14 +155,17 @@ class MainWindow(QMainWindow):
             self.attach(ctx)
         else:
             self.status.show_busy(_("Bezig met openen…"))
-            fit_window(self, None, QSize(1280, 800))
+            # Already where it will stay: attach() fits it from the same file again.
+            fit_window(self, data_dir / WINDOW_STATE_FILE if data_dir else None, QSize(1280, 800))
 
-    def attach(self, ctx: AppContext) -> None:
-        """Build the window on an opened context; the counter gets what was scanned so far."""
+    def attach(self, ctx: AppContext, *, sync_later: bool = False) -> None:
+        """Build the window on an opened context; the counter gets what was scanned so far.
+
+        `sync_later`: the sync pieces (pydantic, httpx: a few tenths of a second of imports)
+        are plugged in by `attach_sync()` once the counter is ready (ui/app.py)."""
         from ui.counter_view import CounterView
         from ui.printing.actions import PrintActions
         from ui.staff_wiring import StaffWiring, wire_window
-        from ui.sync.wiring import SyncWiring
 
         self.ctx = ctx
         location = ctx.locations.current()
@@ -156,8 +176,9 @@ class MainWindow(QMainWindow):
         self.status.attach(ctx.locations, ctx.loans)
         self.status.overdue_clicked.connect(self.show_late_loans)
 
+        printing: Any = _OnFirstUse(lambda: ctx.printing)
         self.counter_view = CounterView(
-            ctx.counter(), self, printing=ctx.printing, receipts_dir=ctx.data_dir / "ontvangstbewijzen"
+            ctx.counter(), self, printing=printing, receipts_dir=ctx.data_dir / "ontvangstbewijzen"
         )
         opening, self.opening = self.opening, None
         assert opening is not None
@@ -167,9 +188,11 @@ class MainWindow(QMainWindow):
         for attribute in _LAZY_TABS:
             index = self.add_view(_tab_title(attribute), QWidget())
             self._lazy_index[index] = attribute
-        self.sync = SyncWiring(ctx, self)
+        self.sync: Any = None
+        if not sync_later:
+            self.attach_sync(wire=False)  # wire_window below guards it
         self.print_actions = PrintActions(
-            ctx.printing,
+            printing,
             lambda: self.devices_view,
             lambda: self.borrowers_view,
             ctx.settings.label_layout,
@@ -203,6 +226,16 @@ class MainWindow(QMainWindow):
         self._flush_queued()
         log.info("window ready")
         self.ready.emit()
+
+    def attach_sync(self, wire: bool = True) -> None:
+        """Plug in background sync: its status in the status bar, the Conflicten and
+        Synchronisatie tabs (ui/sync/wiring.py)."""
+        from ui.staff_wiring import wire_sync
+        from ui.sync.wiring import SyncWiring
+
+        self.sync = SyncWiring(self.ctx, self)
+        if wire:
+            wire_sync(self.staff, self)
 
     def _on_unlocked(self) -> None:
         self._on_tab_changed(self.tabs.currentIndex())
@@ -365,7 +398,8 @@ class MainWindow(QMainWindow):
     def start_background_work(self, daily_backup: Callable[[], object] | None = None) -> None:
         """What the window starts once it is on screen (ui/app.py calls it after the first
         show): background sync, and the daily backup off the GUI thread with a "bezig" note."""
-        self.sync.start()
+        if self.sync is not None:
+            self.sync.start()
         if daily_backup is None:
             return
         log.info("daily backup check started")
@@ -507,7 +541,8 @@ class MainWindow(QMainWindow):
         log.info("window closed")
         if self.ctx is not None:  # closed while still opening: nothing was started yet
             remember_window(self, self.window_state_file)
-            self.sync.stop()
+            if self.sync is not None:
+                self.sync.stop()
             if "reports_view" in self._built:
                 self.reports_view.shutdown()
         super().closeEvent(event)

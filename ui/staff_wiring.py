@@ -321,6 +321,12 @@ def wire_window(staff: StaffWiring, window) -> None:  # type: ignore[no-untyped-
     staff.guard(guard_widget(restore), "restore")
     for action in window.language_actions.values():  # the language is a setting
         staff.guard(guard_widget(action), "settings")
+    if getattr(window, "sync", None) is not None:
+        wire_sync(staff, window)
+
+
+def wire_sync(staff: StaffWiring, window) -> None:  # type: ignore[no-untyped-def]
+    """The sync pieces' buttons by role; the window plugs sync in just after it is ready."""
     login = getattr(getattr(window, "sync", None), "settings_page", None)
     if login is not None:
         staff.guard(guard_widget(login.login_button), "server")

@@ -151,7 +151,11 @@ def test_the_start_opens_the_folder_off_the_gui_thread_and_loses_no_scan(qtbot, 
         assert start.ctx is not None and start.exit_code is None
         assert start.ctx.loans.open_count() == 1
         assert start.ctx.loans.for_device(tag).borrower.card_number == card
-        assert wait_for_running()  # the daily backup, started after the window was ready
+        assert wait_for_running()  # the sync modules imported, then the daily backup
+        assert window.sync is not None
+        titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+        assert titles[-2:] == ["Conflicten", "Synchronisatie"]
+        assert list(start.folder.glob("backups/digibank-*.db"))  # the daily backup was made
     finally:
         window.close()
         start.finish()
