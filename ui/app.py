@@ -269,9 +269,9 @@ class _Start:
         return True
 
     def finish(self) -> None:
-        if self.ctx is None and QThreadPool.globalInstance().activeThreadCount():
-            # Closed while the folder was opening: let the worker end before the exit.
-            QThreadPool.globalInstance().waitForDone(60_000)
+        # A worker still busy (the folder opening when the window was closed at once, the sync
+        # modules importing, the daily backup) ends before the database closes and Python exits.
+        QThreadPool.globalInstance().waitForDone(60_000 if self.ctx is None else 15_000)
         for translator in self.translators:
             self.app.removeTranslator(translator)
         if self.ctx is not None:
