@@ -220,3 +220,30 @@ def test_the_frame_is_built_without_the_database_layer():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_an_older_database_is_backed_up_then_migrated_by_the_window_start(qtbot, tmp_path):
+    from alembic import command
+
+    from db.engine import alembic_config, current_revision, migration_revisions
+
+    folder = tmp_path / "data"
+    ctx = open_context(folder, actor="test")
+    ctx.locations.initialise("KRT", "Kortrijk balie")
+    with ctx.engine.begin() as con:  # one migration back, as the previous version left it
+        cfg = alembic_config(ctx.engine)
+        cfg.attributes["connection"] = con
+        command.downgrade(cfg, "-1")
+    ctx.close()
+    start, window = _start(qtbot, folder)
+    try:
+        start.open()
+        qtbot.waitUntil(lambda: window.is_ready, timeout=60_000)
+        assert current_revision(start.ctx.engine) == migration_revisions()[1]
+        backups = list(folder.glob("backups/digibank-*.db"))
+        assert backups  # made before the schema was migrated (the daily one is not due then)
+        assert wait_for_running()
+        assert list(folder.glob("backups/digibank-*.db")) == backups
+    finally:
+        window.close()
+        start.finish()
