@@ -11,6 +11,7 @@ An old unencrypted backup can still be restored; it is encrypted on the way in.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -25,6 +26,7 @@ from db.engine import cipher_connect, encrypt_plain_copy, export_copy, is_plain_
 log = logging.getLogger(__name__)
 
 BACKUP_DIR = "backups"
+ABANDONED_PART_S = 3600
 
 
 def backup_folder(data_dir: Path) -> Path:
@@ -104,6 +106,13 @@ def _prune(folder: Path, keep: Path | None = None) -> None:
     for old in folder.glob("digibank-*.db"):
         if old != keep and old.stat().st_mtime < cutoff:
             old.unlink(missing_ok=True)
+    # A backup killed half-way leaves its .part (and journal): a partial copy of personal data
+    # no rotation would reach. An hour untouched means nobody is still writing it.
+    abandoned = dt.datetime.now().timestamp() - ABANDONED_PART_S
+    for part in (*folder.glob("digibank-*.db.part"), *folder.glob("digibank-*.db.part-journal")):
+        with contextlib.suppress(FileNotFoundError):
+            if part.stat().st_mtime < abandoned:
+                part.unlink()
 
 
 def check_backup_file(path: Path, key: str) -> None:

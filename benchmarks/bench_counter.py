@@ -17,27 +17,16 @@ import argparse
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import and_, exists, select
 
 from app.context import AppContext, open_context
+from benchmarks.timing import timed
 from db.models import Borrower, Device, Loan
 
 GOAL_MS = 50.0
 PAGE = 100
-
-
-def timed(fn: Callable[[], Any], repeat: int) -> list[float]:
-    fn()  # warm caches once, as a counter that has been open a while
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - started) * 1000)
-    return times
 
 
 def line(label: str, times: list[float], goal: float | None = GOAL_MS, note: str = "") -> None:

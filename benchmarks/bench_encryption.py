@@ -36,6 +36,7 @@ from app import config
 from app.context import AppContext, open_context
 from benchmarks.bench_counter import lendable_pairs
 from benchmarks.bench_sync import BENCH_PASSPHRASE, open_van
+from benchmarks.timing import p95, timed
 from db.engine import cipher_connect, encrypt_plain_copy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,8 +48,7 @@ rows: list[Row] = []
 
 
 def ms_stats(times: list[float]) -> tuple[float, float]:
-    p95 = statistics.quantiles(times, n=20)[18] if len(times) >= 20 else max(times)
-    return statistics.median(times), p95
+    return statistics.median(times), p95(times)
 
 
 def add(label: str, plain: float | None, encrypted: float | None, unit: str = "ms") -> None:
@@ -58,16 +58,6 @@ def add(label: str, plain: float | None, encrypted: float | None, unit: str = "m
     ratio = f"{encrypted / plain:.2f}×" if plain and encrypted else ""
     rows.append((label, fmt(plain), fmt(encrypted), ratio))
     print(f"  {label}: plain {fmt(plain)}, encrypted {fmt(encrypted)} {ratio}", file=sys.stderr, flush=True)
-
-
-def timed(fn: Callable[[], Any], repeat: int) -> list[float]:
-    fn()
-    out = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - started) * 1000)
-    return out
 
 
 def checkout_times(ctx: AppContext, repeat: int) -> list[float]:

@@ -6,7 +6,7 @@ layout; only the barcode drawing differs. Run:
     python -m benchmarks.bench_labels [--count 1000] [--layout L7159] [--repeat 3]
 
 With `--only ours|reportlab --out FILE` it renders once with one method and exits: the
-whole-process comparison of benchmarks/run.py times such a process from start to exit.
+whole-process comparison of benchmarks/rows_whole.py times such a process from start to exit.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The baseline of the labels row in benchmarks/run.py: plain reportlab, nothing of ours.
+"""The baseline of the labels row (benchmarks/rows_whole.py): plain reportlab, nothing of ours.
 
     python -m benchmarks.labels_baseline COUNT OUT.pdf
 

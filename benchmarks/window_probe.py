@@ -1,4 +1,4 @@
-"""A child process of benchmarks/run.py: start a window, say when it is usable, exit.
+"""A child process of the window rows (benchmarks/rows_whole.py): start a window, say when it is usable, exit.
 
     python -m benchmarks.window_probe bare|program|table [--data-dir DIR] [--settle S]
 

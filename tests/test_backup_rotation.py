@@ -42,3 +42,16 @@ def test_keep_days_is_a_setting(capsys, ctx):
     assert not recent.exists()
     code, _out, err = run(capsys, data, "settings", "set", "backup_keep_days", "0")
     assert code == 1 and "backup_keep_days" in err
+
+
+def test_a_backup_cut_off_by_a_kill_is_removed_later(ctx):
+    """A backup killed half-way (the window closed, the PC switched off) leaves its `.part`
+    file: a partial copy of personal data that no rotation ever removed. The next backup
+    removes such leftovers once they are clearly abandoned (an hour old), never a `.part` that
+    another backup may still be writing."""
+    abandoned = _old_backup(ctx, "digibank-20200101-000000.db.part", 2 / 24)
+    journal = _old_backup(ctx, "digibank-20200101-000000.db.part-journal", 2 / 24)
+    in_progress = _old_backup(ctx, "digibank-20200102-000000.db.part", 0)
+    make_backup(ctx.data_dir, ctx.db_key)
+    assert not abandoned.exists() and not journal.exists()
+    assert in_progress.exists()

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks.run import ROW_NAMES
+from benchmarks.report import ROW_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
 

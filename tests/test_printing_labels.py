@@ -162,3 +162,50 @@ def test_owner_line_setting_and_scanned_tags(ctx, tmp_path):
     assert "Eigendom van Stad Kortrijk" in text and "Kortrijk balie" in text
     with pytest.raises(UserError, match="KRT-000999"):
         printing.label_items([tag, "KRT-000999"])
+
+
+def _fonts(pdf: Path) -> str:
+    return subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+
+
+def test_plain_labels_use_the_standard_font_and_embed_nothing(tmp_path):
+    """Labels whose texts are all Western European letters need no embedded TrueType font:
+    Helvetica is in every PDF reader and printer, and the window's print path paints
+    Helvetica too. Loading and embedding DejaVu was a fifth of a 1,000-label run (issue 13)."""
+    items = [
+        LabelItem(f"KRT-{i:06d}", "Lenovo ThinkPad T480", "Eigendom van Digibank Kortrijk", "")
+        for i in range(30)
+    ]
+    out = tmp_path / "plain.pdf"
+    write_labels_pdf(items, "L7159", out)
+    fonts = _fonts(out)
+    assert "Helvetica" in fonts and "DejaVu" not in fonts and "DigibankSans" not in fonts
+    assert "KRT-000029" in pdf_text(out)
+
+
+def test_one_label_with_other_letters_puts_the_whole_sheet_in_the_unicode_font(tmp_path):
+    """A Polish or Turkish owner line cannot be printed in Helvetica (black boxes): then every
+    label of the document uses the Unicode font, so the sheet looks alike."""
+    items = [
+        LabelItem("KRT-000001", "Lenovo ThinkPad T480", "Eigendom van Digibank Kortrijk", ""),
+        LabelItem("KRT-000002", "Dell Latitude", "Własność Łukasz Świątek", ""),
+    ]
+    out = tmp_path / "unicode.pdf"
+    write_labels_pdf(items, "L7159", out)
+    assert "DejaVu" in _fonts(out)
+    assert "Łukasz" in pdf_text(out)
+    (page,) = label_pages(items, get_layout("L7159"))
+    assert {run.font for drawing in page for run in drawing.texts} <= {"DigibankSans", "DigibankSans-Bold"}
+
+
+def test_importing_the_label_writer_loads_no_truetype_font():
+    """The fonts are read when a document needs them, not when the module is imported."""
+    import sys
+
+    code = (
+        "import app.printing.labels, app.printing.pdf as p\n"
+        "from reportlab.pdfbase import pdfmetrics\n"
+        "assert 'DigibankSans' not in pdfmetrics.getRegisteredFontNames(), 'loaded at import'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]

