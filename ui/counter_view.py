@@ -14,6 +14,7 @@ import logging
 import sys
 from collections import deque
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFont, QKeySequence, QShortcut, QShowEvent
@@ -38,11 +39,13 @@ from app.formatting import date_be, euro
 from app.i18n import _
 from app.inventory import kind_names
 from app.loans import LoanView
-from app.printing.service import PrintService
 from db.models import Borrower
 from ui.eid_reader import CounterEid
 from ui.operations import Changes, data_bus, run_operation
 from ui.widgets.scan_field import ScanField
+
+if TYPE_CHECKING:  # printing (reportlab, fonts) is imported when first used (issue 13)
+    from app.printing.service import PrintService
 
 log = logging.getLogger(__name__)
 

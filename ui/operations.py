@@ -30,7 +30,6 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, QRunnable, QThreadPool, Signal, Slot
 
-from app.errors import UserError
 from app.i18n import _
 
 log = logging.getLogger(__name__)
@@ -208,6 +207,10 @@ class _Job(QRunnable):
         self.setAutoDelete(True)
 
     def run(self) -> None:
+        # Imported here, on the worker: app.errors loads the models, and the window's frame
+        # (ui/app.py) shows before anything that heavy is imported.
+        from app.errors import UserError
+
         relay = self._op.relay
         try:
             result = self._work(OpControl(self._op))

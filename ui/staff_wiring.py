@@ -326,6 +326,12 @@ def wire_window(staff: StaffWiring, window) -> None:  # type: ignore[no-untyped-
     staff.guard(guard_widget(restore), "restore")
     for action in window.language_actions.values():  # the language is a setting
         staff.guard(guard_widget(action), "settings")
+    if getattr(window, "sync", None) is not None:
+        wire_sync(staff, window)
+
+
+def wire_sync(staff: StaffWiring, window) -> None:  # type: ignore[no-untyped-def]
+    """The sync pieces' buttons by role; the window plugs sync in just after it is ready."""
     login = getattr(getattr(window, "sync", None), "settings_page", None)
     if login is not None:
         staff.guard(guard_widget(login.login_button), "server")
@@ -342,7 +348,10 @@ def wire_window(staff: StaffWiring, window) -> None:  # type: ignore[no-untyped-
 
         staff.guard(resolve, "conflicts")
 
-    borrowers = window.borrowers_view
+
+def wire_borrowers(staff: StaffWiring, borrowers) -> None:  # type: ignore[no-untyped-def]
+    """The Ontleners tab's privacy buttons: by role. Called when the window builds that tab
+    (the first time it is opened, ui/main_window.py)."""
 
     def erase(allowed: bool, tooltip: str) -> None:
         borrowers.erase_allowed = allowed

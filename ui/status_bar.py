@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from app.i18n import _
-from app.loans import LoanService
-from app.locations import LocationService
 from ui.operations import reload_on_change
 from ui.screen_fit import ElidedLabel
+
+if TYPE_CHECKING:  # the window's frame shows this bar before the services are imported
+    from app.loans import LoanService
+    from app.locations import LocationService
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +35,11 @@ class StatusBar(QStatusBar):
 
     overdue_clicked = Signal()
 
-    def __init__(self, locations: LocationService, loans: LoanService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, locations: LocationService | None, loans: LoanService | None, parent: QWidget | None = None
+    ) -> None:
+        """Without services (the window still opening) the bar shows only the busy note until
+        `attach` gives them."""
         super().__init__(parent)
         self.locations = locations
         self.loans = loans
@@ -49,6 +56,12 @@ class StatusBar(QStatusBar):
         for label in (self.location_label, self.open_label, self.overdue_label, self.busy_label):
             label.setContentsMargins(4, 0, 8, 0)
             self.addWidget(label)
+        if locations is not None and loans is not None:
+            self.attach(locations, loans)
+
+    def attach(self, locations: LocationService, loans: LoanService) -> None:
+        self.locations = locations
+        self.loans = loans
         self.refresh()
         reload_on_change(self, ("loan", "location"), self.refresh)
 
@@ -71,6 +84,8 @@ class StatusBar(QStatusBar):
         self.busy_label.setVisible(False)
 
     def refresh(self) -> None:
+        if self.locations is None or self.loans is None:
+            return
         if self.locations.is_initialised():
             location = self.locations.current()
             self.location_label.setText(

@@ -7,16 +7,20 @@ through the PrintService they get.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QWidget
 
 from app.errors import UserError
 from app.i18n import _
-from app.printing.service import PrintService
-from ui.borrowers_view import BorrowersView
-from ui.counter_view import CounterView
-from ui.devices_view import DevicesView
+
+if TYPE_CHECKING:  # the window builds these tabs when first opened (ui/main_window.py)
+    from app.printing.service import PrintService
+    from ui.borrowers_view import BorrowersView
+    from ui.counter_view import CounterView
+    from ui.devices_view import DevicesView
 
 log = logging.getLogger(__name__)
 
@@ -25,18 +29,29 @@ class PrintActions:
     def __init__(
         self,
         printing: PrintService,
-        devices_view: DevicesView,
-        borrowers_view: BorrowersView,
+        devices_view: DevicesView | Callable[[], DevicesView],
+        borrowers_view: BorrowersView | Callable[[], BorrowersView],
         default_layout: str,
         window: QMainWindow,
         counter_view: CounterView | None = None,
     ) -> None:
         self._counter = counter_view
         self._printing = printing
-        self._devices = devices_view
-        self._borrowers = borrowers_view
+        # A view or how to get it: the tab is built the first time it is needed.
+        self._devices_view = devices_view
+        self._borrowers_view = borrowers_view
         self._layout = default_layout
         self._window = window
+
+    @property
+    def _devices(self) -> DevicesView:
+        view = self._devices_view
+        return view if isinstance(view, QWidget) else view()
+
+    @property
+    def _borrowers(self) -> BorrowersView:
+        view = self._borrowers_view
+        return view if isinstance(view, QWidget) else view()
 
     def build_menu(self, menu: QMenu) -> None:
         labels = QAction(_("&Etiketten van geselecteerde toestellen…"), self._window)
