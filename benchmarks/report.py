@@ -75,6 +75,7 @@ def table_text(plan: Plan, started: float) -> str:
 ROW_NAMES = (
     "command line",
     "window start to usable",
+    "window start to ready",
     "peak memory",
     "scan → loan committed",
     "borrower search per keystroke",
