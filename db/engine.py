@@ -40,6 +40,7 @@ from db.light import (  # noqa: F401  (the bare connections live there, without 
     encrypt_plain_copy,
     export_copy,
     is_plain_sqlite,
+    raw_key_for,
     table_counts,
 )
 
@@ -64,6 +65,21 @@ def cipher_url(path: Path, key: str) -> URL:
     """An encrypted database. `key` is a passphrase, or a raw key written x'<64 hex>'."""
     # URL.create, not a formatted string: a passphrase may hold any character.
     return URL.create("sqlite+pysqlcipher", password=key, database=str(Path(path).resolve()))
+
+
+def _raw_key_listener(path: Path, passphrase: str, given: str | None) -> Callable[[object, object], None]:
+    """SQLCipher stretches a passphrase (256,000 rounds of PBKDF2, 0.1 s here) at every new
+    connection, and the window opens several. open_database gives the engine the raw key
+    derived once (db/light.py `raw_key_for`); this listener covers what that key cannot: a
+    database made in this process (no salt before its first write) and a restored backup
+    (another salt). `PRAGMA key` again before the first read replaces the dialect's at no cost."""
+
+    def give_raw_key(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        raw = raw_key_for(path, passphrase)
+        if raw is not None and raw != given:
+            dbapi_connection.execute(f"PRAGMA key = {_quote(raw)}")
+
+    return give_raw_key
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -116,7 +132,8 @@ def _session_begin(session: Session, transaction: SessionTransaction, connection
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
-def make_engine(url: str | URL) -> Engine:
+def make_engine(url: str | URL, passphrase: str | None = None) -> Engine:
+    """`passphrase`: the one an encrypted URL's raw key was derived from (open_database)."""
     if isinstance(url, URL) and url.drivername == "sqlite+pysqlcipher":
         _quiet_sqlcipher()
         # The dialect's default SingletonThreadPool would differ from the plain engine's
@@ -124,6 +141,8 @@ def make_engine(url: str | URL) -> Engine:
         engine = create_engine(url, poolclass=QueuePool, connect_args={"check_same_thread": False})
     else:
         engine = create_engine(url)
+    if passphrase and isinstance(url, URL):
+        event.listen(engine, "connect", _raw_key_listener(Path(url.database or ""), passphrase, url.password))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _driver_no_transactions)
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -245,7 +264,8 @@ def open_database(
 ) -> tuple[Engine, sessionmaker[Session]]:
     """Open (or create) the encrypted database at `path`. Raises WrongKey, SchemaTooNew."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(cipher_url(path, key))
+    # A passphrase is stretched once here, with the file's salt, not at every connection.
+    engine = make_engine(cipher_url(path, raw_key_for(path, key) or key), passphrase=key)
     check_key(engine)
     try:
         migrate(engine, before_upgrade)

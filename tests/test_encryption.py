@@ -468,3 +468,59 @@ def test_a_backup_with_its_own_passphrase_moves_to_another_computer(tmp_path, ca
         assert moved.db_key == "ander-wachtwoord-nieuwe-pc"
     finally:
         moved.close()
+
+
+def test_a_passphrase_is_stretched_once_per_file_not_at_every_connection(tmp_path, monkeypatch):
+    """SQLCipher stretches a passphrase (256,000 rounds of PBKDF2, 0.1 s here) at every new
+    connection, and the window opens several (sync, backup, background work). The key is
+    derived once per file, with the file's own salt, and every connection is given that raw
+    key before its first read. A wrong passphrase is still refused; a file whose salt changed
+    (a restored backup) gets its key derived again."""
+    import hashlib
+
+    from sqlalchemy import text
+
+    folder = tmp_path / "d"
+    first = open_context(folder, actor="t")
+    first.close()
+    stretched: list[bytes] = []
+    real_pbkdf2 = hashlib.pbkdf2_hmac
+
+    def counted(name, password, salt, *args, **kwargs):  # type: ignore[no-untyped-def]
+        stretched.append(salt)
+        return real_pbkdf2(name, password, salt, *args, **kwargs)
+
+    monkeypatch.setattr(hashlib, "pbkdf2_hmac", counted)
+    effective: dict[int, str] = {}
+    real_connect = sqlcipher3.connect
+
+    def traced(*args, **kwargs):  # type: ignore[no-untyped-def]
+        connection = real_connect(*args, **kwargs)
+        me = id(connection)
+
+        def seen(statement: str) -> None:
+            if statement.lower().startswith("pragma key"):
+                if effective.get(me, "").startswith("read:"):
+                    return
+                effective[me] = statement
+            elif not effective.get(me, "").startswith("read:"):
+                effective[me] = "read:" + effective.get(me, "")
+
+        connection.set_trace_callback(seen)
+        return connection
+
+    monkeypatch.setattr(sqlcipher3, "connect", traced)
+    ctx = open_context(folder, actor="t")
+    try:
+        with ctx.sessions() as a, ctx.sessions() as b, ctx.sessions() as c:  # three connections
+            for session in (a, b, c):
+                assert session.execute(text("SELECT count(*) FROM device")).scalar() == 0
+        keys = [v for v in effective.values() if v.startswith("read:")]
+        assert len(keys) >= 3
+        assert all("x'" in k for k in keys), keys  # each connection read with the raw key
+        assert len(stretched) == 1 and stretched[0] == (folder / config.DB_FILE).read_bytes()[:16]
+    finally:
+        ctx.close()
+    monkeypatch.setenv("DIGIBANK_PASSPHRASE", TEST_PASSPHRASE + " niet")
+    with pytest.raises(UserError):
+        open_context(folder, actor="t")
