@@ -298,10 +298,12 @@ class BorrowersView(QWidget):
         self.borrowers_changed.emit()
 
     def _erasure_refused(self, borrower: Borrower | None) -> bool:
+        """Erased here, refused by the server, and this PC may send erasures (its token's scope)."""
         return (
             borrower is not None
             and borrower.erased
             and self.privacy is not None
+            and (self.erasures is None or self.erasures.erases_at_once())
             and self.privacy.erasure_refused(borrower.id)
         )
 
