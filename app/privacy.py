@@ -12,6 +12,12 @@ field conflict log, the outbox payloads and the log files. A private donor is
 erased the same way. The server scrubs its own copies (server/erasure.py).
 Backups made before an erasure keep the data until they rotate out
 (`backup_keep_days`, app/backup.py): the window and the subject-access PDF say so.
+
+The server may refuse an erasure (another counter lent the person a laptop meanwhile:
+"open-loan"). Then nothing of the person may change there: the person's earlier unsent
+edits lose their personal fields (the erasure wins over them, here too) instead of being
+sent blank, and the clearing of the linked records waits for the erasure (app/sync/outbox.py).
+Erasing the person again later sends the refused erasure again (`erase_checked_in`).
 """
 
 from __future__ import annotations
@@ -38,7 +44,9 @@ from app.i18n import _
 from app.postcodes import province_name
 from app.printing.pdf import use_language
 from app.printing.subject_access import SubjectData, pdf_language, when, write_subject_access_pdf
-from db.base import FieldConflict, OutboxEntry, Synced, model_for_table
+from app.sync.outbox import ERASURE_OF
+from db.base import FieldConflict, OutboxEntry, Synced, model_for_table, new_id
+from db.changes import LOCATION_KEY, read_state
 from db.models import (
     Attendance,
     Borrower,
@@ -51,7 +59,7 @@ from db.models import (
     WaitingListEntry,
 )
 from db.personal import ERASED_NAME, personal_fields
-from db.values import record_values
+from db.values import record_values, to_json
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +103,12 @@ class PrivacyService:
         self.scrub_log_files(traces)
         log.info("borrower %s erased (anonymised)", borrower.card_number)
         return borrower
+
+    def erasure_refused(self, borrower_id: str) -> bool:
+        """The person is erased here but the server refused the erasure: erasing again sends it."""
+        with self._sessions() as s:
+            borrower = s.get(Borrower, borrower_id)
+            return borrower is not None and refused_erasure_in(s, borrower) is not None
 
     def erase_donor(self, number: str) -> Donation:
         """`donation erase`: a private donor's name and contact go; the devices stay."""
@@ -323,9 +337,10 @@ def _subject_data(
     return out
 
 
-def check_erasable(s: Session, borrower: Borrower) -> None:
-    """The domain rules of an erasure (also those of a request for one)."""
-    if borrower.erased:
+def check_erasable(s: Session, borrower: Borrower, again: bool = False) -> None:
+    """The domain rules of an erasure (also those of a request for one). `again`: the
+    person is erased here and the server refused it; erasing sends it again."""
+    if borrower.erased and not again:
         raise UserError(_("Deze persoon is al gewist."))
     open_loans = s.scalars(
         select(Loan).where(Loan.borrower_id == borrower.id, Loan.state == "open", Loan.deleted.is_(False))
@@ -340,11 +355,47 @@ def check_erasable(s: Session, borrower: Borrower) -> None:
 
 def erase_checked_in(s: Session, borrower: Borrower) -> set[str]:
     """Check and erase one person in the caller's transaction; returns the traces the log
-    files must lose (the caller scrubs them once the transaction committed)."""
-    check_erasable(s, borrower)
-    traces = _log_traces(borrower)
+    files must lose (the caller scrubs them once the transaction committed).
+
+    A person erased here whose erasure the server refused (refusals.py: "wis daarna
+    opnieuw") is erased again: the refused erasure is sent again, with the clearing of what
+    was pulled about them since (a loan lent elsewhere). No edit can do that for it: an
+    erased person cannot be edited."""
+    refused = refused_erasure_in(s, borrower)
+    check_erasable(s, borrower, again=refused is not None)
+    # The name is "(gewist)" already: only the card and id still name the person in the logs.
+    traces = _log_traces(borrower) if refused is None else {borrower.card_number, borrower.id}
     erase_borrower_in(s, borrower)
+    if refused is not None:
+        refused.refused_reason = None
+        refused.refused_detail = None
+        log.info("borrower %s: the refused erasure is sent again", borrower.id)
     return traces
+
+
+def refused_erasure_in(s: Session, borrower: Borrower) -> OutboxEntry | None:
+    """The erasure of this person that the server refused and that waits here, if any."""
+    if not borrower.erased:
+        return None
+    return _refused_erasures(s, [borrower.id]).get(borrower.id)
+
+
+def _refused_erasures(s: Session, people: list[str]) -> dict[str, OutboxEntry]:
+    found: dict[str, OutboxEntry] = {}
+    for i in range(0, len(people), 500):
+        for entry in s.scalars(
+            select(OutboxEntry)
+            .where(
+                OutboxEntry.table_name == "borrower",
+                OutboxEntry.row_id.in_(people[i : i + 500]),
+                OutboxEntry.pushed_batch.is_(None),
+                OutboxEntry.refused_reason.is_not(None),
+            )
+            .order_by(OutboxEntry.seq)
+        ):
+            if (entry.payload or {}).get("fields", {}).get("erased") is True:
+                found[entry.row_id] = entry
+    return found
 
 
 def check_donor_erasable(donation: Donation) -> None:
@@ -361,11 +412,18 @@ def check_donor_erasable(donation: Donation) -> None:
 def erase_donor_checked_in(s: Session, donation: Donation) -> set[str]:
     check_donor_erasable(donation)
     traces = {donation.donor_name, donation.donor_contact} - {""}
+    mark = _outbox_mark(s)
     _anonymise(donation)
     donation.erased = True
     s.flush()
-    scrub_local_copies(s, [("donation", donation.id)])
+    scrub_local_copies(s, [("donation", donation.id)], own_after=mark)
     return traces
+
+
+def _outbox_mark(s: Session) -> int:
+    """The last outbox seq before an erasure (pending writes flushed first)."""
+    s.flush()
+    return int(s.scalar(select(func.max(OutboxEntry.seq))) or 0)
 
 
 def donation_in(s: Session, number: str) -> Donation:
@@ -396,15 +454,19 @@ def erase_borrower_in(s: Session, borrower: Borrower) -> list[tuple[str, str]]:
     """Anonymise one person and every text about them, in the caller's transaction.
     Returns the records touched (table, id). Dates, postcodes and links stay, so the
     reports keep counting them."""
+    mark = _outbox_mark(s)
     _anonymise(borrower)
     borrower.erased = True
+    # The erasure's own entry first: the clearing of the linked records comes after it and
+    # waits for it (app/sync/outbox.py).
+    s.flush()
     touched = [("borrower", borrower.id)]
     for model in (HelpdeskVisit, WaitingListEntry, Loan, Registration, Attendance):
         for obj in s.scalars(select(model).where(model.borrower_id == borrower.id)):
             _anonymise(obj)
             touched.append((model.__tablename__, cast(Synced, obj).id))  # all five models are Synced
     s.flush()  # the erasure's own outbox entries exist now, with the anonymised values
-    scrub_local_copies(s, touched)
+    scrub_local_copies(s, touched, own_after=mark, person=borrower.id)
     return touched
 
 
@@ -421,6 +483,13 @@ def scrub_after_pulled_erasure(s: Session, records: Iterable[tuple[str, str]]) -
                 for row_id in s.scalars(select(model.id).where(model.borrower_id.in_(people)))
             ]
         traces |= set(s.scalars(select(Borrower.card_number).where(Borrower.id.in_(people))))
+        # Our own erasure of them was refused and another counter's came through: ours goes
+        # again (no longer refused: the person is erased there), and so does the clearing
+        # of their linked records that waited for it. Sending it keeps the newer erasure's
+        # values everywhere, whichever of the two is newer.
+        for entry in _refused_erasures(s, people).values():
+            entry.refused_reason = None
+            entry.refused_detail = None
     scrub_local_copies(s, touched)
     scrub_log_lines(_log_folder(), traces)
 
@@ -469,10 +538,24 @@ def scrub_log_lines(folder: Path | None, traces: Iterable[str]) -> int:
     return dropped
 
 
-def scrub_local_copies(s: Session, records: Iterable[tuple[str, str]]) -> None:
+def scrub_local_copies(
+    s: Session,
+    records: Iterable[tuple[str, str]],
+    own_after: int | None = None,
+    person: str | None = None,
+) -> None:
     """The erased values also live in this replica's bookkeeping: the field conflict log
     (lost values) and the outbox payloads (pushed ones kept for a while, and unpushed
-    ones that must now carry the anonymised values instead). Both are rewritten here."""
+    ones that must now carry the anonymised values instead). Both are rewritten here.
+
+    `own_after` (an erasure made here: the last outbox seq before it): the unsent edits
+    made before it lose their personal fields instead. Sent blank, they would be ordinary
+    edits that the server takes even when it refuses the erasure (a person not erased
+    there, with an empty street). The erasure's own change carries the anonymisation: the
+    erased record's erasure sends every field (outbox.py `_whole_record`), and a linked
+    record's clearing (after `own_after`) takes the fields dropped from its earlier edits
+    and waits for the erasure of `person`. An edit left with nothing goes; a creation the
+    server never saw keeps the anonymised values (there is nothing to lose there)."""
     by_table: dict[str, set[str]] = {}
     for table, row_id in records:
         if personal_fields(table):
@@ -481,9 +564,15 @@ def scrub_local_copies(s: Session, records: Iterable[tuple[str, str]]) -> None:
         fields = personal_fields(table)
         model = model_for_table(table)
         current = {}
+        record_clocks: dict[str, dict[str, str]] = {}
         if model is not None:
             for obj in s.scalars(select(model).where(model.id.in_(ids))):
                 current[obj.id] = {n: getattr(obj, n) for n in fields}
+                record_clocks[obj.id] = dict(obj.clocks or {})
+        # The erased record itself (a person, a donor) rather than one linked to a person.
+        erased_record = model is not None and "erased" in model.data_columns()
+        dropped: dict[str, set[str]] = {}
+        own: dict[str, OutboxEntry] = {}
         s.execute(
             delete(FieldConflict).where(
                 FieldConflict.table_name == table,
@@ -492,16 +581,88 @@ def scrub_local_copies(s: Session, records: Iterable[tuple[str, str]]) -> None:
             )
         )
         for entry in s.scalars(
-            select(OutboxEntry).where(OutboxEntry.table_name == table, OutboxEntry.row_id.in_(ids))
+            select(OutboxEntry)
+            .where(OutboxEntry.table_name == table, OutboxEntry.row_id.in_(ids))
+            .order_by(OutboxEntry.seq)
         ):
             values = current.get(entry.row_id, fields)
             payload_fields = dict(entry.payload.get("fields", {}))
+            unsent_edit = (
+                own_after is not None
+                and entry.pushed_batch is None
+                and "created_at" not in payload_fields
+                and payload_fields.get("erased") is not True
+            )
+            mine = own_after is not None and entry.seq > own_after
+            if unsent_edit and not erased_record and (mine or ERASURE_OF in entry.payload):
+                # This erasure's clearing of a linked record (or an earlier one's, still waiting).
+                own[entry.row_id] = entry
+                continue
+            if unsent_edit:
+                gone = [n for n in payload_fields if n in fields]
+                if not gone:
+                    continue
+                clocks = dict(entry.payload.get("clocks", {}))
+                for n in gone:
+                    payload_fields.pop(n)
+                    clocks.pop(n, None)
+                dropped.setdefault(entry.row_id, set()).update(gone)
+                if payload_fields:
+                    entry.payload = {**entry.payload, "fields": payload_fields, "clocks": clocks}
+                else:
+                    s.delete(entry)
+                continue
             hits = [n for n in payload_fields if n in values and payload_fields[n] != values[n]]
             if hits:
                 for n in hits:
                     payload_fields[n] = values[n]
                 entry.payload = {**entry.payload, "fields": payload_fields}
+        if person is not None and not erased_record:
+            _hold_clearing(s, table, ids, own, dropped, current, record_clocks, person)
     s.flush()
+
+
+def _hold_clearing(
+    s: Session,
+    table: str,
+    ids: set[str],
+    own: dict[str, OutboxEntry],
+    dropped: dict[str, set[str]],
+    current: dict[str, dict[str, Any]],
+    record_clocks: dict[str, dict[str, str]],
+    person: str,
+) -> None:
+    """Each linked record's clearing carries the personal fields dropped from its earlier
+    unsent edits (their present, anonymised value and clock: a field already blank before
+    the erasure is cleared on the server too) and waits for the person's erasure."""
+    for row_id in sorted(ids):
+        entry = own.get(row_id)
+        clocks = record_clocks.get(row_id, {})
+        need = sorted(n for n in dropped.get(row_id, set()) if n in clocks and row_id in current)
+        if entry is None and not need:
+            continue
+        payload = dict(entry.payload) if entry is not None else {"fields": {}, "clocks": {}}
+        payload_fields = dict(payload.get("fields", {}))
+        payload_clocks = dict(payload.get("clocks", {}))
+        for n in need:
+            if n not in payload_fields:
+                payload_fields[n] = to_json(current[row_id][n])
+                payload_clocks[n] = clocks[n]
+        payload = {**payload, "fields": payload_fields, "clocks": payload_clocks, ERASURE_OF: person}
+        if entry is not None:
+            entry.payload = payload
+            continue
+        s.add(
+            OutboxEntry(
+                change_id=new_id(),
+                table_name=table,
+                row_id=row_id,
+                stamp=max(payload_clocks.values()),
+                origin=read_state(s, LOCATION_KEY) or "",
+                actor=str(s.info.get("actor", "")),
+                payload=payload,
+            )
+        )
 
 
 def months_before(day: dt.date, months: int) -> dt.date:

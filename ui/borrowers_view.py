@@ -140,8 +140,10 @@ class BorrowersView(QWidget):
     def _show_borrower(self, borrower: Borrower | None) -> None:
         for button in (self.edit_button, self.block_button, self.unblock_button, self.erase_button):
             button.setEnabled(borrower is not None and not borrower.erased)
+        # Erased here, refused by the server: erasing again sends the erasure again.
+        refused = self._erasure_refused(borrower)
         # The signed-in person's role may not erase (ui/staff_wiring.py sets this).
-        self.erase_button.setEnabled(self.erase_button.isEnabled() and self.erase_allowed)
+        self.erase_button.setEnabled((self.erase_button.isEnabled() or refused) and self.erase_allowed)
         usable = borrower is not None and not borrower.erased and self.erase_allowed
         self.merge_button.setEnabled(usable and not is_merged(borrower))  # type: ignore[arg-type]
         self.export_button.setEnabled(usable)
@@ -159,6 +161,13 @@ class BorrowersView(QWidget):
         if pending is not None:
             lines.append(_("LET OP: {what}; er wordt niets meer uitgeleend.").format(what=pending.line()))
             self.erase_button.setEnabled(False)
+        if refused:
+            lines.append(
+                _(
+                    "LET OP: de server weigerde deze wissing; de andere balies kennen de persoon nog. "
+                    "Wis opnieuw zodra het toestel terug is."
+                )
+            )
         if borrower.blocked:
             lines.append(_("GEBLOKKEERD: {reason}").format(reason=borrower.blocked_reason))
         address = " ".join(p for p in (borrower.postcode, borrower.municipality) if p)
@@ -288,7 +297,22 @@ class BorrowersView(QWidget):
         self._show_retention()
         self.borrowers_changed.emit()
 
+    def _erasure_refused(self, borrower: Borrower | None) -> bool:
+        """Erased here, refused by the server, and this PC may send erasures (its token's scope)."""
+        return (
+            borrower is not None
+            and borrower.erased
+            and self.privacy is not None
+            and (self.erasures is None or self.erasures.erases_at_once())
+            and self.privacy.erasure_refused(borrower.id)
+        )
+
     def erase_question(self, borrower: Borrower) -> str:
+        if self._erasure_refused(borrower):
+            return _(
+                "De server weigerde eerder de wissing van {card}. Ze wordt nu opnieuw verstuurd, "
+                "samen met wat deze balie sindsdien over de persoon ontving."
+            ).format(card=borrower.card_number)
         if self.erasures is not None and not self.erasures.erases_at_once():
             return _(
                 "De wissing van de persoonsgegevens van {name} ({card}) wordt aangevraagd. Ze gebeurt "

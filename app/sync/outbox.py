@@ -11,6 +11,11 @@ server's reason, is not sent again as it is, and goes out again folded into the
 next local edit of its record (db/changes.py). One the server holds because our
 clock is ahead ("clock-ahead") stays unmarked and is re-stamped once the
 handshake shows our clock ran ahead (`restamp_pending`).
+
+The clearing of a person's linked records (loans, helpdesk visits, waiting list: their
+texts) that an erasure writes waits for that erasure (`ERASURE_OF` in the entry's payload,
+app/privacy.py): it is sent only once the server took the person's erasure, never in the
+same batch, so an erasure the server refuses blanks nothing there.
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ BATCH_SIZE = 500
 # A batch also stops at about this many bytes of payload: the server refuses bodies above
 # its limit (8 MB by default) and 500 loans with signatures could exceed it.
 BATCH_BYTES = 2 * 1024 * 1024
+# Payload key (local only, never sent): the borrower id whose erasure this entry waits for.
+ERASURE_OF = "erasure_of"
 
 
 @dataclass
@@ -48,8 +55,9 @@ class Batch:
 
 
 def waiting_count(session: Session) -> int:
-    """Changes still to be sent (refused ones are counted apart: they wait for an edit)."""
-    return (
+    """Changes still to be sent (refused ones are counted apart: they wait for an edit; so
+    are those waiting for a person's erasure that is not sent yet or was refused)."""
+    count = (
         session.scalar(
             select(func.count())
             .select_from(OutboxEntry)
@@ -57,6 +65,60 @@ def waiting_count(session: Session) -> int:
         )
         or 0
     )
+    return count - len(held_for_erasure(session)) if count else 0
+
+
+def unsent_erasures(session: Session, people: set[str]) -> dict[str, int]:
+    """person id -> seq of that person's erasure not acknowledged yet (waiting or refused)."""
+    found: dict[str, int] = {}
+    ids = sorted(people)
+    for i in range(0, len(ids), 500):
+        for seq, row_id, payload in session.execute(
+            select(OutboxEntry.seq, OutboxEntry.row_id, OutboxEntry.payload).where(
+                OutboxEntry.table_name == "borrower",
+                OutboxEntry.row_id.in_(ids[i : i + 500]),
+                OutboxEntry.pushed_batch.is_(None),
+            )
+        ):
+            if (payload or {}).get("fields", {}).get("erased") is True:
+                found[row_id] = seq
+    return found
+
+
+def held_for_erasure(session: Session) -> list[tuple[str, str]]:
+    """(table, row id) of the unsent changes that wait for an erasure not taken yet."""
+    rows = session.execute(
+        select(OutboxEntry.table_name, OutboxEntry.row_id, OutboxEntry.payload[ERASURE_OF].as_string()).where(
+            OutboxEntry.pushed_batch.is_(None),
+            OutboxEntry.refused_reason.is_(None),
+            OutboxEntry.payload[ERASURE_OF].as_string().is_not(None),
+        )
+    ).all()
+    if not rows:
+        return []
+    waiting = unsent_erasures(session, {person for _t, _r, person in rows})
+    return [(table, row_id) for table, row_id, person in rows if person in waiting]
+
+
+def _not_waiting(
+    session: Session, page: list[OutboxEntry], batch: list[OutboxEntry]
+) -> tuple[list[OutboxEntry], bool]:
+    """The entries of `page` that may go now, and whether the batch must end before the
+    next one (it waits for an erasure that this very batch sends: it goes in the next)."""
+    people = {p for e in page if isinstance(p := (e.payload or {}).get(ERASURE_OF), str)}
+    if not people:
+        return page, False
+    erasures = unsent_erasures(session, people)
+    in_batch = {e.seq for e in batch} | {e.seq for e in page}
+    kept: list[OutboxEntry] = []
+    for e in page:
+        person = (e.payload or {}).get(ERASURE_OF)
+        if person in erasures:
+            if erasures[person] in in_batch and (kept or batch):
+                return kept, True
+            continue  # its erasure is refused or held: it waits (app/privacy.py)
+        kept.append(e)
+    return kept, False
 
 
 def refused_count(session: Session) -> int:
@@ -131,18 +193,28 @@ def next_batch(session: Session, after_seq: int = 0, size: int = BATCH_SIZE) -> 
         if entries:
             return _batch(session, pending["batch_id"], entries)
         write_state(session, PENDING_KEY, "")
-    entries = list(
-        session.scalars(
-            select(OutboxEntry)
-            .where(
-                OutboxEntry.pushed_batch.is_(None),
-                OutboxEntry.refused_reason.is_(None),
-                OutboxEntry.seq > after_seq,
+    entries = []
+    cursor = after_seq
+    while len(entries) < size:
+        page = list(
+            session.scalars(
+                select(OutboxEntry)
+                .where(
+                    OutboxEntry.pushed_batch.is_(None),
+                    OutboxEntry.refused_reason.is_(None),
+                    OutboxEntry.seq > cursor,
+                )
+                .order_by(OutboxEntry.seq)
+                .limit(size - len(entries))
             )
-            .order_by(OutboxEntry.seq)
-            .limit(size)
         )
-    )
+        if not page:
+            break
+        cursor = page[-1].seq
+        kept, stop = _not_waiting(session, page, entries)
+        entries += kept
+        if stop:
+            break
     if not entries:
         return None
     total = 0

@@ -41,6 +41,7 @@ from app.sync.outbox import (
     acknowledge,
     clock_ran_ahead,
     has_pending_batch,
+    held_for_erasure,
     next_batch,
     prune_acknowledged,
     refused_changes,
@@ -385,8 +386,9 @@ class SyncService:
                 return []  # local edits not pushed yet: the comparison would mislead
             local = local_digests(s)
             # A table with a refused change differs for that known reason (shown as refused);
-            # pulling it again would not help.
-            refused = {r.table for r in refused_changes(s)}
+            # pulling it again would not help. So does one whose clearing waits for a refused
+            # erasure (its texts are cleared here, not yet on the server).
+            refused = {r.table for r in refused_changes(s)} | {t for t, _r in held_for_erasure(s)}
         names = sorted((set(local) | set(server)) - refused)
         return [n for n in names if local.get(n, EMPTY_DIGEST) != server.get(n, EMPTY_DIGEST)]
 
