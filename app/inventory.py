@@ -49,7 +49,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-def device_list_statement(status: str | None = None) -> Select[tuple[Device]]:
+def device_list_statement(status: str | None = None) -> Select[Device]:
     """`DeviceService.list`'s query. The command line's light read path runs the SQL compiled
     from it (app/cli/light_queries.py, tests/test_cli_light.py keeps the two equal)."""
     stmt = select(Device).where(Device.deleted.is_(False))

@@ -32,7 +32,7 @@ UNDO_SECONDS = 60
 
 def loan_list_statement(
     open_only: bool, overdue_only: bool, today: dt.date, borrower_id: str | None = None
-) -> Select[tuple[Loan, Device, Borrower]]:
+) -> Select[Loan, Device, Borrower]:
     """`LoanService.list`'s query. The command line's light read path runs the SQL compiled
     from it (app/cli/light_queries.py, tests/test_cli_light.py keeps the two equal)."""
     stmt = (

@@ -18,7 +18,7 @@ import logging
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import URL, Engine, create_engine, event, text
 from sqlalchemy.exc import DatabaseError
@@ -74,7 +74,7 @@ def _raw_key_listener(path: Path, passphrase: str, given: str | None) -> Callabl
     database made in this process (no salt before its first write) and a restored backup
     (another salt). `PRAGMA key` again before the first read replaces the dialect's at no cost."""
 
-    def give_raw_key(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    def give_raw_key(dbapi_connection: Any, _record: object) -> None:
         raw = raw_key_for(path, passphrase)
         if raw is not None and raw != given:
             dbapi_connection.execute(f"PRAGMA key = {_quote(raw)}")

@@ -51,7 +51,7 @@ def _table_columns(table: Any) -> list[tuple[str, str]]:
     return [(column.key, _kind(column.type)) for column in table.columns]
 
 
-def _query(stmt: Select[Any]) -> dict[str, Any]:
+def _query(stmt: Select[*tuple[Any, ...]]) -> dict[str, Any]:
     compiled = stmt.compile(dialect=sqlite.dialect())
     params: list[tuple[str, Any]] = []
     for name in compiled.positiontup or ():
@@ -63,8 +63,8 @@ def _query(stmt: Select[Any]) -> dict[str, Any]:
         else:  # a bound value that needs the ORM's conversion: not for the light path
             raise TypeError(f"cannot bind {name}={value!r} without SQLAlchemy")
     # select(Model, …) selects every column of each model's table, in table order.
-    tables = list(dict.fromkeys(column.table for column in stmt.selected_columns))  # type: ignore[attr-defined]
-    selected = [(c.table.name, c.key) for c in stmt.selected_columns]  # type: ignore[attr-defined]
+    tables = list(dict.fromkeys(column.table for column in stmt.selected_columns))
+    selected = [(c.table.name, c.key) for c in stmt.selected_columns]
     assert selected == [(t.name, key) for t in tables for key, _k in _table_columns(t)], selected
     return {"sql": str(compiled), "params": params, "tables": [t.name for t in tables]}
 
