@@ -58,6 +58,7 @@ def bench_window(plan: Plan, folder: Path, empty: Path) -> None:
     run("bare")
     for label, data in ((f"{plan.size} database", folder), ("empty database", empty)):
         ours, base = [], []
+        run("program", data)  # warm-up: the OS file cache and the run's bytecode folder
         for _ in range(max(1, plan.runs - 2)):
             ours.append(run("program", data))
             base.append(run("bare"))
@@ -110,6 +111,7 @@ def bench_labels(plan: Plan, folder: Path) -> None:
         program = [PY, "-m", "app.cli", "labels", *tags, "--out", str(ours_pdf), "--force"]
         baseline = [PY, "-m", "benchmarks.labels_baseline", str(n), str(base_pdf)]
         env = env_for(folder)
+        process(program, env)  # warm-up
         ours, base = alternate(
             lambda: process(program, env)[0], lambda: process(baseline, env)[0], max(1, plan.runs // 2)
         )
@@ -152,6 +154,7 @@ def bench_glabels(plan: Plan, folder: Path) -> None:
             )
             return
         peer = glabels_baseline.prepare(Path(tmp), tags, Path(tmp) / "glabels.pdf")
+        process(program, env)  # warm-up
         ours, base = alternate(
             lambda: process(program, env)[0], lambda: process(peer, env)[0], max(1, plan.runs // 2)
         )

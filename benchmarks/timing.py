@@ -3,11 +3,15 @@ CPU seconds, alternation of program and baseline (a shared machine's noise falls
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -53,8 +57,21 @@ def alternate(a: Callable[[], float], b: Callable[[], float], runs: int) -> tupl
     return first, second
 
 
+@functools.cache
+def _bytecode_folder() -> str:
+    folder = tempfile.mkdtemp(prefix="digibank-bench-pyc-")
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
+
+
 def env_for(data_dir: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
+    # An installed program runs from compiled bytecode (pip compiles it at install, the bundle
+    # carries it). A workplace that sets PYTHONDONTWRITEBYTECODE would have every timed process
+    # compile the project anew; the run's bytecode goes to its own temporary folder instead,
+    # never into the checkout (the first run of each command fills it: a warm-up).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = _bytecode_folder()
     env["DIGIBANK_PASSPHRASE"] = BENCH_PASSPHRASE
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
