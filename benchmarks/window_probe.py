@@ -28,6 +28,15 @@ def _since_start() -> float:
 
 
 def _peak_rss_mb() -> float:
+    """This process's own peak (VmHWM). Linux carries ru_maxrss across exec: a probe started
+    by a benchmark run that holds the large digibank in memory would report the parent's size."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
