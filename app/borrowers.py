@@ -378,14 +378,14 @@ class BorrowerService:
         if not reason.strip():
             raise UserError(_("Geef een reden om deze persoon te blokkeren."))
         with self._sessions() as s, s.begin():
-            borrower = self.get_in(s, card)
+            borrower = self._changeable_in(s, card)
             borrower.blocked = True
             borrower.blocked_reason = reason.strip()
             return borrower
 
     def unblock(self, card: str) -> Borrower:
         with self._sessions() as s, s.begin():
-            borrower = self.get_in(s, card)
+            borrower = self._changeable_in(s, card)
             borrower.blocked = False
             borrower.blocked_reason = ""
             return borrower
@@ -393,6 +393,13 @@ class BorrowerService:
     def get(self, card: str) -> Borrower:
         with self._sessions() as s:
             return self.get_in(s, card)
+
+    def _changeable_in(self, s: Session, card: str) -> Borrower:
+        """The person, unless erased: a block reason is a text about them, personal data again."""
+        borrower = self.get_in(s, card)
+        if borrower.erased:
+            raise UserError(_("Deze persoon is gewist (GDPR) en kan niet meer gewijzigd worden."))
+        return borrower
 
     @staticmethod
     def get_in(s: Session, card: str) -> Borrower:

@@ -51,3 +51,15 @@ def test_export_holds_the_persons_records(ctx, person, tmp_path):
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["borrower"]["email"] == "fatima@voorbeeld.be"
     assert [loan["device_tag"] for loan in data["loans"]] == [device.asset_tag]
+
+
+def test_an_erased_person_cannot_be_blocked_or_given_a_reason(ctx, person):
+    """A block reason is a text about the person ("schuld van 50 euro"): written on an erased
+    record it would be personal data again, synced to every counter. Refused like an edit."""
+    PrivacyService(ctx.sessions).erase(person.card_number)
+    with pytest.raises(UserError, match="gewist"):
+        ctx.borrowers.block(person.card_number, "laptop niet teruggebracht")
+    with pytest.raises(UserError, match="gewist"):
+        ctx.borrowers.unblock(person.card_number)
+    erased = ctx.borrowers.get(person.card_number)
+    assert erased.blocked is False and erased.blocked_reason == ""

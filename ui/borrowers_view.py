@@ -151,8 +151,8 @@ class BorrowersView(QWidget):
             self.detail_title.setText(_("Geen ontlener gekozen"))
             self.detail_text.setText(_("Kies iemand in de lijst, of zoek op naam of kaartnummer."))
             return
-        self.block_button.setEnabled(not borrower.blocked)
-        self.unblock_button.setEnabled(borrower.blocked)
+        self.block_button.setEnabled(not borrower.erased and not borrower.blocked)
+        self.unblock_button.setEnabled(not borrower.erased and borrower.blocked)
         self.detail_title.setText(
             _("{name} — kaart {card}").format(name=full_name(borrower), card=borrower.card_number)
         )

@@ -133,3 +133,11 @@ def test_block_and_unblock(qtbot, ctx, monkeypatch):
     view.unblock_button.click()
     assert not ctx.borrowers.get(card).blocked
     assert "GEBLOKKEERD" not in view.detail_text.text()
+
+
+def test_block_buttons_stay_greyed_for_an_erased_person(qtbot, ctx):
+    card = add_borrower(ctx)
+    ctx.privacy.erase(card)
+    view = make_view(qtbot, ctx)
+    view.table.select_row(0)
+    assert not view.block_button.isEnabled() and not view.unblock_button.isEnabled()
